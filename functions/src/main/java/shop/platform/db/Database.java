@@ -1,0 +1,67 @@
+package shop.platform.db;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import javax.sql.DataSource;
+import shop.platform.config.AwsConfig;
+import shop.platform.config.DbConfig;
+import shop.platform.json.Json;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+
+/**
+ * Database builds the JDBC pool of an execution environment, once. A Lambda environment serves one
+ * request at a time, so the pool is small; connections are validated and recycled before RDS or a
+ * proxy would drop them. Credentials come from Secrets Manager when DB_SECRET_ARN is set.
+ */
+public final class Database {
+    private Database() {
+    }
+
+    /** pool returns a started Hikari pool; it connects lazily so a cold start does not wait on RDS. */
+    public static HikariDataSource pool(DbConfig cfg, AwsConfig aws, String name) {
+        HikariConfig hc = new HikariConfig();
+        hc.setPoolName(name);
+        hc.setJdbcUrl(cfg.jdbcUrl());
+        if (cfg.secretArn().isPresent()) {
+            try (SecretsManagerClient secrets = shop.platform.aws.AwsClients.secrets(aws)) {
+                String json = secrets.getSecretValue(r -> r.secretId(cfg.secretArn().get())).secretString();
+                JsonNode secret = Json.MAPPER.readTree(json);
+                hc.setUsername(secret.path("username").asText());
+                hc.setPassword(secret.path("password").asText());
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException("DB_SECRET_ARN does not hold a JSON {username, password} secret", e);
+            }
+        } else {
+            hc.setUsername(cfg.user());
+            hc.setPassword(cfg.password());
+        }
+        hc.setMaximumPoolSize(cfg.poolSize());
+        hc.setMinimumIdle(0);
+        hc.setConnectionTimeout(5_000);
+        hc.setValidationTimeout(2_000);
+        hc.setMaxLifetime(280_000);
+        hc.setKeepaliveTime(60_000);
+        hc.setIdleTimeout(120_000);
+        hc.setInitializationFailTimeout(-1);
+        hc.setAutoCommit(true);
+        hc.addDataSourceProperty("cachePrepStmts", "true");
+        hc.addDataSourceProperty("prepStmtCacheSize", "250");
+        hc.addDataSourceProperty("prepStmtCacheSqlLimit", "2048");
+        hc.addDataSourceProperty("useServerPrepStmts", "true");
+        hc.addDataSourceProperty("rewriteBatchedStatements", "true");
+        hc.addDataSourceProperty("useLocalSessionState", "true");
+        hc.addDataSourceProperty("cacheServerConfiguration", "true");
+        hc.addDataSourceProperty("elideSetAutoCommits", "true");
+        hc.addDataSourceProperty("connectTimeout", "5000");
+        hc.addDataSourceProperty("socketTimeout", "30000");
+        return new HikariDataSource(hc);
+    }
+
+    /** close closes a pool built here, if it is one. */
+    public static void close(DataSource ds) {
+        if (ds instanceof HikariDataSource h) {
+            h.close();
+        }
+    }
+}

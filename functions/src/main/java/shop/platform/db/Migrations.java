@@ -1,0 +1,27 @@
+package shop.platform.db;
+
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+
+/**
+ * Migrations applies the versioned schema in {@code db/migration} (Flyway). It runs when the local
+ * stack starts and, deployed, once per deploy through the DatabaseSchema custom resource; never per
+ * request. The SQL runs on MySQL 8 and MariaDB 10.6+.
+ */
+public final class Migrations {
+    private Migrations() {
+    }
+
+    /** migrate applies pending migrations and returns how many ran (0 when up to date). */
+    public static int migrate(DataSource ds) {
+        MigrateResult result = Flyway.configure()
+                .dataSource(ds)
+                .locations("classpath:db/migration")
+                .validateMigrationNaming(true)
+                .failOnMissingLocations(true)
+                .load()
+                .migrate();
+        return result.migrationsExecuted;
+    }
+}

@@ -1,0 +1,85 @@
+package shop.testing;
+
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+import javax.sql.DataSource;
+import shop.platform.config.AwsConfig;
+import shop.platform.config.DbConfig;
+import shop.platform.config.Env;
+import shop.platform.db.Database;
+import shop.platform.db.Migrations;
+import shop.stack.LocalStack;
+
+/**
+ * TestStack is what integration tests share: the JVM's {@link LocalStack} with the schema migrated
+ * once, a pool on it, and the environment a function would see locally.
+ */
+public final class TestStack {
+    private static TestStack instance;
+
+    private final LocalStack stack;
+    private final HikariDataSource dataSource;
+
+    private TestStack(LocalStack stack, HikariDataSource dataSource) {
+        this.stack = stack;
+        this.dataSource = dataSource;
+    }
+
+    /** get starts the stack and migrates the schema on first use. */
+    public static synchronized TestStack get() {
+        if (instance == null) {
+            LocalStack stack = LocalStack.shared();
+            Env env = Env.of(baseEnvironment(stack));
+            HikariDataSource ds = Database.pool(new DbConfig(stack.endpoints().jdbcUrl(), java.util.Optional.empty(),
+                    stack.endpoints().dbUser(), stack.endpoints().dbPassword(), 16), AwsConfig.from(env), "tests");
+            Migrations.migrate(ds);
+            instance = new TestStack(stack, ds);
+        }
+        return instance;
+    }
+
+    /** baseEnvironment is every variable a local function may need, pointed at the stack. */
+    public static Map<String, String> baseEnvironment(LocalStack stack) {
+        Map<String, String> env = new HashMap<>(stack.endpoints().toEnvironment());
+        env.put("DB_POOL_SIZE", "4");
+        env.put("IMAGES_BUCKET", stack.resources().name("ImagesBucket"));
+        env.put("UPLOAD_TICKETS_TABLE", stack.resources().name("UploadTicketsTable"));
+        env.put("IDEMPOTENCY_TABLE", stack.resources().name("IdempotencyTable"));
+        env.put("REDIS_TLS", "false");
+        return env;
+    }
+
+    /** stack returns the servers. */
+    public LocalStack stack() {
+        return stack;
+    }
+
+    /** dataSource returns a pool on the migrated shop database (16 connections). */
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    /** env returns a function environment on the stack, with extra variables on top. */
+    public Env env(Map<String, String> extra) {
+        Map<String, String> env = new HashMap<>(baseEnvironment(stack));
+        env.putAll(extra);
+        return Env.of(env);
+    }
+
+    /** truncate empties tables (foreign keys off for the statement), for test isolation. */
+    public void truncate(String... tables) {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute("SET FOREIGN_KEY_CHECKS = 0");
+            for (String table : tables) {
+                s.execute("TRUNCATE TABLE " + table);
+            }
+            s.execute("SET FOREIGN_KEY_CHECKS = 1");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot truncate " + String.join(", ", tables), e);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package shop.stack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import redis.embedded.RedisServer;
+
+/**
+ * RedisNodes runs N independent Redis masters (embedded-redis' bundled Redis 6.2), each on its own
+ * loopback port, without persistence. Fault tests stop and restart single nodes on the same port.
+ */
+public final class RedisNodes implements AutoCloseable {
+    private final List<Integer> ports;
+    private final RedisServer[] servers;
+
+    private RedisNodes(List<Integer> ports) {
+        this.ports = List.copyOf(ports);
+        this.servers = new RedisServer[ports.size()];
+    }
+
+    static RedisNodes startAll(int count) {
+        List<Integer> ports = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ports.add(Ports.free());
+        }
+        RedisNodes nodes = new RedisNodes(ports);
+        for (int i = 0; i < count; i++) {
+            nodes.start(i);
+        }
+        return nodes;
+    }
+
+    /** addresses returns every node as {@code 127.0.0.1:port}, in node order. */
+    public List<String> addresses() {
+        return ports.stream().map(p -> "127.0.0.1:" + p).toList();
+    }
+
+    /** start (re)starts node i on its port, empty. */
+    public synchronized void start(int i) {
+        if (servers[i] != null) {
+            return;
+        }
+        int port = ports.get(i);
+        try {
+            RedisServer server = RedisServer.newRedisServer()
+                    .port(port)
+                    .setting("bind 127.0.0.1")
+                    .setting("save \"\"")
+                    .setting("appendonly no")
+                    .setting("maxclients 2000")
+                    .build();
+            server.start();
+            servers[i] = server;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Redis node " + i + " did not start on 127.0.0.1:" + port, e);
+        }
+        Ports.awaitListening("Redis node " + i, port, Duration.ofSeconds(10));
+    }
+
+    /** stop stops node i; its clients then see connection errors, as with a failed ElastiCache node. */
+    public synchronized void stop(int i) {
+        RedisServer server = servers[i];
+        servers[i] = null;
+        if (server != null) {
+            try {
+                server.stop();
+            } catch (IOException e) {
+                throw new UncheckedIOException("Redis node " + i + " did not stop", e);
+            }
+        }
+    }
+
+    /** isRunning tells whether node i is started. */
+    public synchronized boolean isRunning(int i) {
+        return servers[i] != null;
+    }
+
+    /** size is the number of nodes. */
+    public int size() {
+        return ports.size();
+    }
+
+    @Override
+    public void close() {
+        for (int i = 0; i < servers.length; i++) {
+            try {
+                stop(i);
+            } catch (RuntimeException e) {
+                // Keep stopping the others.
+            }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package shop.stack;
+
+import com.adobe.testing.s3mock.S3MockApplication;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * S3Server runs Adobe S3Mock in this JVM, over plain HTTP on a free loopback port. S3Mock answers
+ * CORS preflights for browser uploads; it does not check presigned signatures and sends no
+ * notifications (the local runner detects new objects itself).
+ */
+final class S3Server implements AutoCloseable {
+    private final S3MockApplication app;
+    private final int port;
+
+    private S3Server(S3MockApplication app, int port) {
+        this.app = app;
+        this.port = port;
+    }
+
+    static S3Server start(Path workDir) {
+        int port = Ports.free();
+        S3MockApplication app = S3MockApplication.start(new java.util.HashMap<>(Map.of(
+                S3MockApplication.PROP_HTTP_PORT, port,
+                S3MockApplication.PROP_HTTPS_PORT, S3MockApplication.RANDOM_PORT,
+                S3MockApplication.PROP_ROOT_DIRECTORY, workDir.resolve("s3-" + port).toString(),
+                S3MockApplication.PROP_SILENT, true,
+                "spring.main.banner-mode", "off",
+                "logging.level.root", "WARN",
+                "server.address", "127.0.0.1")));
+        return new S3Server(app, port);
+    }
+
+    URI endpoint() {
+        return URI.create("http://127.0.0.1:" + port);
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+}
