@@ -9,12 +9,14 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.TreeSet;
-import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -118,15 +120,17 @@ public final class RedLock implements AutoCloseable {
             metrics.attempt(attempt > 1);
             String value = newValue();
             long sent = System.nanoTime();
-            List<Reply<Boolean>> replies;
+            Round<Boolean> round;
             try {
-                replies = onAllNodes(node -> node.setAllIfAbsent(keys, value, ttl));
+                round = onAllNodes(node -> node.setAllIfAbsent(keys, value, ttl));
             } catch (InterruptedException e) {
-                releaseQuietly(keys, value, false);
+                releaseQuietly(keys, value, true);
                 throw e;
             }
+            List<Reply<Boolean>> replies = round.replies();
             long now = System.nanoTime();
             int won = 0;
+            int held = 0;
             int answered = 0;
             int signalNode = -1;
             for (int i = 0; i < replies.size(); i++) {
@@ -134,6 +138,7 @@ public final class RedLock implements AutoCloseable {
                 if (reply.ok()) {
                     answered++;
                     won += reply.value() ? 1 : 0;
+                    held += reply.value() ? 0 : 1;
                     signalNode = signalNode < 0 ? i : signalNode;
                 }
             }
@@ -144,9 +149,11 @@ public final class RedLock implements AutoCloseable {
             }
             boolean unreachable = answered < quorum;
             boolean timedOut = now - deadline >= 0;
-            // Release on every node, also those that seemed to fail: a timed-out SET may have landed.
-            // Wake a waiter only when giving up, so split votes do not pull more contenders in.
-            releaseQuietly(keys, value, unreachable || timedOut);
+            // Release on every node, also those that seemed to fail: a timed-out SET may have landed,
+            // and one that answers later is released when it does. Keys this attempt really held may
+            // have parked a waiter, so their release wakes one (a no-op where nothing was deleted).
+            releaseQuietly(keys, value, true);
+            releaseWhenLate(round, keys, value);
             if (unreachable) {
                 metrics.quorumFailure();
                 LOG.debug("lock {}: only {} of {} nodes answered", keys, answered, nodes.size());
@@ -156,8 +163,11 @@ public final class RedLock implements AutoCloseable {
                 return new NotAcquired(Reason.CONTENDED, attempt, Duration.ofNanos(now - start));
             }
             if (won > 0) {
-                // A split vote: nobody may hold a majority, so nobody will signal. Back off briefly at random.
                 metrics.splitVote();
+            }
+            if (held < quorum) {
+                // Nobody holds a majority (a split vote or a late node), so nobody will signal a
+                // release: back off briefly at random and try again.
                 pause(ThreadLocalRandom.current().nextLong(1, config.retryJitter().toNanos() + 1), deadline);
             } else {
                 awaitRelease(nodes.get(signalNode), keys, deadline);
@@ -185,7 +195,7 @@ public final class RedLock implements AutoCloseable {
 
     boolean release(Lease lease) {
         List<Reply<Integer>> replies = onAllNodesUninterruptibly(
-                node -> node.deleteAllIfValue(lease.keys(), lease.value(), true));
+                node -> node.deleteAllIfValue(lease.keys(), lease.value(), true)).replies();
         int size = lease.keys().size();
         boolean ok = replies.stream().filter(r -> r.ok() && r.value() == size).count() >= quorum;
         metrics.releaseEnded(ok);
@@ -196,7 +206,7 @@ public final class RedLock implements AutoCloseable {
         RedLockConfig.requireTtlAbove(ttl, config.perNodeTimeout());
         long sent = System.nanoTime();
         List<Reply<Boolean>> replies = onAllNodesUninterruptibly(
-                node -> node.expireAllIfValue(lease.keys(), lease.value(), ttl));
+                node -> node.expireAllIfValue(lease.keys(), lease.value(), ttl)).replies();
         long now = System.nanoTime();
         long extended = replies.stream().filter(r -> r.ok() && r.value()).count();
         long validity = validityNanos(ttl.toNanos(), now - sent);
@@ -213,7 +223,7 @@ public final class RedLock implements AutoCloseable {
     }
 
     /** Runs op on all nodes; an interrupt is deferred until the round is over, so cleanup always runs. */
-    private <T> List<Reply<T>> onAllNodesUninterruptibly(Function<LockNode, T> op) {
+    private <T> Round<T> onAllNodesUninterruptibly(Function<LockNode, T> op) {
         boolean interrupted = Thread.interrupted();
         try {
             while (true) {
@@ -230,14 +240,25 @@ public final class RedLock implements AutoCloseable {
         }
     }
 
-    /** Runs op on all nodes in parallel; a node that fails or exceeds the per-node timeout counts as no answer. */
-    private <T> List<Reply<T>> onAllNodes(Function<LockNode, T> op) throws InterruptedException {
-        List<Callable<T>> calls = nodes.stream().map(node -> (Callable<T>) () -> op.apply(node)).toList();
-        List<Future<T>> futures = executor.invokeAll(calls, config.perNodeTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    /**
+     * Runs op on all nodes in parallel and waits at most the per-node timeout. A node that fails or
+     * is late counts as no answer; a late call is not interrupted (that would break its pooled
+     * connection) but left to finish, and its future is returned so the caller can clean up after it.
+     */
+    private <T> Round<T> onAllNodes(Function<LockNode, T> op) throws InterruptedException {
+        List<CompletableFuture<T>> futures = nodes.stream()
+                .map(node -> CompletableFuture.supplyAsync(() -> op.apply(node), executor))
+                .toList();
+        try {
+            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                    .get(config.perNodeTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // Some node failed or is late; each future is inspected below.
+        }
         List<Reply<T>> replies = new ArrayList<>(futures.size());
         int errors = 0;
         for (int i = 0; i < futures.size(); i++) {
-            Future<T> future = futures.get(i);
+            CompletableFuture<T> future = futures.get(i);
             if (future.state() == Future.State.SUCCESS) {
                 replies.add(new Reply<>(future.resultNow()));
             } else {
@@ -252,7 +273,22 @@ public final class RedLock implements AutoCloseable {
         if (errors > 0) {
             metrics.nodeErrors(errors);
         }
-        return replies;
+        return new Round<>(replies, futures);
+    }
+
+    /** Deletes this attempt's keys on nodes whose SET answers only after the attempt gave up. */
+    private void releaseWhenLate(Round<Boolean> round, List<String> keys, String value) {
+        for (int i = 0; i < nodes.size(); i++) {
+            if (round.replies().get(i).ok()) {
+                continue;
+            }
+            LockNode node = nodes.get(i);
+            round.futures().get(i).thenAccept(set -> {
+                if (set) {
+                    node.deleteAllIfValue(keys, value, true);
+                }
+            }).exceptionally(e -> null);
+        }
     }
 
     private static void pause(long nanos, long deadline) throws InterruptedException {
@@ -282,6 +318,9 @@ public final class RedLock implements AutoCloseable {
         RANDOM.nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
+
+    /** One round over all nodes: the answers in time, and every call's future. */
+    private record Round<T>(List<Reply<T>> replies, List<CompletableFuture<T>> futures) {}
 
     /** One node's answer; value is null when the node failed or timed out. */
     private record Reply<T>(T value) {

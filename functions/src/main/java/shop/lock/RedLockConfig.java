@@ -40,10 +40,14 @@ public record RedLockConfig(
         requireTtlAbove(ttl, perNodeTimeout);
     }
 
-    /** defaults suits a Lambda guarding one stock update: 10 s lease, 5 s wait, 50 ms per node. */
+    /**
+     * defaults suits a Lambda guarding one stock update: 10 s lease, 5 s wait, 50 ms per node, 5 ms
+     * split-vote jitter and a 300-1000 ms fallback poll (64 waiters x a few ms of hold time must drain
+     * before a poll runs out, or waiters lose their place in the queue).
+     */
     public static RedLockConfig defaults() {
         return new RedLockConfig("lock:", Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofMillis(50),
-                Duration.ofMillis(5), Duration.ofMillis(50), Duration.ofMillis(200));
+                Duration.ofMillis(5), Duration.ofMillis(300), Duration.ofSeconds(1));
     }
 
     /**

@@ -32,22 +32,30 @@
  * <ol>
  *   <li>A release script, after deleting a key, pushes one token onto the list {@code <key>:wake}
  *       (trimmed to one element, expiring after about a second).</li>
- *   <li>A contender that won <em>no</em> node (someone else holds the keys) blocks in {@code BLPOP}
- *       on the wake lists of its keys, on the lowest-numbered node that answered, so all waiters of
- *       a key queue on the same node. Redis serves blocked clients first-come first-served and the
- *       single token wakes exactly one of them: the release hands the lock to the longest waiter,
- *       who retries at once, while the others stay parked and put no load on the nodes.</li>
+ *   <li>A contender that finds the keys held on a majority of nodes blocks in {@code BLPOP} on the
+ *       wake lists of its keys, on the lowest-numbered node that answered, so all waiters of a key
+ *       queue on the same node. Redis serves blocked clients first-come first-served and the single
+ *       token wakes exactly one of them: the release hands the lock to the longest waiter, who
+ *       retries at once, while the others stay parked and put no load on the nodes.</li>
  *   <li>The token is kept in a list, not published, so a release that happens between a failed
  *       attempt and the {@code BLPOP} is not lost: the waiter returns at once. A stale token costs
  *       one extra attempt.</li>
- *   <li>A contender that won <em>some</em> nodes but not a majority saw a split vote: nobody may hold
- *       the lock, so nobody will signal. It backs off for a random 0-{@code retryJitter} (5 ms) and
- *       retries. Only these few back off by time; everyone else waits to be woken.</li>
+ *   <li>A contender that finds the keys held on fewer than a majority (a split vote, or a node that
+ *       was late) knows that nobody holds the lock, so nobody will signal. It backs off for a random
+ *       0-{@code retryJitter} (5 ms) and retries. Only these few back off by time; everyone else
+ *       waits to be woken.</li>
+ *   <li>A failed attempt releases what it won with a wake-up too (only keys it really deleted push a
+ *       token): in a three-way split every party may see a majority held and park, and would
+ *       otherwise wait for the fallback poll.</li>
  *   <li>Every wait is bounded by a random fallback poll in {@code [pollMin, pollMax]} and by maxWait,
  *       which covers a holder that crashed without releasing (its keys expire), a lost token and a
- *       signal node that went down (its error ends the wait, and the next attempt picks another).</li>
- *   <li>Failed attempts release without waking anyone, so a split vote does not pull more waiters
- *       into the fight; a caller that gives up does wake one, in case someone queued behind it.</li>
+ *       signal node that went down (its error ends the wait, and the next attempt picks another).
+ *       Keep pollMin above the time a full queue takes to drain (waiters x hold time): a waiter whose
+ *       poll runs out retries and joins the queue again at its tail.</li>
+ *   <li>A node call that misses the per-node timeout is not interrupted, which would break its
+ *       pooled connection; if it later reports that it did set the keys, they are released then.
+ *       This closes the window in which a late SET lands after the clean-up and blocks the key for
+ *       a whole ttl.</li>
  * </ol>
  * Newcomers may still barge in ahead of a woken waiter; that keeps the lock busy, and the loser just
  * queues again. Fairness is therefore "good enough", not strict FIFO.

@@ -13,7 +13,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class FakeLockNode implements LockNode {
 
     /** Mode says how the node answers. */
-    enum Mode { UP, DOWN, LOSES_REPLIES }
+    enum Mode { UP, DOWN, LOSES_REPLIES, ANSWERS_LATE }
+
+    static final Duration LATE = Duration.ofMillis(400);
 
     private final String name;
     private final Map<String, Entry> keys = new HashMap<>();
@@ -49,7 +51,19 @@ final class FakeLockNode implements LockNode {
     }
 
     @Override
-    public synchronized boolean setAllIfAbsent(List<String> ks, String value, Duration ttl) {
+    public boolean setAllIfAbsent(List<String> ks, String value, Duration ttl) {
+        if (mode == Mode.ANSWERS_LATE) {
+            try {
+                // Lands after the caller's clean-up, as a SET stuck in a slow network would.
+                Thread.sleep(LATE);
+            } catch (InterruptedException e) {
+                throw new LockNodeException(name, "interrupted", e);
+            }
+        }
+        return setNow(ks, value, ttl);
+    }
+
+    private synchronized boolean setNow(List<String> ks, String value, Duration ttl) {
         failIfDown();
         setCalls.add(List.copyOf(ks));
         expire();

@@ -150,6 +150,21 @@ class RedLockTest {
     }
 
     @Test
+    void acquire_releasesLateSets_whenTheyAnswerAfterGivingUp() throws InterruptedException {
+        var nodes = nodes(5);
+        for (int i = 0; i < 3; i++) {
+            nodes.get(i).mode(FakeLockNode.Mode.ANSWERS_LATE);
+        }
+        var result = lockOn(nodes).acquire(List.of("g1"), TTL, Duration.ZERO);
+        assertEquals(Reason.QUORUM_UNREACHABLE, assertInstanceOf(NotAcquired.class, result).reason());
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (nodes.stream().anyMatch(n -> n.get("lock:g1") != null || n.setCalls().isEmpty())) {
+            assertTrue(System.nanoTime() < deadline, "a late SET kept its key until the ttl");
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
     void acquire_fails_whenAnotherClientHoldsQuorum_andReportsContended() {
         var nodes = nodes(5);
         var holder = lockOn(nodes);
