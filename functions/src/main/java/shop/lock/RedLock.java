@@ -35,6 +35,7 @@ public final class RedLock implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RedLock.class);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int VALUE_BYTES = 16;
+    private static final int MAX_SPLIT_RETRIES = 3;
 
     private final List<LockNode> nodes;
     private final RedLockConfig config;
@@ -116,6 +117,7 @@ public final class RedLock implements AutoCloseable {
 
     private LockResult acquireUntil(List<String> names, List<String> keys, Duration ttl, long start, long deadline)
             throws InterruptedException {
+        int splitStreak = 0;
         for (int attempt = 1; ; attempt++) {
             metrics.attempt(attempt > 1);
             String value = newValue();
@@ -150,9 +152,9 @@ public final class RedLock implements AutoCloseable {
             boolean unreachable = answered < quorum;
             boolean timedOut = now - deadline >= 0;
             // Release on every node, also those that seemed to fail: a timed-out SET may have landed,
-            // and one that answers later is released when it does. Keys this attempt really held may
-            // have parked a waiter, so their release wakes one (a no-op where nothing was deleted).
-            releaseQuietly(keys, value, true);
+            // and one that answers later is released when it does. Wake a waiter only when giving up:
+            // a woken waiter that won some nodes must not hand its turn to the next one.
+            releaseQuietly(keys, value, unreachable || timedOut);
             releaseWhenLate(round, keys, value);
             if (unreachable) {
                 metrics.quorumFailure();
@@ -162,12 +164,14 @@ public final class RedLock implements AutoCloseable {
             if (timedOut) {
                 return new NotAcquired(Reason.CONTENDED, attempt, Duration.ofNanos(now - start));
             }
+            splitStreak = won > 0 ? splitStreak + 1 : 0;
             if (won > 0) {
                 metrics.splitVote();
             }
-            if (held < quorum) {
-                // Nobody holds a majority (a split vote or a late node), so nobody will signal a
-                // release: back off briefly at random and try again.
+            if (won > 0 && (held < quorum || splitStreak <= MAX_SPLIT_RETRIES)) {
+                // A split vote, or a release still in flight on some nodes: nobody may hold the lock,
+                // so nobody will signal. Back off briefly at random and try again. Should a majority
+                // stay held (keys left by a late SET), stop and wait like everyone else.
                 pause(ThreadLocalRandom.current().nextLong(1, config.retryJitter().toNanos() + 1), deadline);
             } else {
                 awaitRelease(nodes.get(signalNode), keys, deadline);

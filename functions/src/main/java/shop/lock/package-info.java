@@ -32,21 +32,23 @@
  * <ol>
  *   <li>A release script, after deleting a key, pushes one token onto the list {@code <key>:wake}
  *       (trimmed to one element, expiring after about a second).</li>
- *   <li>A contender that finds the keys held on a majority of nodes blocks in {@code BLPOP} on the
- *       wake lists of its keys, on the lowest-numbered node that answered, so all waiters of a key
- *       queue on the same node. Redis serves blocked clients first-come first-served and the single
- *       token wakes exactly one of them: the release hands the lock to the longest waiter, who
- *       retries at once, while the others stay parked and put no load on the nodes.</li>
+ *   <li>A contender that won <em>no</em> node (someone else holds the keys on a majority) blocks in
+ *       {@code BLPOP} on the wake lists of its keys, on the lowest-numbered node that answered, so
+ *       all waiters of a key queue on the same node. Redis serves blocked clients first-come
+ *       first-served and the single token wakes exactly one of them: the release hands the lock to
+ *       the longest waiter, who retries at once, while the others stay parked and put no load on
+ *       the nodes.</li>
  *   <li>The token is kept in a list, not published, so a release that happens between a failed
  *       attempt and the {@code BLPOP} is not lost: the waiter returns at once. A stale token costs
  *       one extra attempt.</li>
- *   <li>A contender that finds the keys held on fewer than a majority (a split vote, or a node that
- *       was late) knows that nobody holds the lock, so nobody will signal. It backs off for a random
- *       0-{@code retryJitter} (5 ms) and retries. Only these few back off by time; everyone else
- *       waits to be woken.</li>
- *   <li>A failed attempt releases what it won with a wake-up too (only keys it really deleted push a
- *       token): in a three-way split every party may see a majority held and park, and would
- *       otherwise wait for the fallback poll.</li>
+ *   <li>A contender that won <em>some</em> nodes but not a majority saw a split vote, or a release
+ *       still running on the other nodes (the waiter it woke was faster). Nobody may hold the lock,
+ *       so nobody will signal: it backs off for a random 0-{@code retryJitter} (5 ms) and retries.
+ *       Only these few back off by time; everyone else waits to be woken. If a majority stays held
+ *       for more than three such rounds (keys left behind by a late SET), it waits like the rest.</li>
+ *   <li>Failed attempts release without waking anyone, so a woken waiter that lost a race neither
+ *       hands its turn to the next waiter nor pulls more contenders in; a caller that gives up does
+ *       wake one, in case someone queued behind it.</li>
  *   <li>Every wait is bounded by a random fallback poll in {@code [pollMin, pollMax]} and by maxWait,
  *       which covers a holder that crashed without releasing (its keys expire), a lost token and a
  *       signal node that went down (its error ends the wait, and the next attempt picks another).
