@@ -1,6 +1,7 @@
 package shop.media;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.Optional;
 import shop.platform.error.DependencyUnavailableException;
@@ -38,7 +39,9 @@ public final class S3ObjectStore implements ObjectStore {
         PutObjectRequest put = PutObjectRequest.builder().bucket(bucket).key(key).contentType(contentType)
                 .contentLength(contentLength).build();
         PresignedPutObjectRequest signed = presigner.presignPutObject(r -> r.signatureDuration(ttl).putObjectRequest(put));
-        return new PresignedPut(signed.url().toString(), Map.of("Content-Type", contentType), signed.expiration());
+        // S3 counts the expiry from X-Amz-Date, which has whole seconds: so does expiresAt.
+        return new PresignedPut(signed.url().toString(), Map.of("Content-Type", contentType),
+                signed.expiration().truncatedTo(ChronoUnit.SECONDS));
     }
 
     @Override

@@ -60,9 +60,15 @@ public final class UploadService {
                                Instant expiresAt) {
     }
 
-    /** UploadView is the answer of {@code GET /uploads/{uploadId}}. */
-    public record UploadView(String uploadId, UploadStatus status, Optional<String> imageUrl,
-                             Optional<String> reason) {
+    /**
+     * UploadView is the answer of {@code GET /uploads/{uploadId}}.
+     *
+     * @param uploadId the id
+     * @param status   PENDING, STORED or REJECTED
+     * @param imageUrl the public URL once STORED, else null (left out of the JSON)
+     * @param reason   why it was REJECTED, else null (left out of the JSON)
+     */
+    public record UploadView(String uploadId, UploadStatus status, String imageUrl, String reason) {
     }
 
     /** issue validates a request, stores its PENDING ticket and returns the presigned PUT. */
@@ -120,6 +126,6 @@ public final class UploadService {
         if (t.status() == UploadStatus.PENDING && t.expired(clock.instant())) {
             throw missing;
         }
-        return new UploadView(t.uploadId(), t.status(), t.imageUrl(), t.reason());
+        return new UploadView(t.uploadId(), t.status(), t.imageUrl().orElse(null), t.reason().orElse(null));
     }
 }
