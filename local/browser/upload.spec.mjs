@@ -117,6 +117,8 @@ before(async () => {
   });
   page = await browser.newPage();
   page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+  // Failed requests, for the log: the expected ones are the 400 of the too-big upload.
+  page.on('response', (r) => r.status() >= 400 && console.log('HTTP', r.status(), r.request().method(), r.url()));
   bannerId = await someBannerId();
 });
 

@@ -56,4 +56,16 @@ class MediaRulesTest {
                 UploadCompleteHandler.decodeKey("uploads/banner/1/summer+sale+%C3%BC%2B%E2%82%AC.png"));
         assertEquals("uploads/a%b", UploadCompleteHandler.decodeKey("uploads/a%25b"));
     }
+
+    @Test
+    void report_serialisesWithTheLambdaRuntimesSerializer() {
+        var out = new java.io.ByteArrayOutputStream();
+        com.amazonaws.services.lambda.runtime.serialization.factories.JacksonFactory.getInstance()
+                .getSerializer(UploadCompleteHandler.Report.class).toJson(new UploadCompleteHandler.Report(java.util.List.of(
+                        new UploadCompletion.Outcome.Stored("id-1", "https://img/x.png"),
+                        new UploadCompletion.Outcome.Rejected("id-2", "too big"),
+                        new UploadCompletion.Outcome.Ignored("no ticket"))), out);
+        assertEquals("{\"outcomes\":[{\"uploadId\":\"id-1\",\"imageUrl\":\"https://img/x.png\"},"
+                + "{\"uploadId\":\"id-2\",\"reason\":\"too big\"},{\"why\":\"no ticket\"}]}", out.toString());
+    }
 }
