@@ -60,6 +60,18 @@ public final class JdbcTargetRepository implements TargetRepository {
                 }
                 return update(c, "UPDATE " + column.table() + " SET " + column.name() + " = ? WHERE id = ?", url, targetId);
             }
+            ArrayNode list = jsonList(current, targetId, column);
+            boolean present = false;
+            for (var n : list) {
+                present |= url.equals(n.asText());
+            }
+            if (present) {
+                return Change.UNCHANGED;
+            }
+            if (list.size() >= MAX_LIST_IMAGES) {
+                return Change.FULL;
+            }
+            // The row is locked, so the check above holds; the guard in SQL keeps the statement safe on its own.
             String sql = "UPDATE goods SET " + column.name() + " = JSON_ARRAY_APPEND(" + column.name() + ", '$', ?)"
                     + " WHERE id = ? AND NOT JSON_CONTAINS(" + column.name() + ", JSON_QUOTE(?))";
             try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -85,12 +97,7 @@ public final class JdbcTargetRepository implements TargetRepository {
                 }
                 return update(c, "UPDATE " + column.table() + " SET " + column.name() + " = ? WHERE id = ?", "", targetId);
             }
-            ArrayNode list;
-            try {
-                list = (ArrayNode) Json.MAPPER.readTree(current);
-            } catch (JsonProcessingException | ClassCastException e) {
-                throw new IllegalStateException("goods " + targetId + " has a " + column.name() + " that is no JSON list", e);
-            }
+            ArrayNode list = jsonList(current, targetId, column);
             ArrayNode kept = Json.MAPPER.createArrayNode();
             list.forEach(n -> {
                 if (!url.equals(n.asText())) {
@@ -102,6 +109,17 @@ public final class JdbcTargetRepository implements TargetRepository {
             }
             return update(c, "UPDATE goods SET " + column.name() + " = ? WHERE id = ?", Json.write(kept), targetId);
         });
+    }
+
+    private static ArrayNode jsonList(String json, long targetId, Column column) {
+        try {
+            if (Json.MAPPER.readTree(json.isBlank() ? "[]" : json) instanceof ArrayNode list) {
+                return list;
+            }
+        } catch (JsonProcessingException e) {
+            // reported below
+        }
+        throw new IllegalStateException("goods " + targetId + " has a " + column.name() + " that is no JSON list");
     }
 
     /** Column is where a slot's URL lives; list columns hold a JSON array of URLs. */

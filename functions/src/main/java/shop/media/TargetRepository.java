@@ -5,11 +5,16 @@ package shop.media;
  * detaching are safe to repeat: the same URL is never appended twice.
  */
 public interface TargetRepository {
+    /** MAX_LIST_IMAGES is how many images a goods gallery or description holds (the catalog API's limit too). */
+    int MAX_LIST_IMAGES = 20;
 
     /** exists tells whether the target is there (goods: and not soft-deleted). */
     boolean exists(UploadTarget target, long targetId);
 
-    /** attach records an image URL in a slot, once; {@link Change#GONE} when the target is no longer there. */
+    /**
+     * attach records an image URL in a slot, once; {@link Change#GONE} when the target is no longer
+     * there, {@link Change#FULL} when a list slot has no room.
+     */
     Change attach(UploadTarget target, long targetId, String slot, String url);
 
     /** detach takes an image URL out of a slot again, if it is there. */
@@ -22,6 +27,8 @@ public interface TargetRepository {
         /** UNCHANGED: the row already was as asked (a repeated event). */
         UNCHANGED,
         /** GONE: the target was deleted (or soft-deleted) meanwhile; nothing written. */
-        GONE
+        GONE,
+        /** FULL: the list slot already holds {@link #MAX_LIST_IMAGES} images; nothing written. */
+        FULL
     }
 }

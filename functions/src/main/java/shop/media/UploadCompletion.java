@@ -125,6 +125,10 @@ public final class UploadCompletion {
         if (change == TargetRepository.Change.GONE) {
             return reject(ticket, "the " + ticket.target().wire() + " " + ticket.targetId() + " no longer exists", event);
         }
+        if (change == TargetRepository.Change.FULL) {
+            return reject(ticket, "the " + ticket.slot() + " images of goods " + ticket.targetId() + " are full ("
+                    + TargetRepository.MAX_LIST_IMAGES + ")", event);
+        }
         if (!tickets.transition(ticket.uploadId(), UploadStatus.PENDING, ticket.sequencer(), UploadStatus.STORED,
                 seq(event), Optional.of(url), Optional.empty(), clock.instant())) {
             return ignored(ticket.key(), "ticket changed concurrently");

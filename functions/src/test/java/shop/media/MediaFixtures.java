@@ -95,6 +95,10 @@ final class MediaFixtures {
         exec("UPDATE goods SET deleted_at = CURRENT_TIMESTAMP(3) WHERE id = " + id);
     }
 
+    void setGallery(long id, List<String> urls) {
+        exec("UPDATE goods SET images = '" + Json.write(urls).replace("'", "''") + "' WHERE id = " + id);
+    }
+
     void deleteBanner(long id) {
         exec("DELETE FROM banner WHERE id = " + id);
     }

@@ -325,6 +325,24 @@ class UploadCompleteHandlerTest {
     }
 
     @Test
+    void fullGallery_rejectsTheTicket_andAppendsNothing() {
+        long goods = f.goods();
+        List<String> twenty = java.util.stream.IntStream.range(0, TargetRepository.MAX_LIST_IMAGES)
+                .mapToObj(i -> "https://img.example/" + i + ".png").toList();
+        f.setGallery(goods, twenty);
+        byte[] png = MediaFixtures.png(2, 2);
+        var issued = uploadPng("goods", goods, "gallery", png);
+
+        var report = f.completeHandler().handleRequest(
+                f.event(Rec.of(issued.key(), png.length, MediaFixtures.nextSequencer())), null);
+
+        var rejected = assertInstanceOf(Outcome.Rejected.class, report.outcomes().getFirst());
+        assertTrue(rejected.reason().contains("full"), rejected.reason());
+        assertEquals(twenty, f.jsonList(f.goodsImages(goods).get("images")));
+        assertFalse(f.exists(issued.key()));
+    }
+
+    @Test
     void bannerRowGone_meanwhile_rejectsTheTicket() {
         long banner = f.banner();
         byte[] png = MediaFixtures.png(2, 2);
