@@ -30,9 +30,11 @@
     let text = response.status + ' ' + (response.statusText || '');
     try {
       const body = await response.json();
-      text = body.detail || body.title || text;
+      // An invalid-input problem lists every wrong field; its detail only repeats the first one.
       if (Array.isArray(body.errors) && body.errors.length) {
-        text += '\n' + body.errors.map((e) => (e.field ? e.field + ': ' : '') + e.message).join('\n');
+        text = body.errors.map((e) => (e.field ? e.field + ': ' : '') + e.message).join('\n');
+      } else {
+        text = body.detail || body.title || text;
       }
     } catch (e) {
       // not JSON: keep the status line
