@@ -1,6 +1,7 @@
 package shop.dev;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,7 +90,14 @@ final class LocalEnvironment {
             Map<String, String> env = Map.of();
             String error = null;
             try {
-                env = FunctionEnvironment.resolve(template, id, parameters, resources.physicalIds(), fnOverrides);
+                env = new LinkedHashMap<>(FunctionEnvironment.resolve(template, id, parameters, resources.physicalIds(),
+                        fnOverrides));
+                if (env.containsKey("DB_URL")) {
+                    // Local credentials replace the Secrets Manager secret (DB_SECRET_ARN is blanked above).
+                    for (String name : List.of("DB_USER", "DB_PASSWORD")) {
+                        env.putIfAbsent(name, fnOverrides.getOrDefault(name, ""));
+                    }
+                }
             } catch (IllegalArgumentException e) {
                 error = e.getMessage();
                 LOG.error("{}: {}", id, error);

@@ -90,6 +90,9 @@ class DevAppEndToEndTest {
         assertTrue(echo.path("remainingMillis").asInt() <= 15_000 && echo.path("remainingMillis").asInt() > 0);
         assertEquals(LocalStack.shared().endpoints().jdbcUrl(), echo.path("dbUrl").asText());
         assertEquals("idempotency-table", echo.path("idempotencyTable").asText());
+        // Local credentials instead of the Secrets Manager secret the template names.
+        assertEquals(LocalStack.shared().endpoints().dbUser(), echo.path("dbUser").asText());
+        assertEquals("", echo.path("dbSecretArn").asText());
         assertTrue(response.headers().firstValue("x-amzn-RequestId").isPresent());
     }
 

@@ -38,6 +38,8 @@ public final class EchoHandler implements RequestHandler<APIGatewayProxyRequestE
         echo.put("memory", context.getMemoryLimitInMB());
         echo.put("remainingMillis", context.getRemainingTimeInMillis());
         echo.put("dbUrl", env.optional("DB_URL").orElse(""));
+        echo.put("dbUser", env.optional("DB_USER").orElse(""));
+        echo.put("dbSecretArn", env.optional("DB_SECRET_ARN").orElse(""));
         echo.put("idempotencyTable", env.optional("IDEMPOTENCY_TABLE").orElse(""));
         return new APIGatewayProxyResponseEvent().withStatusCode(200)
                 .withHeaders(Map.of("Content-Type", "application/json"))
