@@ -20,6 +20,7 @@ final class AsyncInvoker implements AutoCloseable {
     private final LambdaFunctions functions;
     private final List<Duration> backoff;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final java.util.Set<String> reportedMissing = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     AsyncInvoker(LambdaFunctions functions, List<Duration> backoff) {
         this.functions = functions;
@@ -39,7 +40,10 @@ final class AsyncInvoker implements AutoCloseable {
                 LOG.info("{} handled {} (attempt {})", functionId, source, attempt + 1);
                 return;
             } catch (LambdaFunctions.HandlerMissingException e) {
-                LOG.warn("{} not delivered: {}", source, e.getMessage());
+                if (reportedMissing.add(functionId)) {
+                    LOG.warn("{} not delivered (and later events for {} neither, silently): {}", source, functionId,
+                            e.getMessage());
+                }
                 return;
             } catch (LambdaFunctions.FunctionErrorException e) {
                 if (attempt >= backoff.size()) {

@@ -103,11 +103,25 @@ public final class Dev {
         options = new DevApp.Options(port, root, options.keyFile(), every, options.s3PollInterval(),
                 options.retryBackoff(), overrides.parameters, overrides.env, overrides.perFunction, Map.of());
 
+        // Fail before the stack's seconds of start-up when the port is taken.
+        try (var probe = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+            probe.setReuseAddress(true);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot listen on 127.0.0.1:" + port + " (in use? pick another with --port)", e);
+        }
         LocalStack stack = LocalStack.start(System.getenv());
         Runner runner = new Runner(stack);
         Runtime.getRuntime().addShutdownHook(new Thread(runner::close, "dev-stop"));
-        DevApp.prepareDatabase(stack, sampleData);
+        // Migrate while the gateway starts; ready is printed only when both are done.
+        boolean loadSamples = sampleData;
+        var migrated = java.util.concurrent.CompletableFuture.runAsync(() -> DevApp.prepareDatabase(stack, loadSamples),
+                java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
         runner.app = DevApp.start(stack, options);
+        try {
+            migrated.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
         stdout.println("ready http://localhost:" + runner.app.port());
         stdout.flush();
         try {
