@@ -14,7 +14,8 @@ class ApiGatewayTest {
     private final ApiGateway gateway = Fixtures.gateway(Map.of(
             "CatalogApiFunction", EchoHandler.class.getName() + "::handleRequest",
             "AuthorizerFunction", ScriptedAuthorizer.class.getName() + "::handleRequest",
-            "InventoryApiFunction", MalformedHandler.class.getName() + "::handleRequest"));
+            "InventoryApiFunction", MalformedHandler.class.getName() + "::handleRequest",
+            "HealthFunction", "shop.nowhere.NotWrittenYet::handleRequest"));
 
     @BeforeEach
     void reset() {
@@ -111,7 +112,7 @@ class ApiGatewayTest {
         HttpReply reply = send("GET", "/health", null);
         assertEquals(501, reply.status());
         assertEquals(List.of("application/problem+json"), reply.headers().get("Content-Type"));
-        assertTrue(json(reply).path("detail").asText().contains("shop.health.HealthHandler"));
+        assertTrue(json(reply).path("detail").asText().contains("shop.nowhere.NotWrittenYet"));
     }
 
     @Test
