@@ -85,13 +85,13 @@ public final class CatalogApiHandler extends ApiHandler {
         // Categories
         r.route("GET", "/categories", read(Set.of(), req -> ApiResponse.ok(catalog.categoryTree())));
         r.route("POST", "/categories", create(idem, req -> {
-            CategoryNode node = catalog.createCategory(req.body(CategoryInput.class));
+            CategoryNode node = catalog.createCategory(Bodies.read(req, CategoryInput.class));
             return ApiResponse.created(node, "/categories/" + node.id());
         }));
         r.route("GET", "/categories/{id}", read(Set.of(), req -> ApiResponse.ok(catalog.category(req.pathId("id")))));
         r.route("PUT", "/categories/{id}", write(req -> {
             long id = req.pathId("id");
-            return ApiResponse.ok(catalog.updateCategory(id, req.body(CategoryInput.class)));
+            return ApiResponse.ok(catalog.updateCategory(id, Bodies.read(req, CategoryInput.class)));
         }));
         r.route("DELETE", "/categories/{id}", write(req -> {
             catalog.deleteCategory(req.pathId("id"));
@@ -102,13 +102,13 @@ public final class CatalogApiHandler extends ApiHandler {
         // Brands
         r.route("GET", "/brands", read(PAGE_PARAMS, req -> ApiResponse.ok(catalog.brandPage(page(req, null)))));
         r.route("POST", "/brands", create(idem, req -> {
-            Brand brand = catalog.createBrand(req.body(BrandInput.class));
+            Brand brand = catalog.createBrand(Bodies.read(req, BrandInput.class));
             return ApiResponse.created(brand, "/brands/" + brand.id());
         }));
         r.route("GET", "/brands/{id}", read(Set.of(), req -> ApiResponse.ok(catalog.brand(req.pathId("id")))));
         r.route("PUT", "/brands/{id}", write(req -> {
             long id = req.pathId("id");
-            return ApiResponse.ok(catalog.updateBrand(id, req.body(BrandInput.class)));
+            return ApiResponse.ok(catalog.updateBrand(id, Bodies.read(req, BrandInput.class)));
         }));
         r.route("DELETE", "/brands/{id}", write(req -> {
             catalog.deleteBrand(req.pathId("id"));
@@ -117,12 +117,12 @@ public final class CatalogApiHandler extends ApiHandler {
         // Category-brand links
         r.route("GET", "/category-brands", read(PAGE_PARAMS, req -> ApiResponse.ok(catalog.linkPage(page(req, null)))));
         r.route("POST", "/category-brands", create(idem, req -> {
-            CategoryBrand link = catalog.createLink(req.body(CategoryBrandInput.class));
+            CategoryBrand link = catalog.createLink(Bodies.read(req, CategoryBrandInput.class));
             return ApiResponse.created(link, "/category-brands/" + link.id());
         }));
         r.route("PUT", "/category-brands/{id}", write(req -> {
             long id = req.pathId("id");
-            return ApiResponse.ok(catalog.updateLink(id, req.body(CategoryBrandInput.class)));
+            return ApiResponse.ok(catalog.updateLink(id, Bodies.read(req, CategoryBrandInput.class)));
         }));
         r.route("DELETE", "/category-brands/{id}", write(req -> {
             catalog.deleteLink(req.pathId("id"));
@@ -131,12 +131,12 @@ public final class CatalogApiHandler extends ApiHandler {
         // Banners
         r.route("GET", "/banners", read(Set.of(), req -> ApiResponse.ok(catalog.bannerList())));
         r.route("POST", "/banners", create(idem, req -> {
-            Banner banner = catalog.createBanner(req.body(BannerInput.class));
+            Banner banner = catalog.createBanner(Bodies.read(req, BannerInput.class));
             return ApiResponse.created(banner, "/banners/" + banner.id());
         }));
         r.route("PUT", "/banners/{id}", write(req -> {
             long id = req.pathId("id");
-            return ApiResponse.ok(catalog.updateBanner(id, req.body(BannerInput.class)));
+            return ApiResponse.ok(catalog.updateBanner(id, Bodies.read(req, BannerInput.class)));
         }));
         r.route("DELETE", "/banners/{id}", write(req -> {
             catalog.deleteBanner(req.pathId("id"));
@@ -148,17 +148,17 @@ public final class CatalogApiHandler extends ApiHandler {
             return ApiResponse.ok(goods.list(q, page(req, q.ids() == null ? null : (long) q.ids().size())));
         }));
         r.route("POST", "/goods", create(idem, req -> {
-            Goods created = goods.create(req.body(GoodsInput.class));
+            Goods created = goods.create(Bodies.read(req, GoodsInput.class));
             return ApiResponse.created(created, "/goods/" + created.id());
         }));
         r.route("GET", "/goods/{id}", read(Set.of(), req -> ApiResponse.ok(goods.get(req.pathId("id")))));
         r.route("PUT", "/goods/{id}", write(req -> {
             long id = req.pathId("id");
-            return ApiResponse.ok(goods.replace(id, req.body(GoodsInput.class)));
+            return ApiResponse.ok(goods.replace(id, Bodies.read(req, GoodsInput.class)));
         }));
         r.route("PATCH", "/goods/{id}", write(req -> {
             long id = req.pathId("id");
-            return ApiResponse.ok(goods.setFlags(id, req.body(GoodsFlags.class)));
+            return ApiResponse.ok(goods.setFlags(id, Bodies.read(req, GoodsFlags.class)));
         }));
         r.route("DELETE", "/goods/{id}", write(req -> {
             goods.delete(req.pathId("id"));
