@@ -1,0 +1,68 @@
+package shop.health;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import com.amazonaws.services.lambda.runtime.tests.EventLoader;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import shop.platform.json.Json;
+import shop.stack.RedisNodes;
+import shop.testing.TestStack;
+
+/** GET /health tells which dependency is down, and only fails when the service cannot work. */
+class HealthHandlerTest {
+    private final TestStack test = TestStack.get();
+
+    private JsonNode call(HealthHandler handler, int expectedStatus) throws Exception {
+        APIGatewayProxyRequestEvent event = EventLoader.loadApiGatewayRestEvent("../events/health-get.json");
+        APIGatewayProxyResponseEvent response = handler.handleRequest(event, null);
+        assertEquals(expectedStatus, response.getStatusCode(), response.getBody());
+        return Json.MAPPER.readTree(response.getBody());
+    }
+
+    @Test
+    void health_isUp_whenEveryDependencyAnswers() throws Exception {
+        JsonNode body = call(new HealthHandler(test.env(Map.of())), 200);
+        assertEquals("UP", body.get("status").asText());
+        assertEquals(0, body.get("down").size());
+        assertEquals("UP", body.at("/checks/database/status").asText());
+        assertEquals("UP", body.at("/checks/s3/status").asText());
+        assertEquals("UP", body.at("/checks/dynamodb/status").asText());
+        assertEquals(1 + 5 + 2, body.get("checks").size());
+    }
+
+    @Test
+    void health_isDegraded_withAMinorityOfRedisNodesDown_andDownWithAMajority() throws Exception {
+        RedisNodes redis = test.stack().redis().orElseThrow();
+        HealthHandler handler = new HealthHandler(test.env(Map.of()));
+        try {
+            redis.stop(0);
+            redis.stop(1);
+            JsonNode degraded = call(handler, 200);
+            assertEquals("DEGRADED", degraded.get("status").asText());
+            assertEquals(2, degraded.get("down").size());
+            redis.stop(2);
+            JsonNode down = call(handler, 503);
+            assertEquals("DOWN", down.get("status").asText());
+            assertEquals(3, down.get("down").size());
+            assertTrue(down.get("down").get(0).asText().startsWith("redis 127.0.0.1:"), down.toString());
+        } finally {
+            redis.start(0);
+            redis.start(1);
+            redis.start(2);
+        }
+        assertEquals("UP", call(handler, 200).get("status").asText());
+    }
+
+    @Test
+    void health_isDown_namingTheDatabase_whenItDoesNotAnswer() throws Exception {
+        JsonNode body = call(new HealthHandler(test.env(Map.of("DB_URL",
+                "jdbc:mysql://127.0.0.1:9/shop?connectTimeout=300&sslMode=DISABLED"))), 503);
+        assertEquals("DOWN", body.get("status").asText());
+        assertEquals("database", body.get("down").get(0).asText());
+    }
+}
