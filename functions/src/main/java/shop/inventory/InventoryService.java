@@ -67,6 +67,10 @@ public final class InventoryService {
         this.clock = clock;
     }
 
+    InventoryRepository repository() {
+        return repository;
+    }
+
     void afterLock(Runnable hook) {
         this.afterLock = hook == null ? () -> { } : hook;
     }

@@ -88,8 +88,9 @@ final class JdbcInventoryRepository implements InventoryRepository {
     private final DataSource dataSource;
     private final Set<Connection> prepared = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
     private final String[] reserveSql = new String[InventoryService.MAX_ITEMS + 1];
-    /** Test hook: SQL run inside the reserve and cancel transactions just before COMMIT. */
-    private volatile String beforeCommitSql = "";
+    /** Test hook: SQL run once, inside the next reserve or cancel transaction, just before COMMIT. */
+    private final java.util.concurrent.atomic.AtomicReference<String> beforeCommitSql =
+            new java.util.concurrent.atomic.AtomicReference<>("");
 
     /** JdbcInventoryRepository uses a pool opened with {@link #jdbcUrl(String)}'s options. */
     JdbcInventoryRepository(DataSource dataSource) {
@@ -106,9 +107,16 @@ final class JdbcInventoryRepository implements InventoryRepository {
                 + LOCK_WAIT_TIMEOUT_SECONDS;
     }
 
-    /** beforeCommit sets SQL to run just before COMMIT (tests pause a transaction with {@code DO SLEEP(n)}). */
-    void beforeCommit(String sql) {
-        this.beforeCommitSql = sql == null || sql.isBlank() ? "" : sql.strip() + ";\n";
+    /**
+     * beforeCommitOnce makes the next reserve or cancel run this SQL just before its COMMIT, inside the
+     * same batch (tests pause a transaction with {@code DO SLEEP(n)} to kill its connection).
+     */
+    void beforeCommitOnce(String sql) {
+        beforeCommitSql.set(sql == null || sql.isBlank() ? "" : sql.strip() + ";\n");
+    }
+
+    private String takeBeforeCommit() {
+        return beforeCommitSql.get().isEmpty() ? "" : beforeCommitSql.getAndSet("");
     }
 
     @Override
@@ -178,6 +186,9 @@ final class JdbcInventoryRepository implements InventoryRepository {
                 try {
                     results = run(p, null);
                 } catch (SQLException e) {
+                    if (connectionLost(e)) {
+                        throw e; // withConnection evicts it; the transaction died with it
+                    }
                     rollback(c);
                     return explainRefusal(c, e, orderSn, items);
                 }
@@ -240,7 +251,7 @@ final class JdbcInventoryRepository implements InventoryRepository {
             sql = sb.toString();
             reserveSql[n] = sql;
         }
-        return sql + beforeCommitSql + "COMMIT";
+        return sql + takeBeforeCommit() + "COMMIT";
     }
 
     @Override
@@ -284,6 +295,7 @@ final class JdbcInventoryRepository implements InventoryRepository {
     public TransitionOutcome cancel(String orderSn) {
         return withConnection(c -> {
             Optional<Reservation> current;
+            // A failure anywhere below leaves withConnection to roll back (or evict a dead connection).
             try (PreparedStatement p = c.prepareStatement("START TRANSACTION;\n" + SELECT_RESERVATION + " FOR UPDATE")) {
                 p.setString(1, orderSn);
                 List<Reservation> found = new ArrayList<>();
@@ -293,9 +305,6 @@ final class JdbcInventoryRepository implements InventoryRepository {
                     }
                 });
                 current = found.stream().findFirst();
-            } catch (SQLException e) {
-                rollback(c);
-                throw e;
             }
             if (current.isEmpty() || current.get().status() != ReservationStatus.RESERVED) {
                 rollback(c);
@@ -305,7 +314,7 @@ final class JdbcInventoryRepository implements InventoryRepository {
             StringBuilder sql = new StringBuilder(
                     "UPDATE stock_sell_detail SET status = 'RETURNED' WHERE order_sn = ?;\n");
             r.items().forEach(i -> sql.append("UPDATE inventory SET stock = stock + ? WHERE goods_id = ?;\n"));
-            sql.append(beforeCommitSql).append("COMMIT");
+            sql.append(takeBeforeCommit()).append("COMMIT");
             try (PreparedStatement p = c.prepareStatement(sql.toString())) {
                 int k = 1;
                 p.setString(k++, orderSn);
@@ -314,9 +323,6 @@ final class JdbcInventoryRepository implements InventoryRepository {
                     p.setLong(k++, item.goodsId());
                 }
                 run(p, null);
-            } catch (SQLException e) {
-                rollback(c);
-                throw e;
             }
             return new TransitionOutcome(
                     Optional.of(new Reservation(orderSn, ReservationStatus.RETURNED, r.items(), r.expiresAt())), true);
@@ -339,9 +345,6 @@ final class JdbcInventoryRepository implements InventoryRepository {
                         expired.put(rs.getString(1), items(rs.getString(2)));
                     }
                 });
-            } catch (SQLException e) {
-                rollback(c);
-                throw e;
             }
             if (expired.isEmpty()) {
                 rollback(c);
@@ -363,9 +366,6 @@ final class JdbcInventoryRepository implements InventoryRepository {
                     p.setLong(k++, e.getKey());
                 }
                 run(p, null);
-            } catch (SQLException e) {
-                rollback(c);
-                throw e;
             }
             LOG.info("returned the stock of {} expired reservations: {}", expired.size(), expired.keySet());
             return expired.size();
