@@ -1,0 +1,236 @@
+package shop.lock.jedis;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+import redis.clients.jedis.ConnectionPoolConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
+import shop.lock.LockNode;
+import shop.lock.LockNodeException;
+
+/**
+ * JedisLockNode is the {@link LockNode} of one Redis master, over a small pooled Jedis client with
+ * short timeouts. Each operation is one Lua script (EVALSHA, falling back to EVAL on NOSCRIPT);
+ * a release pushes a token onto a per-key list ({@code <key>:wake}, one token at most, expiring)
+ * that waiters BLPOP, so exactly one waiter per node wakes per release. Jedis failures become
+ * {@link LockNodeException}.
+ */
+public final class JedisLockNode implements LockNode, AutoCloseable {
+
+    private static final String WAKE_SUFFIX = ":wake";
+
+    private static final Script SET_ALL_IF_ABSENT = new Script("""
+            for i = 1, #KEYS do
+              if redis.call('EXISTS', KEYS[i]) == 1 then return 0 end
+            end
+            for i = 1, #KEYS do
+              redis.call('SET', KEYS[i], ARGV[1], 'PX', ARGV[2])
+            end
+            return 1
+            """);
+
+    // KEYS: the lock keys, then their wake lists in the same order. ARGV: value, wake flag, token ttl.
+    private static final Script DELETE_ALL_IF_VALUE = new Script("""
+            local n = #KEYS / 2
+            local deleted = 0
+            for i = 1, n do
+              if redis.call('GET', KEYS[i]) == ARGV[1] then
+                redis.call('DEL', KEYS[i])
+                deleted = deleted + 1
+                if ARGV[2] == '1' then
+                  redis.call('LPUSH', KEYS[n + i], '1')
+                  redis.call('LTRIM', KEYS[n + i], 0, 0)
+                  redis.call('PEXPIRE', KEYS[n + i], ARGV[3])
+                end
+              end
+            end
+            return deleted
+            """);
+
+    private static final Script EXPIRE_ALL_IF_VALUE = new Script("""
+            for i = 1, #KEYS do
+              if redis.call('GET', KEYS[i]) ~= ARGV[1] then return 0 end
+            end
+            for i = 1, #KEYS do
+              redis.call('PEXPIRE', KEYS[i], ARGV[2])
+            end
+            return 1
+            """);
+
+    /**
+     * Options are the client settings of one node.
+     *
+     * @param connectTimeout bound on opening a connection and on waiting for a pooled one
+     * @param socketTimeout  bound on one command; keep it at or below the RedLock per-node timeout
+     * @param maxBlock       longest single wait for a release signal (BLPOP), longer waits are cut
+     * @param maxConnections pool size; concurrent acquires of one RedLock each use one connection
+     * @param wakeTokenTtl   how long a release signal waits for a waiter that has not blocked yet
+     */
+    public record Options(Duration connectTimeout, Duration socketTimeout, Duration maxBlock, int maxConnections,
+                          Duration wakeTokenTtl) {
+
+        /** Options rejects non-positive durations and pool sizes. */
+        public Options {
+            for (var d : List.of(connectTimeout, socketTimeout, maxBlock, wakeTokenTtl)) {
+                if (d.isNegative() || d.isZero()) {
+                    throw new IllegalArgumentException("JedisLockNode options must be positive durations: " + d);
+                }
+            }
+            if (maxConnections < 1) {
+                throw new IllegalArgumentException("maxConnections must be >= 1, was " + maxConnections);
+            }
+        }
+
+        /** defaults: 100 ms connect, 50 ms per command, waits up to 1 s, 8 connections, 1 s tokens. */
+        public static Options defaults() {
+            return new Options(Duration.ofMillis(100), Duration.ofMillis(50), Duration.ofSeconds(1), 8,
+                    Duration.ofSeconds(1));
+        }
+    }
+
+    private final UnifiedJedis client;
+    private final String name;
+    private final Options options;
+
+    /** JedisLockNode wraps a client the caller built; closing the node closes the client. */
+    public JedisLockNode(UnifiedJedis client, String name, Options options) {
+        this.client = Objects.requireNonNull(client, "client");
+        this.name = Objects.requireNonNull(name, "name");
+        this.options = Objects.requireNonNull(options, "options");
+    }
+
+    /** connect builds a pooled client for host:port; no connection is opened until first use. */
+    public static JedisLockNode connect(String host, int port, Options options) {
+        var clientConfig = DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis(millis(options.connectTimeout()))
+                .socketTimeoutMillis(millis(options.socketTimeout()))
+                .blockingSocketTimeoutMillis(millis(options.maxBlock().plus(options.socketTimeout())))
+                .build();
+        var pool = new ConnectionPoolConfig();
+        pool.setMaxTotal(options.maxConnections());
+        pool.setMaxIdle(options.maxConnections());
+        pool.setMaxWait(options.connectTimeout());
+        // JMX registration costs start-up time and leaks names across the many pools of a test run.
+        pool.setJmxEnabled(false);
+        RedisClient client = RedisClient.builder()
+                .hostAndPort(host, port)
+                .clientConfig(clientConfig)
+                .poolConfig(pool)
+                .build();
+        return new JedisLockNode(client, host + ":" + port, options);
+    }
+
+    /** connectAll connects to every {@code host:port} of a comma-separated list, e.g. REDLOCK_NODES. */
+    public static List<JedisLockNode> connectAll(String addresses, Options options) {
+        Objects.requireNonNull(addresses, "addresses");
+        var nodes = new ArrayList<JedisLockNode>();
+        for (String address : addresses.split(",")) {
+            String a = address.strip();
+            int colon = a.lastIndexOf(':');
+            if (colon <= 0 || colon == a.length() - 1) {
+                throw new IllegalArgumentException("lock node address must be host:port, was '" + a + "' in '" + addresses + "'");
+            }
+            int port;
+            try {
+                port = Integer.parseInt(a.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("lock node port must be a number, was '" + a + "'", e);
+            }
+            nodes.add(connect(a.substring(0, colon), port, options));
+        }
+        return List.copyOf(nodes);
+    }
+
+    @Override
+    public boolean setAllIfAbsent(List<String> keys, String value, Duration ttl) {
+        return call(() -> SET_ALL_IF_ABSENT.run(client, keys, List.of(value, Long.toString(ttl.toMillis())))) == 1L;
+    }
+
+    @Override
+    public int deleteAllIfValue(List<String> keys, String value, boolean wake) {
+        var allKeys = new ArrayList<String>(keys.size() * 2);
+        allKeys.addAll(keys);
+        keys.forEach(key -> allKeys.add(key + WAKE_SUFFIX));
+        var args = List.of(value, wake ? "1" : "0", Long.toString(options.wakeTokenTtl().toMillis()));
+        return Math.toIntExact(call(() -> DELETE_ALL_IF_VALUE.run(client, allKeys, args)));
+    }
+
+    @Override
+    public boolean expireAllIfValue(List<String> keys, String value, Duration ttl) {
+        return call(() -> EXPIRE_ALL_IF_VALUE.run(client, keys, List.of(value, Long.toString(ttl.toMillis())))) == 1L;
+    }
+
+    @Override
+    public boolean awaitRelease(List<String> keys, Duration timeout) {
+        // BLPOP takes seconds with decimals (Redis 6+); 0 would mean forever, so wait at least 1 ms.
+        long nanos = Math.clamp(timeout.toNanos(), 1_000_000L, options.maxBlock().toNanos());
+        String[] wakeKeys = keys.stream().map(key -> key + WAKE_SUFFIX).toArray(String[]::new);
+        return call(() -> client.blpop(nanos / 1e9, wakeKeys)) != null;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    /** close closes the client and its pool. */
+    @Override
+    public void close() {
+        client.close();
+    }
+
+    @Override
+    public String toString() {
+        return "JedisLockNode[" + name + "]";
+    }
+
+    private <T> T call(Supplier<T> command) {
+        try {
+            return command.get();
+        } catch (JedisException e) {
+            throw new LockNodeException(name, e.getMessage(), e);
+        }
+    }
+
+    private static int millis(Duration d) {
+        return Math.toIntExact(d.toMillis());
+    }
+
+    /** A Lua script run by its SHA-1, loaded on the fly when the node does not know it yet. */
+    private record Script(String source, String sha1) {
+
+        Script(String source) {
+            this(source, sha1Of(source));
+        }
+
+        long run(UnifiedJedis client, List<String> keys, List<String> args) {
+            Object reply;
+            try {
+                reply = client.evalsha(sha1, keys, args);
+            } catch (JedisNoScriptException e) {
+                // A restarted or flushed node has an empty script cache; EVAL caches the script again.
+                reply = client.eval(source, keys, args);
+            }
+            return (Long) reply;
+        }
+
+        private static String sha1Of(String source) {
+            try {
+                byte[] digest = MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8));
+                return HexFormat.of().formatHex(digest);
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("SHA-1 is required of every JDK", e);
+            }
+        }
+    }
+}

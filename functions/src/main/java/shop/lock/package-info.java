@@ -1,0 +1,74 @@
+/**
+ * A distributed lock over independent Redis masters, after the Redlock algorithm
+ * (<a href="https://redis.io/docs/latest/develop/use/patterns/distributed-locks/">redis.io</a>),
+ * written here because Jedis has none. The algorithm ({@link shop.lock.RedLock}) knows nodes only
+ * through {@link shop.lock.LockNode}; the Jedis adapter lives in {@code shop.lock.jedis}, as redsync
+ * keeps one adapter per driver.
+ *
+ * <h2>Acquire, release, extend</h2>
+ * <ul>
+ *   <li>Every acquisition gets a fresh 128-bit value from {@code SecureRandom}. All nodes are asked
+ *       in parallel, on virtual threads of one executor per {@code RedLock}, each bounded by a
+ *       per-node timeout far below the ttl. A lease needs a majority (N/2+1) and validity left:
+ *       {@code validity = ttl - elapsed - drift}, {@code drift = 1 % of ttl + 2 ms}.</li>
+ *   <li>One order locks several goods: all keys of one acquisition go to a node in one script that
+ *       sets all of them or none. Keys are sorted and de-duplicated, so two callers always ask for
+ *       the same set in the same order, and a client never holds part of a set while waiting for the
+ *       rest: there is no lock-order deadlock to have.</li>
+ *   <li>A failed attempt releases on <em>all</em> nodes, including those that timed out, because a
+ *       SET whose reply was lost may have landed.</li>
+ *   <li>Release and extend are compare-and-delete and compare-and-pexpire scripts on the value, so a
+ *       lease can never delete or prolong a lock that expired and went to someone else. Extend needs
+ *       a majority and validity left; a lease already past its validity is refused without asking.</li>
+ *   <li>Fewer than a majority of nodes answering ends the call at once with
+ *       {@code QUORUM_UNREACHABLE}, distinct from {@code CONTENDED} (maxWait ran out while others
+ *       held the lock): the caller chooses to go on under DB row locks alone or to answer 503.</li>
+ * </ul>
+ *
+ * <h2>Waiting: a hand-off, not a poll</h2>
+ * Polling loses either way on one hot key: redsync's 50-250 ms back-off leaves the lock idle most of
+ * the time after a release, and a back-off of a few ms lets dozens of contenders hit the nodes at
+ * once, so each wins some nodes, nobody wins a majority and all release (split votes). Here:
+ * <ol>
+ *   <li>A release script, after deleting a key, pushes one token onto the list {@code <key>:wake}
+ *       (trimmed to one element, expiring after about a second).</li>
+ *   <li>A contender that won <em>no</em> node (someone else holds the keys on a majority) blocks in
+ *       {@code BLPOP} on the wake lists of its keys, on the lowest-numbered node that answered, so
+ *       all waiters of a key queue on the same node. Redis serves blocked clients first-come
+ *       first-served and the single token wakes exactly one of them: the release hands the lock to
+ *       the longest waiter, who retries at once, while the others stay parked and put no load on
+ *       the nodes.</li>
+ *   <li>The token is kept in a list, not published, so a release that happens between a failed
+ *       attempt and the {@code BLPOP} is not lost: the waiter returns at once. A stale token costs
+ *       one extra attempt.</li>
+ *   <li>A contender that won <em>some</em> nodes but not a majority saw a split vote, or a release
+ *       still running on the other nodes (the waiter it woke was faster). Nobody may hold the lock,
+ *       so nobody will signal: it backs off for a random 0-{@code retryJitter} (5 ms) and retries.
+ *       Only these few back off by time; everyone else waits to be woken. If a majority stays held
+ *       for more than three such rounds (keys left behind by a late SET), it waits like the rest.</li>
+ *   <li>Failed attempts release without waking anyone, so a woken waiter that lost a race neither
+ *       hands its turn to the next waiter nor pulls more contenders in; a caller that gives up does
+ *       wake one, in case someone queued behind it.</li>
+ *   <li>Every wait is bounded by a random fallback poll in {@code [pollMin, pollMax]} and by maxWait,
+ *       which covers a holder that crashed without releasing (its keys expire), a lost token and a
+ *       signal node that went down (its error ends the wait, and the next attempt picks another).
+ *       Keep pollMin above the time a full queue takes to drain (waiters x hold time): a waiter whose
+ *       poll runs out retries and joins the queue again at its tail.</li>
+ *   <li>A node call that misses the per-node timeout is not interrupted, which would break its
+ *       pooled connection; if it later reports that it did set the keys, they are released then.
+ *       This closes the window in which a late SET lands after the clean-up and blocks the key for
+ *       a whole ttl.</li>
+ * </ol>
+ * Newcomers may still barge in ahead of a woken waiter; that keeps the lock busy, and the loser just
+ * queues again. Fairness is therefore "good enough", not strict FIFO.
+ *
+ * <h2>What the lock does not promise</h2>
+ * As Martin Kleppmann pointed out ("How to do distributed locking", 2016), a holder can be paused
+ * (GC, a frozen Lambda, a slow network) past its validity and go on writing after another client has
+ * taken the lock; Redlock also trusts clocks to run at roughly the same rate, and a node restarted
+ * without persistence forgets the keys it held. So the correctness of stock never depends on this
+ * lock: every stock change runs in a database transaction under {@code SELECT ... FOR UPDATE} row
+ * locks, which are the safety. The RedLock is efficiency: it keeps contenders for one hot goods
+ * queued cheaply in Redis instead of piling up on database connections and row-lock waits.
+ */
+package shop.lock;
