@@ -67,6 +67,10 @@ public final class InventoryService {
         this.clock = clock;
     }
 
+    OrderLock lock() {
+        return lock;
+    }
+
     InventoryRepository repository() {
         return repository;
     }

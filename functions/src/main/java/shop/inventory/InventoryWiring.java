@@ -27,7 +27,7 @@ final class InventoryWiring {
         try {
             lock = switch (config.lockMode()) {
                 case ROWLOCK -> new NoOpOrderLock();
-                case REDLOCK -> redLock(config);
+                case REDLOCK -> RedLockOrderLock.connect(config.redisNodes(), config.redisTls(), RedLockOrderLock.CONFIG);
             };
         } catch (RuntimeException e) {
             pool.close();
@@ -54,10 +54,5 @@ final class InventoryWiring {
         DbConfig adjusted = new DbConfig(JdbcInventoryRepository.jdbcUrl(db.jdbcUrl()), db.secretArn(), db.user(),
                 db.password(), db.poolSize());
         return Database.pool(adjusted, AwsConfig.from(env), name);
-    }
-
-    private static OrderLock redLock(InventoryConfig config) {
-        throw new IllegalStateException("LOCK_MODE=redlock needs shop.lock (branch redlock), not merged yet; "
-                + "use LOCK_MODE=rowlock");
     }
 }
