@@ -35,37 +35,34 @@ import shop.platform.json.Json;
  * JdbcInventoryRepository keeps stock in {@code inventory} and reservations in
  * {@code stock_sell_detail}, on MySQL 8 or MariaDB 10.6+.
  *
- * <h2>The reserve transaction: one round trip, the hot row lock held for one statement</h2>
- * A reservation is sent as one multi-statement batch (Connector/J {@code allowMultiQueries}):
- * <pre>
- * START TRANSACTION;
- * INSERT INTO stock_sell_detail ... SELECT ?, IF(COUNT(*) = n, 'RESERVED', 'UNKNOWN'), ...
- *     FROM goods JOIN inventory WHERE goods id IN (...);     -- order number + goods check, no hot lock
- * UPDATE inventory SET stock = stock - ? WHERE goods_id = ?;  -- one per item, ascending goods id
- * COMMIT
- * </pre>
- * The server stops a batch at the first failing statement, so every refusal is an error that keeps
- * the COMMIT from running, and the client then sends ROLLBACK:
- * <ul>
- *   <li>a repeated order number fails the INSERT on the primary key (1062) before any inventory row
- *       is touched; two identical requests at the same moment queue on that key, and the second sees
- *       the first's committed row;</li>
- *   <li>an unknown or deleted goods, or one without a stock row, makes the INSERT write a status the
- *       {@code ck_detail_status} check refuses;</li>
- *   <li>a short item makes its UPDATE break {@code ck_inventory_stock CHECK (stock >= 0)}. The check
- *       is the same test as {@code WHERE stock >= ?}, but as an error it needs no client round trip
- *       to decide between COMMIT and ROLLBACK.</li>
- * </ul>
- * So the hot inventory row is locked from its UPDATE to the COMMIT that follows it in the same
- * packet: about as long as the autocommit UPDATE that is the throughput ceiling. The refusal paths
- * then read (without locks) why, to name unknown goods or report shortages.
+ * <h2>The reserve transaction: one call, the hot row lock held for one statement</h2>
+ * A reservation is one {@code CALL inventory_reserve(orderSn, itemsJson, expiresAt, 0)} (migration
+ * V300), a server-side prepared statement and one round trip. Inside one transaction the procedure
+ * <ol>
+ *   <li>inserts the detail row: a repeated order number fails here on the primary key (1062) before
+ *       any inventory row is touched; two identical requests at the same moment queue on that key and
+ *       the second sees the first's committed row;</li>
+ *   <li>checks every goods with plain SELECTs (consistent reads, no shared locks), raising 1644 for
+ *       an unknown or deleted one;</li>
+ *   <li>updates each stock row in ascending goods id ({@code stock = stock - num}); a short item breaks
+ *       {@code ck_inventory_stock CHECK (stock >= 0)} (4025 on MariaDB, 3819 on MySQL), which is the
+ *       same test as {@code WHERE stock >= ?} but needs no round trip to decide; a missing stock row
+ *       raises 1644;</li>
+ *   <li>commits. Any error rolls back in the procedure and reaches the client unchanged.</li>
+ * </ol>
+ * So the hot row is locked from its UPDATE to the COMMIT right after it, about as long as the bare
+ * autocommit UPDATE that is the throughput ceiling. A refusal is then explained by a lock-free read
+ * (unknown goods, or the shortages). Alternatives measured before settling on this (benchmarks.md):
+ * the same statements as a client-side multi-statement batch cost about twice the server CPU (the
+ * text is parsed every time); an {@code INSERT ... SELECT} check cost about 1 ms more; a check as a
+ * subquery of {@code INSERT ... VALUES} is a locking read that share-locks the hot row, so two
+ * reservations deadlock upgrading to the UPDATE's exclusive lock.
  *
- * <p>Connections run at READ COMMITTED, so the INSERT ... SELECT reads goods and inventory rows as a
- * consistent read without shared locks (under REPEATABLE READ it would share-lock the hot row and two
- * reservations would deadlock upgrading to the UPDATE's exclusive lock). Row locks are always taken
- * in the order: the reservation's own detail row, then inventory rows by ascending goods id.
+ * <p>Cancels and sweeps, which are not hot, are multi-statement batches (Connector/J
+ * {@code allowMultiQueries}) at READ COMMITTED. Row locks are always taken in one order: the
+ * reservation's detail row, then inventory rows by ascending goods id.
  */
-final class JdbcInventoryRepository implements InventoryRepository {
+public final class JdbcInventoryRepository implements InventoryRepository {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcInventoryRepository.class);
 
     static final int ER_DUP_ENTRY = 1062;
@@ -74,6 +71,8 @@ final class JdbcInventoryRepository implements InventoryRepository {
     static final int ER_QUERY_INTERRUPTED = 1317;
     static final int ER_CONNECTION_KILLED = 1927;
     static final int ER_SERVER_SHUTDOWN = 1053;
+    /** ER_SIGNAL_EXCEPTION: inventory_reserve's SIGNAL for an unknown goods or a missing stock row. */
+    static final int ER_SIGNAL_EXCEPTION = 1644;
     /** MariaDB's ER_CONSTRAINT_FAILED. */
     static final int ER_CONSTRAINT_FAILED = 4025;
     /** MySQL 8's ER_CHECK_CONSTRAINT_VIOLATED. */
@@ -87,13 +86,12 @@ final class JdbcInventoryRepository implements InventoryRepository {
 
     private final DataSource dataSource;
     private final Set<Connection> prepared = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
-    private final String[] reserveSql = new String[InventoryService.MAX_ITEMS + 1];
-    /** Test hook: SQL run once, inside the next reserve or cancel transaction, just before COMMIT. */
-    private final java.util.concurrent.atomic.AtomicReference<String> beforeCommitSql =
-            new java.util.concurrent.atomic.AtomicReference<>("");
+    /** Test hook: a pause, once, inside the next reserve or cancel transaction just before COMMIT. */
+    private final java.util.concurrent.atomic.AtomicReference<java.time.Duration> pauseBeforeCommit =
+            new java.util.concurrent.atomic.AtomicReference<>(java.time.Duration.ZERO);
 
     /** JdbcInventoryRepository uses a pool opened with {@link #jdbcUrl(String)}'s options. */
-    JdbcInventoryRepository(DataSource dataSource) {
+    public JdbcInventoryRepository(DataSource dataSource) {
         this.dataSource = dataSource;
     }
 
@@ -101,22 +99,23 @@ final class JdbcInventoryRepository implements InventoryRepository {
      * jdbcUrl adds what this repository needs to a configured URL: multi-statement batches and a short
      * row lock wait (a stuck holder costs seconds, then the service retries).
      */
-    static String jdbcUrl(String configured) {
+    public static String jdbcUrl(String configured) {
         String sep = configured.contains("?") ? "&" : "?";
         return configured + sep + "allowMultiQueries=true&sessionVariables=innodb_lock_wait_timeout="
                 + LOCK_WAIT_TIMEOUT_SECONDS;
     }
 
     /**
-     * beforeCommitOnce makes the next reserve or cancel run this SQL just before its COMMIT, inside the
-     * same batch (tests pause a transaction with {@code DO SLEEP(n)} to kill its connection).
+     * pauseBeforeCommitOnce makes the next reserve or cancel sleep on the server just before its COMMIT,
+     * inside the transaction (tests kill the connection there).
      */
-    void beforeCommitOnce(String sql) {
-        beforeCommitSql.set(sql == null || sql.isBlank() ? "" : sql.strip() + ";\n");
+    void pauseBeforeCommitOnce(java.time.Duration pause) {
+        pauseBeforeCommit.set(pause);
     }
 
-    private String takeBeforeCommit() {
-        return beforeCommitSql.get().isEmpty() ? "" : beforeCommitSql.getAndSet("");
+    private java.time.Duration takePause() {
+        return pauseBeforeCommit.get().isZero() ? java.time.Duration.ZERO
+                : pauseBeforeCommit.getAndSet(java.time.Duration.ZERO);
     }
 
     @Override
@@ -169,35 +168,19 @@ final class JdbcInventoryRepository implements InventoryRepository {
     public ReserveOutcome reserve(String orderSn, List<ReservationItem> items, Instant expiresAt) {
         String itemsJson = Json.write(items);
         return withConnection(c -> {
-            try (PreparedStatement p = c.prepareStatement(reserveSql(items.size()))) {
-                int k = 1;
-                p.setString(k++, orderSn);
-                p.setInt(k++, items.size());
-                p.setString(k++, itemsJson);
-                p.setObject(k++, utc(expiresAt));
-                for (ReservationItem item : items) {
-                    p.setLong(k++, item.goodsId());
-                }
-                for (ReservationItem item : items) {
-                    p.setInt(k++, item.num());
-                    p.setLong(k++, item.goodsId());
-                }
-                List<Object> results;
+            try (PreparedStatement p = c.prepareStatement("CALL inventory_reserve(?, ?, ?, ?)")) {
+                p.setString(1, orderSn);
+                p.setString(2, itemsJson);
+                p.setObject(3, utc(expiresAt));
+                p.setInt(4, (int) takePause().toMillis());
                 try {
-                    results = run(p, null);
+                    run(p, null);
                 } catch (SQLException e) {
                     if (connectionLost(e)) {
                         throw e; // withConnection evicts it; the transaction died with it
                     }
-                    rollback(c);
+                    rollback(c); // the procedure rolled back already; this is belt and braces
                     return explainRefusal(c, e, orderSn, items);
-                }
-                // START, INSERT, n UPDATEs, [hook], COMMIT: each stock row existed (the INSERT checked), so 1 each.
-                for (int i = 1; i <= items.size() + 1; i++) {
-                    if (!Integer.valueOf(1).equals(results.get(i))) {
-                        LOG.error("reserve {} committed with unexpected counts {}", orderSn, results);
-                        break;
-                    }
                 }
                 return new ReserveOutcome.Reserved(
                         new Reservation(orderSn, ReservationStatus.RESERVED, items, expiresAt));
@@ -215,7 +198,7 @@ final class JdbcInventoryRepository implements InventoryRepository {
             }
             return new ReserveOutcome.AlreadyExists(existing.get());
         }
-        if (code == ER_CONSTRAINT_FAILED || code == ER_CHECK_CONSTRAINT_VIOLATED) {
+        if (code == ER_CONSTRAINT_FAILED || code == ER_CHECK_CONSTRAINT_VIOLATED || code == ER_SIGNAL_EXCEPTION) {
             // Read, without locks, which goods are unknown or short. If none is, stock came back meanwhile.
             Map<Long, Integer> stock = new HashMap<>();
             for (StockLevel level : stocks(c, items.stream().map(ReservationItem::goodsId).toList())) {
@@ -234,24 +217,6 @@ final class JdbcInventoryRepository implements InventoryRepository {
             throw new TransientConflictException("stock of " + orderSn + " was short, then sufficient", e);
         }
         throw e;
-    }
-
-    private String reserveSql(int n) {
-        String sql = reserveSql[n];
-        if (sql == null) {
-            StringBuilder sb = new StringBuilder(256 + 64 * n);
-            sb.append("START TRANSACTION;\n")
-                    .append("INSERT INTO stock_sell_detail (order_sn, status, items, expires_at)")
-                    .append(" SELECT ?, IF(COUNT(*) = ?, 'RESERVED', 'UNKNOWN'), ?, ?")
-                    .append(" FROM goods g JOIN inventory i ON i.goods_id = g.id")
-                    .append(" WHERE g.deleted_at IS NULL AND g.id IN (").append(marks(n)).append(");\n");
-            for (int i = 0; i < n; i++) {
-                sb.append("UPDATE inventory SET stock = stock - ? WHERE goods_id = ?;\n");
-            }
-            sql = sb.toString();
-            reserveSql[n] = sql;
-        }
-        return sql + takeBeforeCommit() + "COMMIT";
     }
 
     @Override
@@ -314,7 +279,11 @@ final class JdbcInventoryRepository implements InventoryRepository {
             StringBuilder sql = new StringBuilder(
                     "UPDATE stock_sell_detail SET status = 'RETURNED' WHERE order_sn = ?;\n");
             r.items().forEach(i -> sql.append("UPDATE inventory SET stock = stock + ? WHERE goods_id = ?;\n"));
-            sql.append(takeBeforeCommit()).append("COMMIT");
+            long pause = takePause().toMillis();
+            if (pause > 0) {
+                sql.append("DO SLEEP(").append(pause / 1000.0).append(");\n");
+            }
+            sql.append("COMMIT");
             try (PreparedStatement p = c.prepareStatement(sql.toString())) {
                 int k = 1;
                 p.setString(k++, orderSn);

@@ -25,7 +25,7 @@ public final class RedLockOrderLock implements OrderLock {
      * CONFIG: 5 s leases (a reservation takes milliseconds), up to 3 s of waiting, 100 ms per node (a
      * node slower than that counts as down; 50 ms proved too tight on a loaded two-core host).
      */
-    static final RedLockConfig CONFIG = new RedLockConfig("lock:goods:", Duration.ofSeconds(5), Duration.ofSeconds(3),
+    public static final RedLockConfig CONFIG = new RedLockConfig("lock:goods:", Duration.ofSeconds(5), Duration.ofSeconds(3),
             Duration.ofMillis(100), Duration.ofMillis(5), Duration.ofMillis(50), Duration.ofMillis(200));
     /** OPTIONS: client timeouts to match CONFIG's per-node bound. */
     static final JedisLockNode.Options OPTIONS = new JedisLockNode.Options(Duration.ofMillis(200), Duration.ofMillis(100),

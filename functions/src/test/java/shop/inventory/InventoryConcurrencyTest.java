@@ -338,7 +338,7 @@ class InventoryConcurrencyTest {
         JdbcInventoryRepository repo = repository(h);
         long goods = newGoods();
         setStock(goods, 10);
-        repo.beforeCommitOnce("DO SLEEP(20)");
+        repo.pauseBeforeCommitOnce(Duration.ofSeconds(20));
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
             Future<APIGatewayProxyResponseEvent> reserve = pool.submit(() ->
@@ -371,7 +371,7 @@ class InventoryConcurrencyTest {
         long goods = newGoods();
         setStock(goods, 10);
         assertEquals(201, h.handleRequest(reserveEvent("killed-2", Map.of(goods, 3)), null).getStatusCode());
-        repo.beforeCommitOnce("DO SLEEP(20)");
+        repo.pauseBeforeCommitOnce(Duration.ofSeconds(20));
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
             Future<APIGatewayProxyResponseEvent> cancel = pool.submit(() -> h.handleRequest(actionEvent("killed-2", "cancel"), null));
@@ -398,7 +398,7 @@ class InventoryConcurrencyTest {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() < deadline) {
             List<List<Object>> rows = InventoryFixture.query("SELECT id FROM information_schema.processlist"
-                    + " WHERE info LIKE '%DO SLEEP(20)%' AND id <> CONNECTION_ID()");
+                    + " WHERE state = 'User sleep' AND id <> CONNECTION_ID()");
             if (!rows.isEmpty()) {
                 return ((Number) rows.getFirst().getFirst()).longValue();
             }
