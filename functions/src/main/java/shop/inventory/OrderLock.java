@@ -1,0 +1,43 @@
+package shop.inventory;
+
+import java.util.List;
+
+/**
+ * OrderLock serialises reservations of the same goods across execution environments before they
+ * reach the database, so that contenders wait in the lock service instead of holding database
+ * connections and row locks. It is an efficiency measure only: the database transaction is what keeps
+ * stock right, with or without the lock, and also when a holder is paused past its lease.
+ */
+public interface OrderLock extends AutoCloseable {
+
+    /** acquire locks all the given goods together; ids come sorted ascending and without duplicates. */
+    Outcome acquire(List<Long> goodsIds);
+
+    /** close releases the lock's clients; the default holds none. */
+    @Override
+    default void close() {
+    }
+
+    /** Outcome is a held lock, or why there is none. */
+    sealed interface Outcome permits Held, Contended, QuorumLost {
+    }
+
+    /** Held is a granted lock; close the release when the transaction is over. */
+    record Held(Release release) implements Outcome {
+    }
+
+    /** Contended: others kept the lock for longer than the wait allows. */
+    record Contended() implements Outcome {
+    }
+
+    /** QuorumLost: fewer than a majority of lock nodes answered. */
+    record QuorumLost() implements Outcome {
+    }
+
+    /** Release gives a held lock back; it never throws. */
+    @FunctionalInterface
+    interface Release extends AutoCloseable {
+        @Override
+        void close();
+    }
+}

@@ -1,0 +1,63 @@
+package shop.inventory;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import shop.platform.config.Env;
+
+/**
+ * ReservationSweeperHandler is ReservationSweeperFunction: every minute it returns the stock of
+ * reservations that expired unconfirmed, in batches of {@value #BATCH_SIZE}, while time is left.
+ * Two sweepers at once, or a sweeper racing a confirm or cancel, never return a reservation twice:
+ * each batch claims its rows with {@code FOR UPDATE SKIP LOCKED} and moves them out of RESERVED.
+ */
+public final class ReservationSweeperHandler implements RequestHandler<ScheduledEvent, ReservationSweeperHandler.SweepReport>,
+        AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ReservationSweeperHandler.class);
+    static final int BATCH_SIZE = 100;
+    static final int MAX_BATCHES = 200;
+
+    private final InventoryService service;
+    private final AutoCloseable resources;
+
+    /** SweepReport is what one run did. */
+    public record SweepReport(int returned) {
+    }
+
+    /** Lambda entry: wires from the process environment. */
+    public ReservationSweeperHandler() {
+        this(Env.system());
+    }
+
+    /** Local runner and tests: wires from the given environment. */
+    public ReservationSweeperHandler(Env env) {
+        this(InventoryWiring.sweeper(env));
+    }
+
+    private ReservationSweeperHandler(InventoryWiring.Wired wired) {
+        this(wired.service(), wired.resources());
+    }
+
+    /** Tests: a sweeper around a built service. */
+    ReservationSweeperHandler(InventoryService service, AutoCloseable resources) {
+        this.service = service;
+        this.resources = resources;
+    }
+
+    @Override
+    public SweepReport handleRequest(ScheduledEvent event, Context context) {
+        int returned = service.sweep(BATCH_SIZE, MAX_BATCHES, () -> context == null ? Duration.ofMinutes(1)
+                : Duration.ofMillis(context.getRemainingTimeInMillis()));
+        LOG.info("sweep {}: returned {} expired reservations", event == null ? "" : event.getId(), returned);
+        return new SweepReport(returned);
+    }
+
+    /** close releases the pool (tests, the local runner). */
+    @Override
+    public void close() throws Exception {
+        resources.close();
+    }
+}

@@ -1,0 +1,503 @@
+package shop.bench;
+
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.HdrHistogram.Histogram;
+import shop.inventory.InventoryConfig;
+import shop.inventory.InventoryService;
+import shop.inventory.JdbcInventoryRepository;
+import shop.inventory.NoOpOrderLock;
+import shop.inventory.OrderLock;
+import shop.inventory.RedLockOrderLock;
+import shop.inventory.ReserveRequest;
+import shop.platform.config.AwsConfig;
+import shop.platform.config.DbConfig;
+import shop.platform.config.Env;
+import shop.platform.db.Database;
+import shop.platform.db.Migrations;
+import shop.platform.error.ProblemException;
+import shop.stack.LocalStack;
+
+/**
+ * InventoryBenchmark measures reserve throughput on the local stack, side by side in one run:
+ * <ol type="a">
+ *   <li>{@code course}: the seed's algorithm, reimplemented here only: per item in request order
+ *       {@code SELECT ... FOR UPDATE}, stock check, version-checked UPDATE; 3 attempts with a fixed
+ *       100 ms sleep; a failed SELECT (a deadlock) is returned as a failure, as in the seed; no detail row;</li>
+ *   <li>{@code rowlock}: {@link InventoryService} with row locks only;</li>
+ *   <li>{@code redlock}: {@link InventoryService} behind the RedLock on the five Redis nodes;</li>
+ *   <li>{@code ceiling}: a bare autocommit {@code UPDATE inventory SET stock = stock - ? WHERE goods_id = ?
+ *       AND stock >= ?} per item (no atomicity across items, no record: the upper bound).</li>
+ * </ol>
+ * Workloads: one hot goods; 1,000 goods uniform; orders of 3-5 goods out of 50, in random item order.
+ * Every worker has its own connection (and, for redlock, its own Redis clients), like separate Lambda
+ * instances. Each cell runs for a fixed time with stock far above what it can sell, then checks the
+ * stock against the successes (oversell or lost updates) and counts failures that were not a true
+ * shortage. Prints a Markdown section for docs/benchmarks.md.
+ *
+ * <p>Usage: {@code java -cp ... shop.bench.InventoryBenchmark [secondsPerCell] [workers,...]}, default 6 and 16,64.
+ */
+public final class InventoryBenchmark {
+    private static final int STOCK = 100_000_000;
+    private static final int UNIFORM_GOODS = 1000;
+    private static final int MULTI_GOODS = 50;
+
+    private InventoryBenchmark() {
+    }
+
+    enum Variant { COURSE, ROWLOCK, REDLOCK, CEILING }
+
+    enum Workload { HOT, UNIFORM, MULTI }
+
+    /** One request: goods ids and units, in the order the client sends them. */
+    record Order(long[] goods, int[] num) {
+    }
+
+    /** Cell is one measured combination's result. */
+    record Cell(Workload workload, int workers, Variant variant, double perSecond, double p50Ms, double p99Ms,
+                long spurious, long shortages, long stockMismatch, long detailMismatch, String notes) {
+    }
+
+    /** Worker is one simulated instance: it sends one order and says whether it succeeded. */
+    interface Worker extends AutoCloseable {
+        /** reserve returns 0 on success, 1 on a reported shortage, 2 on any other failure. */
+        int reserve(String orderSn, Order order);
+
+        @Override
+        void close();
+    }
+
+    public static void main(String[] args) throws Exception {
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 6;
+        List<Integer> workerCounts = args.length > 1
+                ? java.util.Arrays.stream(args[1].split(",")).map(Integer::parseInt).toList() : List.of(16, 64);
+        List<Variant> variants = args.length > 2
+                ? java.util.Arrays.stream(args[2].split(",")).map(v -> Variant.valueOf(v.toUpperCase(Locale.ROOT))).toList()
+                : List.of(Variant.values());
+        LocalStack stack = LocalStack.start(System.getenv());
+        try {
+            new InventoryBenchmark.Run(stack, Duration.ofSeconds(seconds), workerCounts, variants).run();
+        } finally {
+            stack.close();
+        }
+        System.exit(0);
+    }
+
+    static final class Run {
+        private final LocalStack stack;
+        private final Duration duration;
+        private final List<Integer> workerCounts;
+        private final List<Variant> variants;
+        private final Env env;
+        private final HikariDataSource admin;
+        private long hot;
+        private long[] uniform;
+        private long[] multi;
+
+        Run(LocalStack stack, Duration duration, List<Integer> workerCounts, List<Variant> variants) {
+            this.stack = stack;
+            this.duration = duration;
+            this.workerCounts = workerCounts;
+            this.variants = variants;
+            Map<String, String> e = new HashMap<>(stack.endpoints().toEnvironment());
+            e.put("DB_POOL_SIZE", "1");
+            e.put("REDIS_TLS", "false");
+            this.env = Env.of(e);
+            this.admin = Database.pool(new DbConfig(stack.endpoints().jdbcUrl(), Optional.empty(),
+                    stack.endpoints().dbUser(), stack.endpoints().dbPassword(), 4), AwsConfig.from(env), "bench-admin");
+        }
+
+        void run() throws Exception {
+            Migrations.migrate(admin);
+            makeGoods();
+            String server = one("SELECT VERSION()");
+            List<Cell> cells = new ArrayList<>();
+            // Warm the JIT and the buffer pool on every variant before measuring.
+            for (Variant v : variants) {
+                measure(Workload.UNIFORM, 16, v, Duration.ofSeconds(2));
+            }
+            for (Workload w : Workload.values()) {
+                for (int workers : workerCounts) {
+                    for (Variant v : variants) {
+                        Cell cell = measure(w, workers, v, duration);
+                        cells.add(cell);
+                        System.err.printf(Locale.ROOT, "%-8s %3d %-8s %9.0f/s p50 %6.2f ms p99 %7.2f ms spurious %d mismatch %d %s%n",
+                                w, workers, v, cell.perSecond(), cell.p50Ms(), cell.p99Ms(), cell.spurious(),
+                                cell.stockMismatch(), cell.notes());
+                    }
+                }
+            }
+            System.out.println(markdown(cells, server));
+            admin.close();
+        }
+
+        private void makeGoods() throws SQLException {
+            try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
+                s.execute("SET FOREIGN_KEY_CHECKS = 0");
+                for (String t : List.of("stock_sell_detail", "inventory", "goods", "brand", "category")) {
+                    s.execute("DELETE FROM " + t);
+                }
+                s.execute("SET FOREIGN_KEY_CHECKS = 1");
+                s.execute("INSERT INTO category (id, name, level) VALUES (1, 'bench', 1)");
+                s.execute("INSERT INTO brand (id, name) VALUES (1, 'bench')");
+                StringBuilder sql = new StringBuilder("INSERT INTO goods (id, category_id, brand_id, name, goods_sn,"
+                        + " shop_price, images, desc_images) VALUES ");
+                int total = 1 + UNIFORM_GOODS + MULTI_GOODS;
+                for (int i = 1; i <= total; i++) {
+                    sql.append(i == 1 ? "" : ",").append("(").append(i).append(",1,1,'g").append(i).append("','sn")
+                            .append(i).append("',100,'[]','[]')");
+                }
+                s.execute(sql.toString());
+                s.execute("INSERT INTO inventory (goods_id, stock) SELECT id, " + STOCK + " FROM goods");
+            }
+            hot = 1;
+            uniform = new long[UNIFORM_GOODS];
+            for (int i = 0; i < UNIFORM_GOODS; i++) {
+                uniform[i] = 2 + i;
+            }
+            multi = new long[MULTI_GOODS];
+            for (int i = 0; i < MULTI_GOODS; i++) {
+                multi[i] = 2 + UNIFORM_GOODS + i;
+            }
+        }
+
+        private Order nextOrder(Workload w, ThreadLocalRandom r) {
+            return switch (w) {
+                case HOT -> new Order(new long[] {hot}, new int[] {1});
+                case UNIFORM -> new Order(new long[] {uniform[r.nextInt(uniform.length)]}, new int[] {1});
+                case MULTI -> {
+                    int n = 3 + r.nextInt(3);
+                    long[] ids = new long[n];
+                    int[] num = new int[n];
+                    java.util.Set<Long> seen = new java.util.HashSet<>();
+                    for (int i = 0; i < n; i++) {
+                        long id;
+                        do {
+                            id = multi[r.nextInt(multi.length)];
+                        } while (!seen.add(id));
+                        ids[i] = id;
+                        num[i] = 1 + r.nextInt(2);
+                    }
+                    yield new Order(ids, num);
+                }
+            };
+        }
+
+        private Cell measure(Workload w, int workers, Variant v, Duration length) throws Exception {
+            try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
+                s.execute("TRUNCATE TABLE stock_sell_detail");
+                s.execute("UPDATE inventory SET stock = " + STOCK);
+            }
+            List<Worker> pool = new ArrayList<>();
+            for (int i = 0; i < workers; i++) {
+                pool.add(worker(v));
+            }
+            long[] goodsIds = w == Workload.HOT ? new long[] {hot} : w == Workload.UNIFORM ? uniform : multi;
+            Map<Long, Integer> index = new HashMap<>();
+            for (int i = 0; i < goodsIds.length; i++) {
+                index.put(goodsIds[i], i);
+            }
+            AtomicLongArray sold = new AtomicLongArray(goodsIds.length);
+            AtomicLong ok = new AtomicLong();
+            AtomicLong shortages = new AtomicLong();
+            AtomicLong spurious = new AtomicLong();
+            Histogram all = new Histogram(60_000_000L, 3);
+            CountDownLatch start = new CountDownLatch(1);
+            List<Thread> threads = new ArrayList<>();
+            long[] window = new long[2];
+            String prefix = w.name().charAt(0) + "" + workers + v.name().charAt(0) + System.nanoTime() % 100000 + "-";
+            for (int t = 0; t < workers; t++) {
+                Worker worker = pool.get(t);
+                int id = t;
+                Thread thread = Thread.ofPlatform().name("bench-" + t).start(() -> {
+                    Histogram h = new Histogram(60_000_000L, 3);
+                    ThreadLocalRandom r = ThreadLocalRandom.current();
+                    try {
+                        start.await();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    long end = window[1];
+                    long seq = 0;
+                    while (System.nanoTime() < end) {
+                        Order order = nextOrder(w, r);
+                        long t0 = System.nanoTime();
+                        int outcome = worker.reserve(prefix + id + "-" + seq++, order);
+                        h.recordValue(Math.max(1, (System.nanoTime() - t0) / 1000));
+                        switch (outcome) {
+                            case 0 -> {
+                                ok.incrementAndGet();
+                                for (int i = 0; i < order.goods().length; i++) {
+                                    sold.addAndGet(index.get(order.goods()[i]), order.num()[i]);
+                                }
+                            }
+                            case 1 -> shortages.incrementAndGet();
+                            default -> spurious.incrementAndGet();
+                        }
+                    }
+                    synchronized (all) {
+                        all.add(h);
+                    }
+                });
+                threads.add(thread);
+            }
+            window[0] = System.nanoTime();
+            window[1] = window[0] + length.toNanos();
+            start.countDown();
+            for (Thread t : threads) {
+                t.join();
+            }
+            double elapsed = (System.nanoTime() - window[0]) / 1e9;
+            long retries = pool.stream().mapToLong(wk -> wk instanceof ServiceWorker sw ? sw.service.metrics().retries() : 0).sum();
+            pool.forEach(Worker::close);
+            // Stock must equal initial minus what was reported sold: less is oversell, more a lost update.
+            long mismatch = 0;
+            try (Connection c = admin.getConnection(); PreparedStatement p = c.prepareStatement(
+                    "SELECT stock FROM inventory WHERE goods_id = ?")) {
+                for (int i = 0; i < goodsIds.length; i++) {
+                    p.setLong(1, goodsIds[i]);
+                    try (ResultSet rs = p.executeQuery()) {
+                        rs.next();
+                        if (rs.getLong(1) != STOCK - sold.get(i)) {
+                            mismatch++;
+                        }
+                    }
+                }
+            }
+            long details = Long.parseLong(one("SELECT COUNT(*) FROM stock_sell_detail"));
+            long detailMismatch = (v == Variant.ROWLOCK || v == Variant.REDLOCK) ? Math.abs(details - ok.get()) : 0;
+            return new Cell(w, workers, v, ok.get() / elapsed, all.getValueAtPercentile(50) / 1000.0,
+                    all.getValueAtPercentile(99) / 1000.0, spurious.get(), shortages.get(), mismatch, detailMismatch,
+                    "retries " + retries);
+        }
+
+        private String one(String sql) throws SQLException {
+            try (Connection c = admin.getConnection(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery(sql)) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+
+        private HikariDataSource pool(String url, String name) {
+            return Database.pool(new DbConfig(url, Optional.empty(), stack.endpoints().dbUser(),
+                    stack.endpoints().dbPassword(), 1), AwsConfig.from(env), name);
+        }
+
+        private Worker worker(Variant v) {
+            String url = stack.endpoints().jdbcUrl();
+            return switch (v) {
+                case CEILING -> new CeilingWorker(pool(url, "bench-ceiling"));
+                case COURSE -> new CourseWorker(pool(url, "bench-course"));
+                case ROWLOCK, REDLOCK -> {
+                    HikariDataSource ds = pool(JdbcInventoryRepository.jdbcUrl(url), "bench-" + v);
+                    OrderLock lock = v == Variant.ROWLOCK ? new NoOpOrderLock()
+                            : RedLockOrderLock.connect(stack.endpoints().redisNodes(), false, RedLockOrderLock.CONFIG);
+                    yield new ServiceWorker(new InventoryService(new JdbcInventoryRepository(ds), lock,
+                            InventoryConfig.QuorumLoss.PROCEED), ds, lock);
+                }
+            };
+        }
+    }
+
+    /** ServiceWorker is one instance of the product's reserve path (rowlock or redlock). */
+    static final class ServiceWorker implements Worker {
+        private final InventoryService service;
+        private final HikariDataSource ds;
+        private final OrderLock lock;
+
+        ServiceWorker(InventoryService service, HikariDataSource ds, OrderLock lock) {
+            this.service = service;
+            this.ds = ds;
+            this.lock = lock;
+        }
+
+        @Override
+        public int reserve(String orderSn, Order order) {
+            List<ReserveRequest.Item> items = new ArrayList<>(order.goods().length);
+            for (int i = 0; i < order.goods().length; i++) {
+                items.add(new ReserveRequest.Item(order.goods()[i], order.num()[i]));
+            }
+            try {
+                service.reserve(new ReserveRequest(orderSn, items, null));
+                return 0;
+            } catch (ProblemException e) {
+                return e.type().endsWith("insufficient-stock") ? 1 : 2;
+            } catch (RuntimeException e) {
+                return 2;
+            }
+        }
+
+        @Override
+        public void close() {
+            lock.close();
+            ds.close();
+        }
+    }
+
+    /** CeilingWorker is the bare conditional UPDATE in autocommit, one per item. */
+    static final class CeilingWorker implements Worker {
+        private final HikariDataSource ds;
+
+        CeilingWorker(HikariDataSource ds) {
+            this.ds = ds;
+        }
+
+        @Override
+        public int reserve(String orderSn, Order order) {
+            try (Connection c = ds.getConnection(); PreparedStatement p = c.prepareStatement(
+                    "UPDATE inventory SET stock = stock - ? WHERE goods_id = ? AND stock >= ?")) {
+                int result = 0;
+                for (int i = 0; i < order.goods().length; i++) {
+                    p.setInt(1, order.num()[i]);
+                    p.setLong(2, order.goods()[i]);
+                    p.setInt(3, order.num()[i]);
+                    if (p.executeUpdate() != 1) {
+                        result = 1;
+                    }
+                }
+                return result;
+            } catch (SQLException e) {
+                return 2;
+            }
+        }
+
+        @Override
+        public void close() {
+            ds.close();
+        }
+    }
+
+    /**
+     * CourseWorker is the seed's Sell, reimplemented for comparison only: per item in request order
+     * SELECT FOR UPDATE, check, version-checked UPDATE; a failed UPDATE retries the whole transaction
+     * after a fixed 100 ms, 3 attempts; a failed SELECT (deadlock, lock wait timeout) is a failure.
+     * Prepared statements are server-side and cached, which is kinder than GORM's defaults.
+     */
+    static final class CourseWorker implements Worker {
+        private final HikariDataSource ds;
+
+        CourseWorker(HikariDataSource ds) {
+            this.ds = ds;
+        }
+
+        @Override
+        public int reserve(String orderSn, Order order) {
+            try (Connection c = ds.getConnection()) {
+                for (int attempt = 0; attempt < 3; attempt++) {
+                    try (Statement s = c.createStatement()) {
+                        s.execute("START TRANSACTION");
+                    }
+                    boolean success = true;
+                    for (int i = 0; i < order.goods().length; i++) {
+                        long stock;
+                        long version;
+                        try (PreparedStatement p = c.prepareStatement("SELECT goods_id, stock, version FROM inventory"
+                                + " WHERE goods_id = ? ORDER BY goods_id LIMIT 1 FOR UPDATE")) {
+                            p.setLong(1, order.goods()[i]);
+                            try (ResultSet rs = p.executeQuery()) {
+                                if (!rs.next()) {
+                                    rollback(c);
+                                    return 2;
+                                }
+                                stock = rs.getLong(2);
+                                version = rs.getLong(3);
+                            }
+                        } catch (SQLException e) {
+                            rollback(c);
+                            return 2; // the seed returns "query failed" to the caller
+                        }
+                        if (stock < order.num()[i]) {
+                            rollback(c);
+                            return 1;
+                        }
+                        try (PreparedStatement p = c.prepareStatement(
+                                "UPDATE inventory SET stock = ?, version = ? WHERE goods_id = ? AND version = ?")) {
+                            p.setLong(1, stock - order.num()[i]);
+                            p.setLong(2, version + 1);
+                            p.setLong(3, order.goods()[i]);
+                            p.setLong(4, version);
+                            if (p.executeUpdate() == 0) {
+                                rollback(c);
+                                success = false;
+                                break;
+                            }
+                        } catch (SQLException e) {
+                            rollback(c);
+                            success = false;
+                            break;
+                        }
+                    }
+                    if (success) {
+                        try (Statement s = c.createStatement()) {
+                            s.execute("COMMIT");
+                            return 0;
+                        } catch (SQLException e) {
+                            return 2;
+                        }
+                    }
+                    if (attempt < 2) {
+                        Thread.sleep(100);
+                    }
+                }
+                return 2;
+            } catch (SQLException e) {
+                return 2;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return 2;
+            }
+        }
+
+        private static void rollback(Connection c) {
+            try (Statement s = c.createStatement()) {
+                s.execute("ROLLBACK");
+            } catch (SQLException ignored) {
+                // The connection is gone; the pool replaces it.
+            }
+        }
+
+        @Override
+        public void close() {
+            ds.close();
+        }
+    }
+
+    static String markdown(List<Cell> cells, String server) {
+        Map<String, Cell> ceiling = new LinkedHashMap<>();
+        for (Cell c : cells) {
+            if (c.variant() == Variant.CEILING) {
+                ceiling.put(c.workload() + "/" + c.workers(), c);
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        sb.append("Server: ").append(server).append("; ").append(Runtime.getRuntime().availableProcessors())
+                .append(" CPUs visible to the JVM.\n\n");
+        sb.append("| workload | workers | variant | orders/s | vs ceiling | p50 ms | p99 ms | spurious failures | oversell / lost updates |\n");
+        sb.append("|---|---:|---|---:|---:|---:|---:|---:|---:|\n");
+        for (Cell c : cells) {
+            Cell top = ceiling.get(c.workload() + "/" + c.workers());
+            String ratio = top == null || top.perSecond() == 0 ? "" : String.format(Locale.ROOT, "%.0f%%", 100 * c.perSecond() / top.perSecond());
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %.0f | %s | %.2f | %.2f | %d | %d |%n",
+                    c.workload().name().toLowerCase(Locale.ROOT), c.workers(), c.variant().name().toLowerCase(Locale.ROOT),
+                    c.perSecond(), ratio, c.p50Ms(), c.p99Ms(), c.spurious(), c.stockMismatch() + c.detailMismatch()));
+        }
+        return sb.toString();
+    }
+}
