@@ -1,7 +1,6 @@
 package shop.dev;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,14 +89,10 @@ final class LocalEnvironment {
             Map<String, String> env = Map.of();
             String error = null;
             try {
+                // Local credentials (DB_USER/DB_PASSWORD, local-only variables) replace the Secrets
+                // Manager secret, whose DB_SECRET_ARN is blanked above.
                 env = new LinkedHashMap<>(FunctionEnvironment.resolve(template, id, parameters, resources.physicalIds(),
                         fnOverrides));
-                if (env.containsKey("DB_URL")) {
-                    // Local credentials replace the Secrets Manager secret (DB_SECRET_ARN is blanked above).
-                    for (String name : List.of("DB_USER", "DB_PASSWORD")) {
-                        env.putIfAbsent(name, fnOverrides.getOrDefault(name, ""));
-                    }
-                }
             } catch (IllegalArgumentException e) {
                 error = e.getMessage();
                 LOG.error("{}: {}", id, error);
