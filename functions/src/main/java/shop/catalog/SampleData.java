@@ -13,12 +13,11 @@ import javax.sql.DataSource;
 /**
  * SampleData fills an empty catalog with a small realistic one for local development
  * ({@code ./dev start --sample-data}): a three-level category tree with two tab categories, six
- * brands and their category links, 30 goods with prices, flags and placeholder image URLs, three
+ * brands and their category links, 30 goods with prices, flags and no image URLs (upload them through the admin page), three
  * banners and a stock row per goods. It does nothing when any goods exists, so running it twice is
  * harmless; it runs in one transaction, so it never leaves half a catalog.
  */
 public final class SampleData {
-    private static final String IMG = "https://placehold.co/600x600?text=";
 
     private SampleData() {
     }
@@ -121,7 +120,7 @@ public final class SampleData {
         }
         Map<String, Long> brands = new HashMap<>();
         for (String b : BRANDS) {
-            brands.put(b, insert(c, "INSERT INTO brand (name, logo) VALUES (?, ?)", b, IMG + b));
+            brands.put(b, insert(c, "INSERT INTO brand (name, logo) VALUES (?, '')", b));
         }
         java.util.Set<String> links = new java.util.LinkedHashSet<>();
         long firstGoods = 0;
@@ -132,10 +131,9 @@ public final class SampleData {
                     INSERT INTO goods (name, goods_sn, category_id, brand_id, market_price, shop_price, goods_brief,
                                        ship_free, is_new, is_hot, on_sale, goods_front_image, images, desc_images,
                                        click_num, sold_num, fav_num)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, TRUE, ?, ?, '[]', ?, ?, ?)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, TRUE, '', '[]', '[]', ?, ?, ?)
                     """, g.name(), "SAMPLE-%04d".formatted(n), categories.get(g.leaf()), brands.get(g.brand()),
                     g.price() * 6 / 5, g.price(), "Sample: " + g.name() + ".", g.price() >= 5_000, g.isNew(), g.hot(),
-                    IMG + g.name().replace(' ', '+'), "[\"" + IMG + g.name().replace(' ', '+') + "\"]",
                     n * 37 % 500, n * 13 % 200, n * 7 % 90);
             if (firstGoods == 0) {
                 firstGoods = id;
@@ -146,11 +144,11 @@ public final class SampleData {
                         categories.get(g.leaf()), brands.get(g.brand()));
             }
         }
-        insert(c, "INSERT INTO banner (image, url, goods_id, sort_index) VALUES (?, '', ?, 1)", IMG + "Phone+X", firstGoods);
-        insert(c, "INSERT INTO banner (image, url, goods_id, sort_index) VALUES (?, 'https://shop.example/fresh', NULL, 2)",
-                IMG + "Fresh+Food");
-        insert(c, "INSERT INTO banner (image, url, goods_id, sort_index) VALUES (?, 'https://shop.example/home', NULL, 3)",
-                IMG + "Home");
+        // No image URLs: they would point the admin page at hosts outside this machine. Upload real
+        // images through /admin/ (or POST /uploads) to see them.
+        insert(c, "INSERT INTO banner (image, url, goods_id, sort_index) VALUES ('', '', ?, 1)", firstGoods);
+        insert(c, "INSERT INTO banner (image, url, goods_id, sort_index) VALUES ('', 'https://shop.example/fresh', NULL, 2)");
+        insert(c, "INSERT INTO banner (image, url, goods_id, sort_index) VALUES ('', 'https://shop.example/home', NULL, 3)");
     }
 
     private static long insert(Connection c, String sql, Object... params) throws SQLException {
