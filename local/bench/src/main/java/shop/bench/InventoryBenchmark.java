@@ -61,7 +61,7 @@ public final class InventoryBenchmark {
     private InventoryBenchmark() {
     }
 
-    enum Variant { COURSE, ROWLOCK, REDLOCK, REDLOCK1, CEILING }
+    enum Variant { COURSE, ROWLOCK, REDLOCK, REDLOCK1, PROC, CEILING }
 
     enum Workload { HOT, UNIFORM, MULTI }
 
@@ -305,6 +305,7 @@ public final class InventoryBenchmark {
             String url = stack.endpoints().jdbcUrl();
             return switch (v) {
                 case CEILING -> new CeilingWorker(pool(url, "bench-ceiling"));
+                case PROC -> new ProcWorker(pool(url, "bench-proc"));
                 case COURSE -> new CourseWorker(pool(url, "bench-course"));
                 case ROWLOCK, REDLOCK, REDLOCK1 -> {
                     HikariDataSource ds = pool(JdbcInventoryRepository.jdbcUrl(url), "bench-" + v);
@@ -349,6 +350,39 @@ public final class InventoryBenchmark {
         @Override
         public void close() {
             lock.close();
+            ds.close();
+        }
+    }
+
+    /** ProcWorker calls the reserve procedure straight over JDBC, to split the service's own cost from the database's. */
+    static final class ProcWorker implements Worker {
+        private final HikariDataSource ds;
+
+        ProcWorker(HikariDataSource ds) {
+            this.ds = ds;
+        }
+
+        @Override
+        public int reserve(String orderSn, Order order) {
+            StringBuilder json = new StringBuilder("[");
+            long[] ids = order.goods().clone();
+            java.util.Arrays.sort(ids);
+            for (int i = 0; i < ids.length; i++) {
+                json.append(i == 0 ? "" : ",").append("{\"goodsId\":").append(ids[i]).append(",\"num\":1}");
+            }
+            try (Connection c = ds.getConnection(); PreparedStatement p = c.prepareStatement("CALL inventory_reserve(?, ?, ?, 0)")) {
+                p.setString(1, orderSn);
+                p.setString(2, json.append("]").toString());
+                p.setObject(3, java.time.LocalDateTime.now().plusMinutes(15));
+                p.execute();
+                return 0;
+            } catch (SQLException e) {
+                return 2;
+            }
+        }
+
+        @Override
+        public void close() {
             ds.close();
         }
     }
