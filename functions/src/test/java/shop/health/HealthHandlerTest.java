@@ -59,6 +59,23 @@ class HealthHandlerTest {
     }
 
     @Test
+    void snapStartPriming_runsTheProbes_andLeavesNoPooledConnection() throws Exception {
+        HealthHandler.Probes probes = HealthHandler.Probes.from(test.env(Map.of()));
+        HealthHandler handler = new HealthHandler(probes);
+        var pool = ((com.zaxxer.hikari.HikariDataSource) probes.db()).getHikariPoolMXBean();
+        var priming = shop.platform.snapstart.SnapStartPriming.registeredForTest().getLast();
+        assertEquals("health", priming.name());
+        priming.runBeforeCheckpointForTest();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (pool.getTotalConnections() > 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertEquals(0, pool.getTotalConnections(), "a pooled connection would be frozen into the snapshot");
+        // After the hook the handler still answers: the pool reconnects lazily.
+        assertEquals("UP", call(handler, 200).get("status").asText());
+    }
+
+    @Test
     void health_isDown_namingTheDatabase_whenItDoesNotAnswer() throws Exception {
         JsonNode body = call(new HealthHandler(test.env(Map.of("DB_URL",
                 "jdbc:mysql://127.0.0.1:9/shop?connectTimeout=300&sslMode=DISABLED"))), 503);

@@ -136,12 +136,12 @@ class TemplateContractTest {
         overrides.put("DB_USER", stack.endpoints().dbUser());
         overrides.put("DB_PASSWORD", stack.endpoints().dbPassword());
         overrides.put("JWKS_URL", "http://127.0.0.1:9/.well-known/jwks.json");
+        overrides.put("PUBLIC_IMAGE_BASE_URL", stack.endpoints().s3Endpoint() + "/" + stack.resources().name("ImagesBucket"));
         Map<String, String> parameters = Map.of("DbEndpoint", "127.0.0.1", "DbSecretArn", "", "RedisNodes",
                 String.join(",", stack.endpoints().redisNodes()), "JwtIssuer", "shop-local", "JwksUrl",
                 "http://127.0.0.1:9/.well-known/jwks.json");
         Set<String> allowedWithoutTemplate = new HashSet<>(FunctionEnvironment.RUNTIME_PROVIDED);
         allowedWithoutTemplate.addAll(FunctionEnvironment.LOCAL_ONLY);
-        allowedWithoutTemplate.addAll(Set.of("DB_USER", "DB_PASSWORD"));
         List<String> problems = new ArrayList<>();
         for (String id : TEMPLATE.resourcesOfType(FUNCTION).keySet()) {
             Map<String, String> env = FunctionEnvironment.resolve(TEMPLATE, id, parameters,

@@ -7,11 +7,15 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 
 /**
  * Json holds the one {@link ObjectMapper} of an execution environment: camelCase, ISO-8601 times,
  * absent fields left out, unknown input fields rejected (a misspelt field is a 400, not a silent
- * no-op), and integers never coerced from floats or strings.
+ * no-op), integers never coerced from floats or strings, and text never coerced from numbers or
+ * booleans.
  */
 public final class Json {
     /** MAPPER is shared; ObjectMapper is thread-safe once configured. */
@@ -23,6 +27,11 @@ public final class Json {
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .serializationInclusion(JsonInclude.Include.NON_ABSENT)
+            // A number or boolean where text belongs is a client error, not "12" or "true".
+            .withCoercionConfig(LogicalType.Textual, c -> c
+                    .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
             .build();
 
     private Json() {

@@ -21,8 +21,11 @@ public final class FunctionEnvironment {
             "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_LOG_GROUP_NAME",
             "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_LAMBDA_INITIALIZATION_TYPE", "_X_AMZN_TRACE_ID", "TZ");
 
-    /** Variables that only point the code at local stand-ins; unset in a deployment. */
-    public static final Set<String> LOCAL_ONLY = Set.of("S3_ENDPOINT", "DYNAMODB_ENDPOINT");
+    /**
+     * Variables that exist only locally: the stand-ins' endpoints, and database credentials where a
+     * deployment uses DB_SECRET_ARN. Unset in a deployment.
+     */
+    public static final Set<String> LOCAL_ONLY = Set.of("S3_ENDPOINT", "DYNAMODB_ENDPOINT", "DB_USER", "DB_PASSWORD");
 
     private static final Pattern SUB_VAR = Pattern.compile("\\$\\{([^}!][^}]*)}");
 

@@ -1,0 +1,42 @@
+package shop.catalog;
+
+import java.util.List;
+import java.util.Optional;
+
+/** GoodsRepository stores goods; deleted goods are kept (soft delete) but never read back as goods. */
+public interface GoodsRepository {
+
+    /** GoodsRow is what a write stores; the counters (clicks, sales, favourites) are not editable here. */
+    record GoodsRow(String name, String goodsSn, long categoryId, long brandId, long marketPrice, long shopPrice,
+                    String goodsBrief, boolean shipFree, boolean isNew, boolean isHot, boolean onSale,
+                    String frontImage, List<String> images, List<String> descImages) {
+    }
+
+    /** Found is a page of goods and how many match, counted up to a cap. */
+    record Found(long total, boolean totalCapped, List<Goods> items) {
+    }
+
+    /** find returns a live goods. */
+    Optional<Goods> find(long id);
+
+    /** isLive tells whether a goods exists and is not deleted. */
+    boolean isLive(long id);
+
+    /** snTaken tells whether another live goods (not {@code exceptId}) has this goods number. */
+    boolean snTaken(String goodsSn, long exceptId);
+
+    /** insert stores a goods; a duplicate live goods number is a 409. */
+    long insert(GoodsRow row);
+
+    /** update replaces a live goods' editable fields; false when there is none. */
+    boolean update(long id, GoodsRow row);
+
+    /** setFlags sets the given flags (null: unchanged) of a live goods; false when there is none. */
+    boolean setFlags(long id, Boolean isNew, Boolean isHot, Boolean onSale);
+
+    /** softDelete marks a live goods deleted; false when there is none. */
+    boolean softDelete(long id);
+
+    /** search returns one page of live goods matching a filter, newest first, and the capped count. */
+    Found search(GoodsFilter filter, int offset, int limit, int countCap);
+}

@@ -1,0 +1,243 @@
+package shop.catalog;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import shop.platform.error.InvalidInputException;
+import shop.platform.json.Json;
+
+/**
+ * JdbcGoodsRepository is the {@link GoodsRepository} on MySQL/MariaDB.
+ *
+ * <p>A list is read in three steps, each on an index (see V201__catalog_indexes.sql): the ids of
+ * the page from goods alone ({@code ORDER BY id DESC LIMIT/OFFSET}, which the filter's index serves
+ * in order), the rows of those ids joined with their category and brand names (primary keys), and
+ * the count of matches, which stops at a cap so that counting a million goods costs what counting
+ * ten thousand does. The count is skipped when the page itself shows where the list ends.
+ */
+final class JdbcGoodsRepository implements GoodsRepository {
+    private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
+    };
+    private static final String SELECT = """
+            SELECT g.id, g.name, g.goods_sn, g.category_id, c.name AS category_name, g.brand_id,
+                   b.name AS brand_name, b.logo AS brand_logo, g.market_price, g.shop_price, g.goods_brief,
+                   g.ship_free, g.is_new, g.is_hot, g.on_sale, g.goods_front_image, g.images, g.desc_images,
+                   g.click_num, g.sold_num, g.fav_num
+            FROM goods g
+            JOIN category c ON c.id = g.category_id
+            JOIN brand b ON b.id = g.brand_id
+            """;
+    private final Jdbc jdbc;
+
+    JdbcGoodsRepository(Jdbc jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Sql is a statement and its parameters. */
+    record Sql(String text, List<Object> params) {
+        Object[] args() {
+            return params.toArray();
+        }
+    }
+
+    @Override
+    public Optional<Goods> find(long id) {
+        return jdbc.queryOne(SELECT + "WHERE g.id = ? AND g.deleted_at IS NULL", JdbcGoodsRepository::map, id);
+    }
+
+    @Override
+    public boolean isLive(long id) {
+        return jdbc.queryLong("SELECT COUNT(*) FROM goods WHERE id = ? AND deleted_at IS NULL", id) > 0;
+    }
+
+    @Override
+    public boolean snTaken(String goodsSn, long exceptId) {
+        return jdbc.queryLong("SELECT COUNT(*) FROM goods WHERE live_goods_sn = ? AND id <> ?", goodsSn, exceptId) > 0;
+    }
+
+    @Override
+    public long insert(GoodsRow r) {
+        try {
+            return jdbc.insert("""
+                    INSERT INTO goods (name, goods_sn, category_id, brand_id, market_price, shop_price, goods_brief,
+                                       ship_free, is_new, is_hot, on_sale, goods_front_image, images, desc_images)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, r.name(), r.goodsSn(), r.categoryId(), r.brandId(), r.marketPrice(), r.shopPrice(),
+                    r.goodsBrief(), r.shipFree(), r.isNew(), r.isHot(), r.onSale(), r.frontImage(),
+                    json(r.images()), json(r.descImages()));
+        } catch (Jdbc.DataAccessException e) {
+            throw translate(e, r);
+        }
+    }
+
+    @Override
+    public boolean update(long id, GoodsRow r) {
+        try {
+            return jdbc.update("""
+                    UPDATE goods SET name = ?, goods_sn = ?, category_id = ?, brand_id = ?, market_price = ?,
+                                     shop_price = ?, goods_brief = ?, ship_free = ?, is_new = ?, is_hot = ?,
+                                     on_sale = ?, goods_front_image = ?, images = ?, desc_images = ?
+                    WHERE id = ? AND deleted_at IS NULL
+                    """, r.name(), r.goodsSn(), r.categoryId(), r.brandId(), r.marketPrice(), r.shopPrice(),
+                    r.goodsBrief(), r.shipFree(), r.isNew(), r.isHot(), r.onSale(), r.frontImage(),
+                    json(r.images()), json(r.descImages()), id) > 0;
+        } catch (Jdbc.DataAccessException e) {
+            throw translate(e, r);
+        }
+    }
+
+    @Override
+    public boolean setFlags(long id, Boolean isNew, Boolean isHot, Boolean onSale) {
+        return jdbc.update("""
+                UPDATE goods SET is_new = COALESCE(?, is_new), is_hot = COALESCE(?, is_hot), on_sale = COALESCE(?, on_sale)
+                WHERE id = ? AND deleted_at IS NULL
+                """, isNew, isHot, onSale, id) > 0;
+    }
+
+    @Override
+    public boolean softDelete(long id) {
+        return jdbc.update("UPDATE goods SET deleted_at = CURRENT_TIMESTAMP(3) WHERE id = ? AND deleted_at IS NULL", id) > 0;
+    }
+
+    @Override
+    public Found search(GoodsFilter filter, int offset, int limit, int countCap) {
+        if (filter.matchesNothing()) {
+            return new Found(0, false, List.of());
+        }
+        Sql page = pageIdsSql(filter, offset, limit);
+        List<Long> ids = jdbc.query(page.text(), rs -> rs.getLong(1), page.args());
+        long total;
+        boolean capped = false;
+        if (ids.size() < limit && (!ids.isEmpty() || offset == 0)) {
+            total = (long) offset + ids.size(); // the page shows where the list ends
+        } else {
+            Sql count = countSql(filter, countCap + 1);
+            total = jdbc.queryLong(count.text(), count.args());
+            if (total > countCap) {
+                total = countCap;
+                capped = true;
+            }
+        }
+        return new Found(total, capped, rows(ids));
+    }
+
+    /** rows reads goods by id, in the order of the ids. */
+    private List<Goods> rows(List<Long> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        List<Goods> rows = new ArrayList<>(jdbc.query(SELECT + "WHERE g.id IN (" + Jdbc.placeholders(ids.size()) + ")",
+                JdbcGoodsRepository::map, ids.toArray()));
+        Map<Long, Integer> position = new java.util.HashMap<>();
+        for (int i = 0; i < ids.size(); i++) {
+            position.put(ids.get(i), i);
+        }
+        rows.sort(Comparator.comparingInt(g -> position.get(g.id())));
+        return rows;
+    }
+
+    /** pageIdsSql is the query for the ids of one page (package-private for the query-plan test). */
+    static Sql pageIdsSql(GoodsFilter filter, int offset, int limit) {
+        Sql where = where(filter);
+        List<Object> params = new ArrayList<>(where.params());
+        params.add(limit);
+        params.add(offset);
+        return new Sql("SELECT g.id FROM goods g WHERE " + where.text() + " ORDER BY g.id DESC LIMIT ? OFFSET ?", params);
+    }
+
+    /** countSql counts matches up to a limit (package-private for the query-plan test). */
+    static Sql countSql(GoodsFilter filter, int upTo) {
+        Sql where = where(filter);
+        List<Object> params = new ArrayList<>(where.params());
+        params.add(upTo);
+        return new Sql("SELECT COUNT(*) FROM (SELECT g.id FROM goods g WHERE " + where.text() + " LIMIT ?) matches",
+                params);
+    }
+
+    private static Sql where(GoodsFilter f) {
+        List<String> conditions = new ArrayList<>();
+        List<Object> params = new ArrayList<>();
+        conditions.add("g.deleted_at IS NULL");
+        if (f.ids() != null) {
+            conditions.add("g.id IN (" + Jdbc.placeholders(f.ids().size()) + ")");
+            params.addAll(f.ids());
+        }
+        if (f.categoryIds() != null) {
+            conditions.add("g.category_id IN (" + Jdbc.placeholders(f.categoryIds().size()) + ")");
+            params.addAll(f.categoryIds());
+        }
+        if (f.brandId() != null) {
+            conditions.add("g.brand_id = ?");
+            params.add(f.brandId());
+        }
+        if (f.priceMin() != null) {
+            conditions.add("g.shop_price >= ?");
+            params.add(f.priceMin());
+        }
+        if (f.priceMax() != null) {
+            conditions.add("g.shop_price <= ?");
+            params.add(f.priceMax());
+        }
+        if (f.isHot() != null) {
+            conditions.add("g.is_hot = ?");
+            params.add(f.isHot());
+        }
+        if (f.isNew() != null) {
+            conditions.add("g.is_new = ?");
+            params.add(f.isNew());
+        }
+        if (f.onSale() != null) {
+            conditions.add("g.on_sale = ?");
+            params.add(f.onSale());
+        }
+        if (f.keywords() != null) {
+            if (f.keywords().usesFullText()) {
+                conditions.add("MATCH (g.name) AGAINST (? IN BOOLEAN MODE)");
+                params.add(f.keywords().booleanQuery());
+            } else {
+                conditions.add("g.name LIKE ?");
+                params.add(f.keywords().likePattern());
+            }
+        }
+        return new Sql(String.join(" AND ", conditions), params);
+    }
+
+    private static RuntimeException translate(Jdbc.DataAccessException e, GoodsRow r) {
+        if (e.errorCode() == Jdbc.DUPLICATE_KEY) {
+            return CatalogProblems.duplicateGoodsSn(r.goodsSn());
+        }
+        if (e.errorCode() == Jdbc.NO_REFERENCED_ROW) {
+            return e.mentions("fk_goods_brand") ? new InvalidInputException("brandId", "no brand with id " + r.brandId())
+                    : new InvalidInputException("categoryId", "no category with id " + r.categoryId());
+        }
+        return e;
+    }
+
+    private static String json(List<String> values) {
+        return Json.write(values == null ? List.of() : values);
+    }
+
+    private static List<String> strings(String json) {
+        try {
+            return json == null ? List.of() : Json.MAPPER.readValue(json, STRINGS);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("goods images column holds no JSON array of strings", e);
+        }
+    }
+
+    private static Goods map(ResultSet rs) throws SQLException {
+        return new Goods(rs.getLong("id"), rs.getString("name"), rs.getString("goods_sn"),
+                new Ref(rs.getLong("category_id"), rs.getString("category_name")),
+                new Brand(rs.getLong("brand_id"), rs.getString("brand_name"), rs.getString("brand_logo")),
+                rs.getLong("market_price"), rs.getLong("shop_price"), rs.getString("goods_brief"),
+                rs.getBoolean("ship_free"), rs.getBoolean("is_new"), rs.getBoolean("is_hot"), rs.getBoolean("on_sale"),
+                rs.getString("goods_front_image"), strings(rs.getString("images")), strings(rs.getString("desc_images")),
+                rs.getInt("click_num"), rs.getInt("sold_num"), rs.getInt("fav_num"));
+    }
+}

@@ -1,0 +1,17 @@
+package shop.catalog;
+
+import java.util.List;
+
+/**
+ * Page is one page of a list.
+ *
+ * @param total       how many items match (for goods: at most {@link PageRequest#MAX_WINDOW}, see totalCapped)
+ * @param totalCapped present and true when more items match than {@code total} says
+ */
+public record Page<T>(long total, int page, int pageSize, List<T> items, Boolean totalCapped) {
+
+    /** of builds a page whose total is exact. */
+    public static <T> Page<T> of(long total, PageRequest request, List<T> items) {
+        return new Page<>(total, request.page(), request.pageSize(), items, null);
+    }
+}

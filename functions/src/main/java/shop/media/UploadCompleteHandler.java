@@ -1,0 +1,133 @@
+package shop.media;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.S3Event;
+import com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotification.S3EventNotificationRecord;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import shop.platform.aws.AwsClients;
+import shop.platform.config.AwsConfig;
+import shop.platform.config.DbConfig;
+import shop.platform.config.Env;
+import shop.platform.db.Database;
+
+/**
+ * UploadCompleteHandler is UploadCompleteFunction, triggered by S3 ObjectCreated under
+ * {@code uploads/}: each record is handed to {@link UploadCompletion} on its own, so one bad record
+ * does not stop the others. If any record failed for a reason that may pass (the database or
+ * DynamoDB down), the invocation ends with an error once all records were tried, and Lambda retries
+ * the whole event; the records that were applied are no-ops the second time. A rejected object is
+ * an answer, not a failure.
+ */
+public final class UploadCompleteHandler implements RequestHandler<S3Event, UploadCompleteHandler.Report> {
+    private static final Logger LOG = LoggerFactory.getLogger(UploadCompleteHandler.class);
+
+    private final UploadCompletion completion;
+    private final String bucket;
+
+    /** Lambda's constructor. */
+    public UploadCompleteHandler() {
+        this(Env.system());
+    }
+
+    /** The local runner's constructor. */
+    public UploadCompleteHandler(Env env) {
+        this(MediaConfig.Complete.from(env), AwsConfig.from(env), DbConfig.from(env));
+    }
+
+    private UploadCompleteHandler(MediaConfig.Complete cfg, AwsConfig aws, DbConfig db) {
+        this(new UploadCompletion(new DynamoUploadTicketRepository(AwsClients.dynamo(aws), cfg.ticketsTable()),
+                new JdbcTargetRepository(Database.pool(db, aws, "upload-complete")),
+                new S3ObjectStore(AwsClients.s3(aws), null, cfg.bucket()), cfg.publicBaseUrl(), Clock.systemUTC()),
+                cfg.bucket());
+    }
+
+    /** Tests' constructor. */
+    UploadCompleteHandler(UploadCompletion completion, String bucket) {
+        this.completion = completion;
+        this.bucket = bucket;
+    }
+
+    /**
+     * Report says what each record led to, in order.
+     *
+     * @param outcomes one per record
+     */
+    public record Report(List<UploadCompletion.Outcome> outcomes) {
+    }
+
+    /** UploadBatchFailedException ends an invocation that Lambda should retry. */
+    public static final class UploadBatchFailedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UploadBatchFailedException(String message, Throwable first) {
+            super(message, first);
+        }
+    }
+
+    @Override
+    public Report handleRequest(S3Event event, Context context) {
+        if (context != null && context.getAwsRequestId() != null) {
+            MDC.put("requestId", context.getAwsRequestId());
+        }
+        try {
+            List<UploadCompletion.Outcome> outcomes = new ArrayList<>();
+            List<RuntimeException> failures = new ArrayList<>();
+            List<S3EventNotificationRecord> records = event == null || event.getRecords() == null ? List.of()
+                    : event.getRecords();
+            for (S3EventNotificationRecord record : records) {
+                try {
+                    outcomes.add(handle(record));
+                } catch (RuntimeException e) {
+                    LOG.error("upload record for key {} failed; the invocation will be retried",
+                            record.getS3() == null ? null : record.getS3().getObject().getKey(), e);
+                    failures.add(e);
+                    outcomes.add(new UploadCompletion.Outcome.Ignored("failed: " + e.getMessage()));
+                }
+            }
+            if (!failures.isEmpty()) {
+                throw new UploadBatchFailedException(failures.size() + " of " + records.size()
+                        + " upload records failed; retry the event", failures.getFirst());
+            }
+            return new Report(outcomes);
+        } finally {
+            MDC.clear();
+        }
+    }
+
+    private UploadCompletion.Outcome handle(S3EventNotificationRecord record) {
+        String name = record.getEventName() == null ? "" : record.getEventName();
+        if (!name.startsWith("ObjectCreated:") && !name.startsWith("s3:ObjectCreated:")) {
+            return new UploadCompletion.Outcome.Ignored("not an ObjectCreated event: " + name);
+        }
+        String eventBucket = record.getS3().getBucket().getName();
+        if (!bucket.equals(eventBucket)) {
+            LOG.warn("event from bucket {} ignored; this function serves {}", eventBucket, bucket);
+            return new UploadCompletion.Outcome.Ignored("another bucket: " + eventBucket);
+        }
+        String raw = record.getS3().getObject().getKey();
+        String key;
+        try {
+            key = decodeKey(raw);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("object key {} is not URL-encoded as S3 encodes keys; left alone", raw);
+            return new UploadCompletion.Outcome.Ignored("undecodable key");
+        }
+        return completion.complete(new UploadCompletion.ObjectCreated(key, record.getS3().getObject().getSequencer()));
+    }
+
+    /**
+     * decodeKey undoes the encoding S3 applies to keys in event notifications: form encoding, where
+     * {@code +} is a space and {@code %XX} are UTF-8 bytes ({@code %2B} is a plus sign).
+     */
+    public static String decodeKey(String raw) {
+        return URLDecoder.decode(raw, StandardCharsets.UTF_8);
+    }
+}

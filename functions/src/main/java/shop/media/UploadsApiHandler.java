@@ -1,0 +1,77 @@
+package shop.media;
+
+import java.time.Clock;
+import java.time.Duration;
+import shop.platform.auth.Caller;
+import shop.platform.aws.AwsClients;
+import shop.platform.config.AwsConfig;
+import shop.platform.config.DbConfig;
+import shop.platform.config.Env;
+import shop.platform.db.Database;
+import shop.platform.http.ApiHandler;
+import shop.platform.http.ApiRequest;
+import shop.platform.http.ApiResponse;
+import shop.platform.http.Router;
+import shop.platform.idempotency.DynamoIdempotencyStore;
+import shop.platform.idempotency.Idempotency;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * UploadsApiHandler is UploadsApiFunction: {@code POST /uploads} issues a presigned S3 PUT for one
+ * image of a goods, banner or brand (honouring {@code Idempotency-Key}), and
+ * {@code GET /uploads/{uploadId}} reports what became of it. Both need role admin.
+ */
+public final class UploadsApiHandler extends ApiHandler {
+
+    /** Lambda's constructor: wires everything from the process environment. */
+    public UploadsApiHandler() {
+        this(Env.system());
+    }
+
+    /** The local runner's constructor. */
+    public UploadsApiHandler(Env env) {
+        this(wire(env));
+    }
+
+    private UploadsApiHandler(Wired w) {
+        this(w.service(), w.idempotency());
+    }
+
+    /** Tests' constructor. */
+    UploadsApiHandler(UploadService service, Idempotency idempotency) {
+        super(routes(service, idempotency));
+    }
+
+    private record Wired(UploadService service, Idempotency idempotency) {
+    }
+
+    private static Wired wire(Env env) {
+        MediaConfig.Api cfg = MediaConfig.Api.from(env);
+        AwsConfig aws = AwsConfig.from(env);
+        DbConfig db = DbConfig.from(env);
+        DynamoDbClient dynamo = AwsClients.dynamo(aws);
+        UploadService service = new UploadService(new DynamoUploadTicketRepository(dynamo, cfg.ticketsTable()),
+                new JdbcTargetRepository(Database.pool(db, aws, "uploads-api")),
+                new S3ObjectStore(null, AwsClients.presigner(aws), cfg.bucket()),
+                new UploadService.Limits(cfg.maxBytes(), cfg.urlTtl()), Clock.systemUTC());
+        Idempotency idempotency = new Idempotency(new DynamoIdempotencyStore(dynamo, cfg.idempotencyTable(),
+                Duration.ofHours(24), Duration.ofSeconds(60)), Clock.systemUTC());
+        return new Wired(service, idempotency);
+    }
+
+    private static Router routes(UploadService service, Idempotency idempotency) {
+        return new Router()
+                .route("POST", "/uploads", request -> {
+                    Caller caller = request.caller().require(Caller.ADMIN);
+                    return idempotency.run(request, () -> {
+                        var issued = service.issue(request.body(UploadService.UploadRequest.class), caller.subject());
+                        return ApiResponse.created(issued, "/uploads/" + issued.uploadId());
+                    });
+                })
+                .route("GET", "/uploads/{uploadId}", (ApiRequest request) -> {
+                    request.caller().require(Caller.ADMIN);
+                    request.rejectUnknownQuery(java.util.Set.of());
+                    return ApiResponse.ok(service.status(request.pathParam("uploadId")));
+                });
+    }
+}

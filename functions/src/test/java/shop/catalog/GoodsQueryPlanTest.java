@@ -1,0 +1,144 @@
+package shop.catalog;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import shop.testing.TestStack;
+
+/**
+ * Every list query shape of GET /goods runs on an index: EXPLAIN of the page query and of the
+ * capped count must never show a full scan of goods (type ALL). The table holds enough rows, with
+ * realistic flag and price spreads, for the optimizer's choice to mean something.
+ */
+class GoodsQueryPlanTest {
+    static long tabCategory;
+    static long brand;
+
+    @BeforeAll
+    static void manyGoods() {
+        CatalogDb.reset();
+        List<Long> leaves = new ArrayList<>();
+        for (int top = 0; top < 4; top++) {
+            long t = CatalogDb.category("Top" + top, null, 1, top == 0);
+            for (int mid = 0; mid < 3; mid++) {
+                long m = CatalogDb.category("Mid" + top + mid, t, 2, false);
+                for (int leaf = 0; leaf < 3; leaf++) {
+                    leaves.add(CatalogDb.category("Leaf" + top + mid + leaf, m, 3, false));
+                }
+            }
+        }
+        tabCategory = leaves.getFirst();
+        for (int b = 0; b < 20; b++) {
+            long id = CatalogDb.brand("PlanBrand" + b);
+            if (b == 0) {
+                brand = id;
+            }
+        }
+        CatalogDb.exec("""
+                INSERT INTO goods (name, goods_sn, category_id, brand_id, shop_price, market_price, is_hot, is_new,
+                                   on_sale, images, desc_images)
+                SELECT CONCAT(ELT(1 + seq % 5, 'Wireless', 'Classic', 'Smart', 'Organic', 'Deluxe'), ' ',
+                              ELT(1 + seq % 7, 'Phone', 'Speaker', 'Kettle', 'Jacket', 'Lamp', 'Tea', 'Watch'), ' ', seq),
+                       CONCAT('PLAN-', seq),
+                       (SELECT MIN(id) FROM category WHERE level = 3) + seq % 36,
+                       (SELECT MIN(id) FROM brand) + seq % 20,
+                       (seq * 7919) % 100000, (seq * 7919) % 100000 + 500,
+                       seq % 10 = 0, seq % 13 = 0, seq % 3 <> 0, '[]', '[]'
+                FROM seq_1_to_20000
+                """);
+        CatalogDb.exec("UPDATE goods SET deleted_at = NOW(3) WHERE id % 50 = 0");
+        CatalogDb.exec("ANALYZE TABLE goods, category, brand");
+    }
+
+    static Map<String, GoodsFilter> shapes() {
+        Map<String, GoodsFilter> s = new LinkedHashMap<>();
+        s.put("no filter", GoodsFilter.NONE);
+        s.put("priceMin+priceMax", new GoodsFilter(1000L, 2000L, null, null, null, null, null, null, null));
+        s.put("priceMin", new GoodsFilter(99_000L, null, null, null, null, null, null, null, null));
+        s.put("priceMax", new GoodsFilter(null, 500L, null, null, null, null, null, null, null));
+        s.put("isHot", new GoodsFilter(null, null, true, null, null, null, null, null, null));
+        s.put("isNew", new GoodsFilter(null, null, null, true, null, null, null, null, null));
+        s.put("onSale", new GoodsFilter(null, null, null, null, true, null, null, null, null));
+        s.put("onSale=false", new GoodsFilter(null, null, null, null, false, null, null, null, null));
+        s.put("isHot+onSale", new GoodsFilter(null, null, true, null, true, null, null, null, null));
+        s.put("category (leaf / tab)", new GoodsFilter(null, null, null, null, null, Set.of(tabCategory), null, null, null));
+        s.put("topCategory (subtree)", new GoodsFilter(null, null, null, null, null,
+                Set.of(tabCategory, tabCategory + 1, tabCategory + 2, tabCategory + 3), null, null, null));
+        s.put("brand", new GoodsFilter(null, null, null, null, null, null, brand, null, null));
+        s.put("brand+price", new GoodsFilter(10_000L, 20_000L, null, null, null, null, brand, null, null));
+        s.put("keywords fulltext", new GoodsFilter(null, null, null, null, null, null, null, Keywords.parse("wireless lamp"), null));
+        s.put("keywords prefix (CJK)", new GoodsFilter(null, null, null, null, null, null, null, Keywords.parse("红富士"), null));
+        s.put("ids", new GoodsFilter(null, null, null, null, null, null, null, null, List.of(3L, 5L, 8L, 13L)));
+        s.put("everything", new GoodsFilter(0L, 90_000L, true, false, true, Set.of(tabCategory, tabCategory + 1), brand,
+                Keywords.parse("smart"), null));
+        s.put("keywords+brand", new GoodsFilter(null, null, null, null, null, null, brand, Keywords.parse("phone"), null));
+        return s;
+    }
+
+    @Test
+    void everyListQueryShape_usesAnIndexOnGoods() throws Exception {
+        List<String> scans = new ArrayList<>();
+        for (var e : shapes().entrySet()) {
+            for (var sql : List.of(JdbcGoodsRepository.pageIdsSql(e.getValue(), 0, 20),
+                    JdbcGoodsRepository.pageIdsSql(e.getValue(), 9_980, 20),
+                    JdbcGoodsRepository.countSql(e.getValue(), PageRequest.MAX_WINDOW + 1))) {
+                for (Map<String, String> row : explain(sql)) {
+                    if ("g".equals(row.get("table")) || "goods".equals(row.get("table"))) {
+                        if ("ALL".equalsIgnoreCase(row.get("type"))) {
+                            scans.add(e.getKey() + ": " + sql.text() + " -> " + row);
+                        }
+                        assertFalse(row.get("key") == null && !"ALL".equalsIgnoreCase(row.get("type")),
+                                e.getKey() + " reads goods without a key: " + row);
+                    }
+                }
+            }
+        }
+        assertTrue(scans.isEmpty(), "full scans of goods:\n" + String.join("\n", scans));
+    }
+
+    @Test
+    void keywords_useTheFullTextIndex_andCjkThePrefixIndex() throws Exception {
+        var fulltext = explain(JdbcGoodsRepository.pageIdsSql(shapes().get("keywords fulltext"), 0, 20));
+        assertEquals("fulltext", fulltext.getFirst().get("type"), fulltext.toString());
+        var prefix = explain(JdbcGoodsRepository.pageIdsSql(shapes().get("keywords prefix (CJK)"), 0, 20));
+        assertEquals("idx_goods_name", prefix.getFirst().get("key"), prefix.toString());
+    }
+
+    @Test
+    void fullScan_wouldBeCaught() throws Exception {
+        // The check above must be able to fail: a query on an unindexed column is a full scan.
+        var rows = explain(new JdbcGoodsRepository.Sql("SELECT g.id FROM goods g WHERE g.goods_brief = ?", List.of("x")));
+        assertEquals("ALL", rows.getFirst().get("type"));
+    }
+
+    private static List<Map<String, String>> explain(JdbcGoodsRepository.Sql sql) throws Exception {
+        List<Map<String, String>> rows = new ArrayList<>();
+        try (Connection c = TestStack.get().dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("EXPLAIN " + sql.text())) {
+            for (int i = 0; i < sql.params().size(); i++) {
+                ps.setObject(i + 1, sql.params().get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Map<String, String> row = new LinkedHashMap<>();
+                    for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                        row.put(rs.getMetaData().getColumnLabel(i), rs.getString(i));
+                    }
+                    rows.add(row);
+                }
+            }
+        }
+        return rows;
+    }
+}

@@ -1,0 +1,243 @@
+package shop.bench;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.function.IntFunction;
+import org.HdrHistogram.Histogram;
+import shop.catalog.CatalogApiHandler;
+import shop.platform.config.AwsConfig;
+import shop.platform.config.DbConfig;
+import shop.platform.config.Env;
+import shop.platform.db.Database;
+import shop.platform.db.Migrations;
+import shop.stack.LocalStack;
+
+/**
+ * CatalogBenchmark measures GET /goods through {@link CatalogApiHandler} in-process at 10k, 100k
+ * and 1M goods, for the typical filters, and prints a Markdown table of p50/p99 latencies. It starts
+ * the local stack, migrates, and bulk-loads goods with multi-row INSERTs (growing the same table
+ * from one size to the next). Not a test: run it by hand and copy the table into docs/benchmarks.md.
+ *
+ * <p>Run: {@code ./mvnw -q -B -pl local/bench -am install -DskipTests && java -cp ... shop.bench.CatalogBenchmark}
+ * (see docs/benchmarks.md for the exact command). Arguments: sizes, default {@code 10000,100000,1000000}.
+ */
+public final class CatalogBenchmark {
+    private static final String[] ADJECTIVES = ("wireless vintage classic smart organic deluxe compact portable premium "
+            + "rustic modern ergonomic heavy light silent rapid golden silver bamboo steel cotton linen leather "
+            + "ceramic glass wooden waterproof foldable digital analog solar electric manual mini mega ultra "
+            + "eco royal urban arctic").split(" ");
+    private static final String[] NOUNS = ("phone speaker kettle jacket lamp tea watch chair table desk sofa mug "
+            + "bottle backpack camera charger cable keyboard mouse monitor router blender toaster pan pot knife "
+            + "spoon fork plate bowl towel pillow blanket mattress shoe sock shirt dress scarf glove hat belt wallet "
+            + "umbrella tent stove lantern bike helmet ball racket glasses ring").split(" ");
+    private static final int TOPS = 5;
+    private static final int MIDS = 4;
+    private static final int LEAVES = 5;
+    private static final int BRANDS = 200;
+    private static final int WARMUP = 100;
+    private static final int SAMPLES = 400;
+
+    private CatalogBenchmark() {
+    }
+
+    /** Runs the benchmark. */
+    public static void main(String[] args) throws Exception {
+        List<Integer> sizes = new ArrayList<>();
+        for (String s : (args.length > 0 ? args[0] : "10000,100000,1000000").split(",")) {
+            sizes.add(Integer.parseInt(s.trim()));
+        }
+        LocalStack stack = LocalStack.start(System.getenv());
+        try {
+            run(stack, sizes);
+        } finally {
+            stack.close();
+        }
+    }
+
+    private static void run(LocalStack stack, List<Integer> sizes) throws Exception {
+        Map<String, String> envVars = new HashMap<>(stack.endpoints().toEnvironment());
+        envVars.put("DB_POOL_SIZE", "2");
+        envVars.put("IDEMPOTENCY_TABLE", stack.resources().name("IdempotencyTable"));
+        Env env = Env.of(envVars);
+        try (HikariDataSource ds = Database.pool(new DbConfig(stack.endpoints().jdbcUrl(), Optional.empty(),
+                stack.endpoints().dbUser(), stack.endpoints().dbPassword(), 2), AwsConfig.from(env), "bench-load")) {
+            Migrations.migrate(ds);
+            // The embedded server starts with 256 MB; give it room for 1M goods and their indexes.
+            exec(ds, "SET GLOBAL innodb_buffer_pool_size = 2147483648");
+            long[] ids = catalog(ds);
+            CatalogApiHandler handler = new CatalogApiHandler(env);
+            Map<String, Map<Integer, long[]>> results = new LinkedHashMap<>();
+            Map<Integer, Double> loadSeconds = new LinkedHashMap<>();
+            int loaded = 0;
+            for (int size : sizes) {
+                long t0 = System.nanoTime();
+                loadGoods(ds, loaded, size, ids);
+                exec(ds, "ANALYZE TABLE goods");
+                loaded = size;
+                loadSeconds.put(size, (System.nanoTime() - t0) / 1e9);
+                System.err.printf("loaded %,d goods in %.1f s%n", size, loadSeconds.get(size));
+                for (var q : queries(ids).entrySet()) {
+                    long[] p = measure(handler, q.getValue());
+                    results.computeIfAbsent(q.getKey(), k -> new LinkedHashMap<>()).put(size, p);
+                    System.err.printf("  %-40s p50 %6.2f ms  p99 %6.2f ms%n", q.getKey(), p[0] / 1000.0, p[1] / 1000.0);
+                }
+            }
+            print(sizes, results, loadSeconds);
+        }
+    }
+
+    /** catalog creates the category tree and brands; returns [first leaf id, first top id, first brand id]. */
+    private static long[] catalog(HikariDataSource ds) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("SET FOREIGN_KEY_CHECKS = 0");
+            for (String t : List.of("banner", "goods_category_brand", "inventory", "goods", "category", "brand")) {
+                s.execute("TRUNCATE TABLE " + t);
+            }
+            s.execute("SET FOREIGN_KEY_CHECKS = 1");
+            for (int t = 0; t < TOPS; t++) {
+                s.execute("INSERT INTO category (name, parent_id, level, is_tab) VALUES ('Top " + t + "', NULL, 1, " + (t < 2) + ")");
+                long top = lastId(s);
+                for (int m = 0; m < MIDS; m++) {
+                    s.execute("INSERT INTO category (name, parent_id, level) VALUES ('Mid " + t + m + "', " + top + ", 2)");
+                    long mid = lastId(s);
+                    for (int l = 0; l < LEAVES; l++) {
+                        s.execute("INSERT INTO category (name, parent_id, level) VALUES ('Leaf " + t + m + l + "', " + mid + ", 3)");
+                    }
+                }
+            }
+            for (int b = 0; b < BRANDS; b++) {
+                s.execute("INSERT INTO brand (name, logo) VALUES ('Brand " + b + "', '')");
+            }
+            long firstLeaf;
+            try (ResultSet rs = s.executeQuery("SELECT MIN(id) FROM category WHERE level = 3")) {
+                rs.next();
+                firstLeaf = rs.getLong(1);
+            }
+            long firstTop;
+            try (ResultSet rs = s.executeQuery("SELECT MIN(id) FROM category WHERE level = 1")) {
+                rs.next();
+                firstTop = rs.getLong(1);
+            }
+            long firstBrand;
+            try (ResultSet rs = s.executeQuery("SELECT MIN(id) FROM brand")) {
+                rs.next();
+                firstBrand = rs.getLong(1);
+            }
+            return new long[] {firstLeaf, firstTop, firstBrand};
+        }
+    }
+
+    private static long lastId(Statement s) throws SQLException {
+        try (ResultSet rs = s.executeQuery("SELECT LAST_INSERT_ID()")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** loadGoods inserts goods number from+1..to in multi-row INSERTs of 2,000 rows. */
+    private static void loadGoods(HikariDataSource ds, int from, int to, long[] ids) throws SQLException {
+        SplittableRandom random = new SplittableRandom(from);
+        int leaves = TOPS * MIDS * LEAVES;
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("SET SESSION unique_checks = 0");
+            s.execute("SET SESSION foreign_key_checks = 0");
+            int batch = 2_000;
+            for (int start = from; start < to; start += batch) {
+                StringBuilder sql = new StringBuilder(batch * 160).append("""
+                        INSERT INTO goods (name, goods_sn, category_id, brand_id, market_price, shop_price, goods_brief,
+                                           is_hot, is_new, on_sale, ship_free, images, desc_images, click_num) VALUES
+                        """);
+                for (int n = start; n < Math.min(to, start + batch); n++) {
+                    long price = 100 + random.nextLong(500_000);
+                    if (n > start) {
+                        sql.append(',');
+                    }
+                    sql.append("('").append(ADJECTIVES[random.nextInt(ADJECTIVES.length)]).append(' ')
+                            .append(NOUNS[random.nextInt(NOUNS.length)]).append(' ').append(ADJECTIVES[random.nextInt(ADJECTIVES.length)])
+                            .append(" model ").append(n).append("','BENCH-").append(n).append("',")
+                            .append(ids[0] + random.nextInt(leaves)).append(',').append(ids[2] + random.nextInt(BRANDS)).append(',')
+                            .append(price + price / 5).append(',').append(price).append(",'',")
+                            .append(random.nextInt(10) == 0).append(',').append(random.nextInt(10) == 0).append(',')
+                            .append(random.nextInt(10) < 7).append(',').append(random.nextBoolean()).append(",'[]','[]',")
+                            .append(random.nextInt(1000)).append(')');
+                }
+                s.execute(sql.toString());
+            }
+        }
+    }
+
+    /** queries are the typical GET /goods shapes; each draws its parameters per call from a fixed seed. */
+    private static Map<String, IntFunction<Map<String, String>>> queries(long[] ids) {
+        Map<String, IntFunction<Map<String, String>>> q = new LinkedHashMap<>();
+        q.put("no filter, page 1", i -> Map.of());
+        q.put("topCategory (level 1)", i -> Map.of("topCategory", Long.toString(ids[1] + (i % TOPS) * (1 + MIDS + MIDS * LEAVES))));
+        q.put("brand + priceMin/priceMax", i -> Map.of("brand", Long.toString(ids[2] + (i * 7) % BRANDS),
+                "priceMin", Long.toString(10_000 + (i % 10) * 20_000), "priceMax", Long.toString(60_000 + (i % 10) * 20_000)));
+        q.put("isHot + onSale", i -> Map.of("isHot", "true", "onSale", "true", "page", Integer.toString(1 + i % 5)));
+        q.put("keywords (two words)", i -> Map.of("keywords", ADJECTIVES[i % ADJECTIVES.length] + " " + NOUNS[(i * 3) % NOUNS.length]));
+        q.put("deep page (page 500 of 20)", i -> Map.of("page", "500", "pageSize", "20"));
+        return q;
+    }
+
+    /** measure returns p50 and p99 in microseconds of one query shape. */
+    private static long[] measure(CatalogApiHandler handler, IntFunction<Map<String, String>> params) {
+        Histogram h = new Histogram(60_000_000L, 3);
+        for (int i = 0; i < WARMUP + SAMPLES; i++) {
+            APIGatewayProxyRequestEvent event = new APIGatewayProxyRequestEvent().withHttpMethod("GET")
+                    .withResource("/goods").withPath("/goods").withQueryStringParameters(params.apply(i));
+            long t0 = System.nanoTime();
+            APIGatewayProxyResponseEvent out = handler.handleRequest(event, null);
+            long micros = (System.nanoTime() - t0) / 1_000;
+            if (out.getStatusCode() != 200) {
+                throw new IllegalStateException("GET /goods " + params.apply(i) + " answered " + out.getStatusCode()
+                        + ": " + out.getBody());
+            }
+            if (i >= WARMUP) {
+                h.recordValue(Math.max(1, micros));
+            }
+        }
+        return new long[] {h.getValueAtPercentile(50), h.getValueAtPercentile(99)};
+    }
+
+    private static void print(List<Integer> sizes, Map<String, Map<Integer, long[]>> results, Map<Integer, Double> load) {
+        StringBuilder out = new StringBuilder("\n| GET /goods | ");
+        for (int size : sizes) {
+            out.append("%,d p50 | %,d p99 | ".formatted(size, size));
+        }
+        out.append("p99 ratio ").append("%,d / %,d |\n|---|".formatted(sizes.getLast(), sizes.getFirst()));
+        out.append("---:|".repeat(sizes.size() * 2 + 1)).append('\n');
+        for (var r : results.entrySet()) {
+            out.append("| ").append(r.getKey()).append(" | ");
+            for (int size : sizes) {
+                long[] p = r.getValue().get(size);
+                out.append("%.2f ms | %.2f ms | ".formatted(p[0] / 1000.0, p[1] / 1000.0));
+            }
+            double ratio = (double) r.getValue().get(sizes.getLast())[1] / r.getValue().get(sizes.getFirst())[1];
+            out.append("%.2fx |\n".formatted(ratio));
+        }
+        out.append("\nLoad time (multi-row INSERTs, cumulative table): ");
+        load.forEach((size, secs) -> out.append("%,d in %.0f s; ".formatted(size, secs)));
+        out.append('\n');
+        System.out.println(out);
+    }
+
+    private static void exec(HikariDataSource ds, String sql) {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            System.err.println("warning: " + sql + " failed: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,191 @@
+// Real-browser test of the admin page (admin/index.html) against a running `./dev start`.
+//
+//   BASE_URL=http://127.0.0.1:3000 TOKEN=$(./dev token --role admin) node --test local/browser/upload.spec.mjs
+//
+// Headless Chromium from Debian (/usr/bin/chromium; `apt-get install -y chromium`) driven by
+// playwright-core, which downloads no browser of its own. The test opens BASE_URL/admin/, pastes the
+// token, uploads a real small PNG to a banner and checks the page shows it and GET /banners returns
+// its URL; then it tries a file over the size limit and a text file renamed .png, and checks both
+// are refused with a visible message and that the banner's image did not change.
+// Env: BASE_URL (default http://127.0.0.1:3000), TOKEN (default: `./dev token --role admin`),
+// BANNER_ID (default: the first banner, or one it creates), UPLOAD_MAX_BYTES (default 5 MiB),
+// CHROMIUM (default /usr/bin/chromium). Screenshots go to local/browser/out/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { deflateSync } from 'node:zlib';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const out = join(here, 'out');
+const BASE_URL = (process.env.BASE_URL || 'http://127.0.0.1:3000').replace(/\/+$/, '');
+const MAX_BYTES = Number(process.env.UPLOAD_MAX_BYTES || 5 * 1024 * 1024);
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const TOKEN = process.env.TOKEN || execFileSync(join(root, 'dev'), ['token', '--role', 'admin'], { cwd: root })
+  .toString().trim();
+
+// ---------------------------------------------------------------- a real PNG, made here
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+function crc32(buf) {
+  let c = 0xffffffff;
+  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+function chunk(type, data) {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
+  const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(td));
+  return Buffer.concat([len, td, crc]);
+}
+/** png makes a width x height RGB PNG with a colour gradient. */
+function png(width, height) {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // RGB
+  const raw = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    raw[y * (width * 3 + 1)] = 0; // filter: none
+    for (let x = 0; x < width; x++) {
+      const i = y * (width * 3 + 1) + 1 + x * 3;
+      raw[i] = (x * 255) / width;
+      raw[i + 1] = (y * 255) / height;
+      raw[i + 2] = 160;
+    }
+  }
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+// ---------------------------------------------------------------- API helpers
+
+async function apiJson(path, init = {}) {
+  const r = await fetch(BASE_URL + path, {
+    ...init,
+    headers: { Authorization: 'Bearer ' + TOKEN, ...(init.headers || {}) },
+  });
+  const text = await r.text();
+  assert.ok(r.ok, `${init.method || 'GET'} ${path} answered ${r.status}: ${text}`);
+  return JSON.parse(text);
+}
+
+async function bannerImage(id) {
+  const banners = await apiJson('/banners');
+  const banner = banners.find((b) => String(b.id) === String(id));
+  assert.ok(banner, `GET /banners has no banner ${id}`);
+  return banner.image;
+}
+
+async function someBannerId() {
+  if (process.env.BANNER_ID) return Number(process.env.BANNER_ID);
+  const banners = await apiJson('/banners');
+  if (banners.length) return banners[0].id;
+  const created = await apiJson('/banners', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'browser-test-banner-' + Date.now() },
+    body: JSON.stringify({ index: 0, url: 'https://shop.example/browser-test' }),
+  });
+  return created.id;
+}
+
+// ---------------------------------------------------------------- the browser
+
+let browser;
+let page;
+let bannerId;
+const consoleErrors = [];
+
+before(async () => {
+  mkdirSync(out, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  page = await browser.newPage();
+  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+  // Failed requests, for the log: the expected ones are the 400 of the too-big upload.
+  page.on('response', (r) => r.status() >= 400 && console.log('HTTP', r.status(), r.request().method(), r.url()));
+  bannerId = await someBannerId();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+async function uploadThroughThePage(file) {
+  await page.selectOption('#target', 'banner');
+  await page.fill('#target-id', String(bannerId));
+  await page.selectOption('#slot', 'image');
+  await page.setInputFiles('#file', file);
+  await page.click('#upload-button');
+  // Wait for a final state: stored, rejected or error (the page polls the server itself).
+  await page.waitForSelector('#result[data-state="stored"], #result[data-state="rejected"], #result[data-state="error"]',
+    { timeout: 60000 });
+  return {
+    state: await page.getAttribute('#result', 'data-state'),
+    message: await page.textContent('#result-message'),
+  };
+}
+
+test('admin page uploads a PNG to a banner, shows it, and GET /banners returns its URL', async () => {
+  await page.goto(BASE_URL + '/admin/');
+  await page.fill('#token', TOKEN);
+  await page.click('#save-session');
+  await page.waitForSelector(`#banners tr[data-banner-id="${bannerId}"]`, { timeout: 15000 });
+
+  const result = await uploadThroughThePage({ name: 'banner.png', mimeType: 'image/png', buffer: png(48, 24) });
+
+  assert.equal(result.state, 'stored', result.message);
+  assert.ok(await page.isVisible('#result-message'));
+  const src = await page.getAttribute('#result-image', 'src');
+  assert.match(src, new RegExp(`/uploads/banner/${bannerId}/[0-9a-f-]{36}\\.png$`));
+  await page.waitForFunction(() => {
+    const img = document.getElementById('result-image');
+    return !img.hidden && img.complete && img.naturalWidth === 48 && img.naturalHeight === 24;
+  }, null, { timeout: 10000 });
+  assert.equal(await bannerImage(bannerId), src);
+  await page.waitForSelector(`#banners tr[data-banner-id="${bannerId}"] img[src="${src}"]`, { timeout: 10000 });
+  await page.screenshot({ path: join(out, 'stored.png'), fullPage: true });
+});
+
+test('a file over the size limit is refused with a visible message and nothing is recorded', async () => {
+  const imageBefore = await bannerImage(bannerId);
+  const big = Buffer.concat([png(4, 4), Buffer.alloc(MAX_BYTES + 1)]);
+
+  const result = await uploadThroughThePage({ name: 'huge.png', mimeType: 'image/png', buffer: big });
+
+  assert.equal(result.state, 'error', result.message);
+  assert.match(result.message, /contentLength/);
+  assert.ok(await page.isVisible('#result-message'));
+  assert.equal(await bannerImage(bannerId), imageBefore);
+  await page.screenshot({ path: join(out, 'too-big.png'), fullPage: true });
+});
+
+test('a text file renamed .png is rejected after upload with a visible reason and nothing is recorded', async () => {
+  const imageBefore = await bannerImage(bannerId);
+
+  const result = await uploadThroughThePage({
+    name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('These are my notes, not a picture.\n'),
+  });
+
+  assert.equal(result.state, 'rejected', result.message);
+  assert.match(result.message, /not a png image/);
+  assert.ok(await page.isVisible('#result-message'));
+  assert.equal(await bannerImage(bannerId), imageBefore);
+  await page.screenshot({ path: join(out, 'rejected.png'), fullPage: true });
+  assert.deepEqual(consoleErrors.filter((e) => !/status of 400/.test(e)), []);
+});

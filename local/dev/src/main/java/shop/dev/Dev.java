@@ -1,0 +1,298 @@
+package shop.dev;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import javax.sql.DataSource;
+import shop.platform.config.AwsConfig;
+import shop.platform.config.DbConfig;
+import shop.platform.config.Env;
+import shop.platform.db.Database;
+import shop.platform.db.Migrations;
+import shop.stack.LocalStack;
+import shop.stack.ProjectRoot;
+import shop.stack.Template;
+
+/**
+ * Dev is the Java side of {@code ./dev}: {@code start}, {@code invoke}, {@code token} and
+ * {@code migrate} (the script itself handles {@code test} and {@code bench}). Standard output
+ * carries only what a caller parses (the {@code ready} line, the invoke response, the token); every
+ * log line, the local servers' included, goes to standard error.
+ */
+public final class Dev {
+    private static final String USAGE = """
+            usage: ./dev start [--port 3000] [--sample-data] [--schedule-every 5s] [--env NAME=VALUE]...
+                               [--parameter NAME=VALUE]... [--env-vars FILE.json]
+                   ./dev invoke FUNCTION --event events/FILE.json [--env NAME=VALUE]... [--env-vars FILE.json]
+                   ./dev token --role admin|service [--ttl 3600] [--sub NAME]
+                   ./dev migrate            (DB_URL, DB_USER/DB_PASSWORD or DB_SECRET_ARN from the environment)
+                   ./dev test | ./dev bench NAME [args]
+            """;
+
+    private Dev() {
+    }
+
+    /** main runs one command; exits non-zero with a one-line reason on stderr when it cannot. */
+    public static void main(String[] args) {
+        // Keep stdout for results: anything a library prints goes to stderr with the logs.
+        PrintStream stdout = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
+                StandardCharsets.UTF_8);
+        System.setOut(System.err);
+        Deque<String> rest = new ArrayDeque<>(java.util.List.of(args));
+        String command = rest.isEmpty() ? "help" : rest.removeFirst();
+        try {
+            int code = switch (command) {
+                case "start" -> start(rest, stdout);
+                case "invoke" -> invoke(rest, stdout);
+                case "token" -> token(rest, stdout);
+                case "migrate" -> migrate(stdout);
+                case "help", "-h", "--help" -> {
+                    stdout.print(USAGE);
+                    yield 0;
+                }
+                default -> throw new UsageException("unknown command '" + command + "'");
+            };
+            stdout.flush();
+            System.exit(code);
+        } catch (UsageException e) {
+            System.err.println("dev: " + e.getMessage());
+            System.err.print(USAGE);
+            System.exit(2);
+        } catch (RuntimeException e) {
+            System.err.println("dev " + command + " failed: " + e.getMessage());
+            e.printStackTrace(System.err);
+            System.exit(1);
+        }
+    }
+
+    private static final class UsageException extends RuntimeException {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    private static int start(Deque<String> args, PrintStream stdout) throws UsageException {
+        Path root = ProjectRoot.find();
+        DevApp.Options options = DevApp.Options.defaults(root);
+        int port = Integer.parseInt(Optional.ofNullable(System.getenv("DEV_PORT")).orElse("3000"));
+        boolean sampleData = false;
+        Optional<Duration> every = Optional.ofNullable(System.getenv("SHOP_SCHEDULE_EVERY")).filter(s -> !s.isBlank())
+                .map(Scheduler::parseEvery);
+        Overrides overrides = new Overrides();
+        while (!args.isEmpty()) {
+            String arg = args.removeFirst();
+            switch (arg) {
+                case "--port" -> port = Integer.parseInt(value(args, arg));
+                case "--sample-data" -> sampleData = true;
+                case "--schedule-every" -> every = Optional.of(Scheduler.parseEvery(value(args, arg)));
+                default -> overrides.parse(arg, args);
+            }
+        }
+        options = new DevApp.Options(port, root, options.keyFile(), every, options.s3PollInterval(),
+                options.retryBackoff(), overrides.parameters, overrides.env, overrides.perFunction, Map.of());
+
+        // Fail before the stack's seconds of start-up when the port is taken.
+        try (var probe = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+            probe.setReuseAddress(true);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot listen on 127.0.0.1:" + port + " (in use? pick another with --port)", e);
+        }
+        LocalStack stack = LocalStack.start(System.getenv());
+        Runner runner = new Runner(stack);
+        Runtime.getRuntime().addShutdownHook(new Thread(runner::close, "dev-stop"));
+        // Migrate while the gateway starts; ready is printed only when both are done.
+        boolean loadSamples = sampleData;
+        var migrated = java.util.concurrent.CompletableFuture.runAsync(() -> DevApp.prepareDatabase(stack, loadSamples),
+                java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+        runner.app = DevApp.start(stack, options);
+        try {
+            migrated.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+        stdout.println("ready http://localhost:" + runner.app.port());
+        stdout.flush();
+        try {
+            new CountDownLatch(1).await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    /** Runner stops what {@code start} started, once, from the shutdown hook. */
+    private static final class Runner {
+        private final LocalStack stack;
+        private volatile DevApp app;
+        private boolean closed;
+
+        Runner(LocalStack stack) {
+            this.stack = stack;
+        }
+
+        synchronized void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            System.err.println("dev: stopping");
+            if (app != null) {
+                app.close();
+            }
+            stack.close();
+            System.err.println("dev: stopped");
+        }
+    }
+
+    private static int invoke(Deque<String> args, PrintStream stdout) {
+        if (args.isEmpty() || args.peekFirst().startsWith("--")) {
+            throw new UsageException("invoke needs the function's logical id");
+        }
+        String functionId = args.removeFirst();
+        Path event = null;
+        Overrides overrides = new Overrides();
+        while (!args.isEmpty()) {
+            String arg = args.removeFirst();
+            if (arg.equals("--event") || arg.equals("-e")) {
+                event = Path.of(value(args, arg));
+            } else {
+                overrides.parse(arg, args);
+            }
+        }
+        if (event == null) {
+            throw new UsageException("invoke needs --event FILE.json");
+        }
+        String eventJson;
+        try {
+            eventJson = Files.readString(event, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the event file " + event.toAbsolutePath(), e);
+        }
+        Path root = ProjectRoot.find();
+        Template template = Template.load(root.resolve("template.yaml"));
+        DevApp.Options options = DevApp.Options.defaults(root);
+        options = new DevApp.Options(0, root, options.keyFile(), Optional.empty(), options.s3PollInterval(),
+                options.retryBackoff(), overrides.parameters, overrides.env, overrides.perFunction, Map.of());
+        try (LocalStack stack = LocalStack.start(System.getenv())) {
+            DevApp.prepareDatabase(stack, false);
+            // The authorizer checks tokens against the runner's JWKS, so serve it during the invocation.
+            try (DevServer jwks = DevServer.bind(0);
+                 LambdaFunctions functions = DevApp.functions(stack, template, options, jwks.port())) {
+                jwks.start(null, SigningKey.loadOrCreate(options.keyFile()), root.resolve("admin"));
+                functions.spec(functionId);
+                try {
+                    String output = functions.invoke(functionId, eventJson, LambdaFunctions.newRequestId());
+                    stdout.println(output);
+                    return 0;
+                } catch (LambdaFunctions.FunctionErrorException e) {
+                    stdout.println(errorJson(e));
+                    return 1;
+                }
+            }
+        }
+    }
+
+    /** errorJson is the error document Lambda returns for a failed invocation. */
+    private static String errorJson(LambdaFunctions.FunctionErrorException e) {
+        ObjectNode error = ProxyEvent.JSON.createObjectNode();
+        error.put("errorMessage", e.getMessage());
+        error.put("errorType", e.errorType());
+        var trace = error.putArray("stackTrace");
+        if (e.getCause() != null) {
+            for (StackTraceElement el : e.getCause().getStackTrace()) {
+                trace.add(el.toString());
+            }
+        }
+        return error.toString();
+    }
+
+    private static int token(Deque<String> args, PrintStream stdout) {
+        String role = null;
+        long ttl = 3600;
+        String subject = null;
+        while (!args.isEmpty()) {
+            String arg = args.removeFirst();
+            switch (arg) {
+                case "--role" -> role = value(args, arg);
+                case "--ttl" -> ttl = Long.parseLong(value(args, arg));
+                case "--sub" -> subject = value(args, arg);
+                default -> throw new UsageException("token does not take " + arg);
+            }
+        }
+        if (role == null || !role.matches("[a-z][a-z0-9_-]*")) {
+            throw new UsageException("token needs --role admin|service");
+        }
+        SigningKey key = SigningKey.loadOrCreate(DevApp.Options.defaults(ProjectRoot.find()).keyFile());
+        stdout.println(key.mint(role, subject == null ? "dev-" + role : subject, Duration.ofSeconds(ttl), Instant.now()));
+        return 0;
+    }
+
+    private static int migrate(PrintStream stdout) {
+        Env env = Env.system();
+        DataSource ds = Database.pool(DbConfig.from(env), AwsConfig.from(env), "migrate");
+        try {
+            int applied = Migrations.migrate(ds);
+            stdout.println("migrations applied: " + applied);
+            return 0;
+        } finally {
+            Database.close(ds);
+        }
+    }
+
+    private static String value(Deque<String> args, String option) {
+        if (args.isEmpty()) {
+            throw new UsageException(option + " needs a value");
+        }
+        return args.removeFirst();
+    }
+
+    /** Overrides collects {@code --env}, {@code --parameter} and {@code --env-vars}. */
+    private static final class Overrides {
+        final Map<String, String> env = new LinkedHashMap<>();
+        final Map<String, String> parameters = new LinkedHashMap<>();
+        final Map<String, Map<String, String>> perFunction = new LinkedHashMap<>();
+
+        void parse(String arg, Deque<String> args) {
+            switch (arg) {
+                case "--env" -> put(env, value(args, arg), arg);
+                case "--parameter" -> put(parameters, value(args, arg), arg);
+                case "--env-vars" -> envVarsFile(Path.of(value(args, arg)));
+                default -> throw new UsageException("unknown option " + arg);
+            }
+        }
+
+        private static void put(Map<String, String> into, String pair, String option) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw new UsageException(option + " takes NAME=VALUE, not '" + pair + "'");
+            }
+            into.put(pair.substring(0, eq), pair.substring(eq + 1));
+        }
+
+        /** envVarsFile reads sam local's format: {"Parameters": {...all functions}, "FunctionId": {...}}. */
+        private void envVarsFile(Path file) {
+            try {
+                JsonNode root = ProxyEvent.JSON.readTree(file.toFile());
+                root.fields().forEachRemaining(section -> {
+                    Map<String, String> target = section.getKey().equals("Parameters") ? env
+                            : perFunction.computeIfAbsent(section.getKey(), k -> new LinkedHashMap<>());
+                    section.getValue().fields().forEachRemaining(v -> target.put(v.getKey(), v.getValue().asText()));
+                });
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read --env-vars " + file.toAbsolutePath() + ": " + e.getMessage(), e);
+            }
+        }
+    }
+}

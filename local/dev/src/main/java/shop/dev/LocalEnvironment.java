@@ -1,0 +1,109 @@
+package shop.dev;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import shop.stack.FunctionEnvironment;
+import shop.stack.Provisioned;
+import shop.stack.StackEndpoints;
+import shop.stack.Template;
+
+/**
+ * LocalEnvironment computes what each function sees locally: the template's parameters given local
+ * values, the variables that point at the local stack (endpoints, bucket and table names, the
+ * runner's JWKS), and the user's own overrides on top ({@code --env NAME=VALUE} for every function
+ * that declares NAME, {@code --env-vars FILE} in {@code sam local}'s format).
+ */
+final class LocalEnvironment {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalEnvironment.class);
+
+    private LocalEnvironment() {
+    }
+
+    /** parameters gives the template parameters without a Default a local value; {@code user} wins. */
+    static Map<String, String> parameters(StackEndpoints endpoints, int port, Map<String, String> user) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("SubnetIds", "subnet-local");
+        p.put("SecurityGroupIds", "sg-local");
+        p.put("DbEndpoint", "127.0.0.1");
+        p.put("DbSecretArn", "arn:aws:secretsmanager:" + LocalAws.REGION + ":" + LocalAws.ACCOUNT + ":secret:local");
+        p.put("RedisNodes", String.join(",", endpoints.redisNodes()));
+        p.put("RedisTls", "false");
+        p.put("JwtIssuer", SigningKey.ISSUER);
+        p.put("JwtAudience", SigningKey.AUDIENCE);
+        p.put("JwksUrl", jwksUrl(port));
+        p.putAll(user);
+        return p;
+    }
+
+    /** overrides are the variables that replace the template's values for every function declaring them. */
+    static Map<String, String> overrides(StackEndpoints endpoints, Provisioned resources, int port, Map<String, String> user) {
+        Map<String, String> o = new LinkedHashMap<>(endpoints.toEnvironment());
+        resources.physicalIds().forEach((logicalId, name) -> {
+            switch (logicalId) {
+                case "ImagesBucket" -> o.put("IMAGES_BUCKET", name);
+                case "UploadTicketsTable" -> o.put("UPLOAD_TICKETS_TABLE", name);
+                case "IdempotencyTable" -> o.put("IDEMPOTENCY_TABLE", name);
+                default -> { }
+            }
+        });
+        o.put("DB_SECRET_ARN", "");
+        o.put("REDIS_TLS", "false");
+        o.put("JWT_ISSUER", SigningKey.ISSUER);
+        o.put("JWT_AUDIENCE", SigningKey.AUDIENCE);
+        o.put("JWKS_URL", jwksUrl(port));
+        if (resources.physicalIds().containsKey("ImagesBucket")) {
+            String bucket = resources.name("ImagesBucket");
+            o.put("PUBLIC_IMAGE_BASE_URL", endpoints.s3Endpoint() != null ? endpoints.s3Endpoint() + "/" + bucket
+                    : "https://" + bucket + ".s3." + endpoints.region() + ".amazonaws.com");
+        }
+        o.putAll(user);
+        return o;
+    }
+
+    /** jwksUrl is where the runner serves the public keys of local tokens. */
+    static String jwksUrl(int port) {
+        return "http://127.0.0.1:" + port + "/.well-known/jwks.json";
+    }
+
+    /**
+     * specs builds every function's spec. A function whose environment cannot be resolved still gets a
+     * spec, which fails when invoked, so the other functions keep working.
+     */
+    static Map<String, FunctionSpec> specs(Template template, Map<String, String> parameters, Provisioned resources,
+                                           Map<String, String> overrides, Map<String, Map<String, String>> perFunction) {
+        Map<String, Object> globals = template.globals("Function");
+        Map<String, FunctionSpec> specs = new LinkedHashMap<>();
+        template.resourcesOfType("AWS::Serverless::Function").forEach((id, resource) -> {
+            Map<String, Object> props = Template.map(resource.get("Properties"));
+            String handler = String.valueOf(props.getOrDefault("Handler", globals.get("Handler")));
+            String[] parts = handler.split("::", 2);
+            int memory = number(props.getOrDefault("MemorySize", globals.getOrDefault("MemorySize", 128)));
+            int timeout = number(props.getOrDefault("Timeout", globals.getOrDefault("Timeout", 3)));
+            Map<String, String> fnOverrides = new LinkedHashMap<>(overrides);
+            fnOverrides.put("AWS_LAMBDA_FUNCTION_NAME", id);
+            fnOverrides.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(memory));
+            fnOverrides.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
+            fnOverrides.putAll(perFunction.getOrDefault(id, Map.of()));
+            Map<String, String> env = Map.of();
+            String error = null;
+            try {
+                // Local credentials (DB_USER/DB_PASSWORD, local-only variables) replace the Secrets
+                // Manager secret, whose DB_SECRET_ARN is blanked above.
+                env = new LinkedHashMap<>(FunctionEnvironment.resolve(template, id, parameters, resources.physicalIds(),
+                        fnOverrides));
+            } catch (IllegalArgumentException e) {
+                error = e.getMessage();
+                LOG.error("{}: {}", id, error);
+            }
+            specs.put(id, new FunctionSpec(id, parts[0], parts.length > 1 ? parts[1] : "handleRequest", memory, timeout,
+                    env, error));
+        });
+        return specs;
+    }
+
+    private static int number(Object value) {
+        return value instanceof Number n ? n.intValue() : Integer.parseInt(String.valueOf(value));
+    }
+}

@@ -1,0 +1,55 @@
+package shop.dev;
+
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import shop.stack.Template;
+
+/** Fixtures builds the runner's parts from the real template.yaml, without the local stack. */
+final class Fixtures {
+    static final Template TEMPLATE = Template.loadDefault();
+
+    private Fixtures() {
+    }
+
+    static Intrinsics intrinsics() {
+        return new Intrinsics(TEMPLATE, Map.of());
+    }
+
+    static ApiConfig api() {
+        return ApiConfig.fromTemplate(TEMPLATE, "ShopApi", intrinsics());
+    }
+
+    static ApiRoutes routes() {
+        return ApiRoutes.fromTemplate(TEMPLATE, api());
+    }
+
+    /** functions gives every template function an empty environment and the handlers named here. */
+    static LambdaFunctions functions(Map<String, String> handlers) {
+        Map<String, FunctionSpec> specs = new LinkedHashMap<>();
+        TEMPLATE.resourcesOfType("AWS::Serverless::Function").forEach((id, resource) -> {
+            Map<String, Object> props = Template.map(resource.get("Properties"));
+            String[] handler = String.valueOf(props.get("Handler")).split("::");
+            FunctionSpec spec = new FunctionSpec(id, handler[0], handler[1],
+                    props.get("MemorySize") instanceof Number n ? n.intValue() : 1024,
+                    props.get("Timeout") instanceof Number n ? n.intValue() : 15, Map.of(), null);
+            specs.put(id, handlers.containsKey(id) ? spec.withHandler(handlers.get(id)) : spec);
+        });
+        return new LambdaFunctions(specs, Fixtures.class.getClassLoader());
+    }
+
+    static ApiGateway gateway(Map<String, String> handlers) {
+        ApiConfig api = api();
+        return new ApiGateway(api, ApiRoutes.fromTemplate(TEMPLATE, api), functions(handlers), Clock.systemUTC());
+    }
+
+    static HttpCall call(String method, String path, Map<String, String> headers) {
+        Map<String, List<String>> h = new LinkedHashMap<>();
+        h.put("Host", List.of("localhost:3000"));
+        headers.forEach((k, v) -> h.put(k, List.of(v)));
+        int q = path.indexOf('?');
+        return new HttpCall(method, q < 0 ? path : path.substring(0, q), q < 0 ? null : path.substring(q + 1), h,
+                new byte[0], "127.0.0.1");
+    }
+}
