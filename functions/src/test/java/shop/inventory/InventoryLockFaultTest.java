@@ -215,7 +215,7 @@ class InventoryLockFaultTest {
         List<InventoryService> services = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             HikariDataSource pool = InventoryWiring.pool(test.env(Map.of("DB_POOL_SIZE", "1")), "paused-" + i);
-            RedLockOrderLock lock = RedLockOrderLock.connect(test.stack().endpoints().redisNodes(), false, shortLease);
+            RedLockOrderLock lock = RedLockOrderLock.connect(test.stack().endpoints().redisNodes(), false, shortLease, 1);
             closeables.add(pool);
             closeables.add(lock);
             services.add(new InventoryService(new JdbcInventoryRepository(pool), lock, InventoryConfig.QuorumLoss.PROCEED));
