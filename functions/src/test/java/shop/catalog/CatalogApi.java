@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import shop.testing.OpenApiContract;
 import shop.testing.TestStack;
 
 /**

@@ -1,7 +1,6 @@
 package shop.catalog;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
@@ -15,12 +14,14 @@ import org.junit.jupiter.api.Test;
 import shop.platform.config.Env;
 import shop.stack.FunctionEnvironment;
 import shop.stack.Template;
+import shop.testing.OpenApiContract;
 import shop.testing.TestStack;
 
 /**
  * The template, the handler's routes, docs/openapi.yaml and events/ agree: every catalog route in
- * template.yaml is routed and documented, every variable the handler reads is set for it, and the
- * sample events run through the handler as API Gateway would send them.
+ * template.yaml is routed and sits under a catalog tag in docs/openapi.yaml, every variable the
+ * handler reads is set for it, and the sample events run through the handler as API Gateway would
+ * send them.
  */
 class CatalogContractTest {
     static final String FUNCTION = "CatalogApiFunction";
@@ -43,28 +44,16 @@ class CatalogContractTest {
         assertEquals(new TreeSet<>(CatalogApi.get().handler().router().routes()), templateRoutes());
     }
 
+    /** That every route is documented (and nothing else) is OpenApiCoverageTest's; here: under a catalog tag. */
     @Test
-    void everyTemplateRoute_isInOpenApi_underACatalogTag() {
+    void everyTemplateRoute_isUnderACatalogTagInOpenApi() {
         Set<String> catalogTags = Set.of("categories", "brands", "category-brands", "banners", "goods");
         for (String route : templateRoutes()) {
             String method = route.substring(0, route.indexOf(' '));
             String path = route.substring(route.indexOf(' ') + 1);
-            assertTrue(OpenApiContract.get().hasOperation(method, path), route + " has no entry in docs/openapi.yaml");
             var op = OpenApiContract.get().doc().path("paths").path(path).path(method.toLowerCase(Locale.ROOT));
-            assertTrue(catalogTags.contains(op.path("tags").get(0).asText()), route + " is not under a catalog tag");
+            assertTrue(catalogTags.contains(op.path("tags").path(0).asText()), route + " is not under a catalog tag");
         }
-    }
-
-    @Test
-    void contractCheck_failsOnABodyThatDoesNotMatchTheSchema() {
-        assertThrows(AssertionError.class, () -> OpenApiContract.get().check("GET", "/brands/{id}", 200,
-                "application/json", "{\"id\": 1, \"name\": \"x\"}"));
-        assertThrows(AssertionError.class, () -> OpenApiContract.get().check("GET", "/brands/{id}", 200,
-                "application/json", "{\"id\": 1, \"name\": \"x\", \"logo\": \"\", \"extra\": 1}"));
-        assertThrows(AssertionError.class, () -> OpenApiContract.get().check("GET", "/brands/{id}", 418,
-                "application/json", "{}"));
-        assertThrows(AssertionError.class, () -> OpenApiContract.get().check("GET", "/goods", 200, "application/json",
-                "{\"total\": 0, \"page\": 1, \"pageSize\": 20, \"items\": [], \"more\": true}"));
     }
 
     @Test

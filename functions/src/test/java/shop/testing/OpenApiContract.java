@@ -1,9 +1,13 @@
-package shop.catalog;
+package shop.testing;
 
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -24,8 +28,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * status must be one of its responses, and the body must match that response's schema (OpenAPI 3.1
  * schemas are JSON Schema 2020-12; refs resolve against the document's components).
  */
-final class OpenApiContract {
-    static final Path FILE = Path.of("../docs/openapi.yaml");
+public final class OpenApiContract {
+    /** FILE is the document, relative to the functions module (where surefire runs). */
+    public static final Path FILE = Path.of("../docs/openapi.yaml");
     private static OpenApiContract instance;
 
     private final JsonNode doc;
@@ -36,7 +41,8 @@ final class OpenApiContract {
         this.doc = doc;
     }
 
-    static synchronized OpenApiContract get() {
+    /** get returns the parsed document, read once per JVM. */
+    public static synchronized OpenApiContract get() {
         if (instance == null) {
             try {
                 instance = new OpenApiContract(new ObjectMapper(new YAMLFactory()).readTree(FILE.toFile()));
@@ -47,17 +53,18 @@ final class OpenApiContract {
         return instance;
     }
 
-    JsonNode doc() {
+    /** doc is the whole document as a tree. */
+    public JsonNode doc() {
         return doc;
     }
 
     /** hasOperation tells whether the document describes a method on a path template. */
-    boolean hasOperation(String method, String path) {
+    public boolean hasOperation(String method, String path) {
         return !doc.path("paths").path(path).path(method.toLowerCase(Locale.ROOT)).isMissingNode();
     }
 
     /** check fails unless the response is documented for the route and its body matches the schema. */
-    void check(String method, String path, int status, String contentType, String body) {
+    public void check(String method, String path, int status, String contentType, String body) {
         JsonNode op = doc.path("paths").path(path).path(method.toLowerCase(Locale.ROOT));
         assertTrue(!op.isMissingNode(), method + " " + path + " is not in docs/openapi.yaml");
         JsonNode response = op.path("responses").path(Integer.toString(status));
@@ -85,6 +92,29 @@ final class OpenApiContract {
         if (!errors.isEmpty()) {
             fail(key + " does not match docs/openapi.yaml: " + errors + "\nbody: " + body);
         }
+    }
+
+    /**
+     * check fails unless the handler's response to the event is documented for the event's route
+     * ({@code httpMethod} and API Gateway {@code resource}) and matches its schema.
+     */
+    public void check(APIGatewayProxyRequestEvent event, APIGatewayProxyResponseEvent response) {
+        Map<String, String> headers = response.getHeaders() == null ? Map.of() : response.getHeaders();
+        check(event.getHttpMethod(), event.getResource(), response.getStatusCode(), headers.get("Content-Type"),
+                response.getBody());
+    }
+
+    /**
+     * checked wraps an API handler so that every response it gives is checked against the document
+     * before the test sees it.
+     */
+    public static RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> checked(
+            RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> handler) {
+        return (APIGatewayProxyRequestEvent event, Context context) -> {
+            APIGatewayProxyResponseEvent response = handler.handleRequest(event, context);
+            get().check(event, response);
+            return response;
+        };
     }
 
     private JsonNode deref(JsonNode node) {
