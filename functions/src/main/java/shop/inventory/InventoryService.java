@@ -184,7 +184,7 @@ public final class InventoryService {
             case CONFIRMED -> r;
             case RETURNED -> throw new ConflictException("reservation-returned", "Reservation returned",
                     "Order " + orderSn + " was cancelled or expired; its stock was returned.",
-                    Map.of("orderSn", orderSn, "status", r.status()));
+                    Map.of("orderSn", orderSn, "reservationStatus", r.status()));
             case RESERVED -> throw new ConflictException("reservation-expired", "Reservation expired",
                     "Order " + orderSn + " expired at " + r.expiresAt() + "; its stock will be returned.",
                     Map.of("orderSn", orderSn, "expiresAt", r.expiresAt()));
@@ -199,7 +199,7 @@ public final class InventoryService {
         if (r.status() == ReservationStatus.CONFIRMED) {
             throw new ConflictException("reservation-confirmed", "Reservation confirmed",
                     "Order " + orderSn + " is confirmed; its stock is no longer reserved.",
-                    Map.of("orderSn", orderSn, "status", r.status()));
+                    Map.of("orderSn", orderSn, "reservationStatus", r.status()));
         }
         return r;
     }
