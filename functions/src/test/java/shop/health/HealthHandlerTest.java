@@ -11,6 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import shop.platform.json.Json;
 import shop.stack.RedisNodes;
+import shop.testing.OpenApiContract;
 import shop.testing.TestStack;
 
 /** GET /health tells which dependency is down, and only fails when the service cannot work. */
@@ -21,6 +22,7 @@ class HealthHandlerTest {
         APIGatewayProxyRequestEvent event = EventLoader.loadApiGatewayRestEvent("../events/health-get.json");
         APIGatewayProxyResponseEvent response = handler.handleRequest(event, null);
         assertEquals(expectedStatus, response.getStatusCode(), response.getBody());
+        OpenApiContract.get().check(event, response);
         return Json.MAPPER.readTree(response.getBody());
     }
 

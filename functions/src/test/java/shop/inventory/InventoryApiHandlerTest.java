@@ -28,6 +28,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import shop.testing.OpenApiContract;
 import shop.testing.TestStack;
 
 /** The inventory routes and the sweeper on the real local stack, in rowlock mode (the lock has its own tests). */
@@ -54,8 +55,11 @@ class InventoryApiHandlerTest {
         InventoryFixture.resetTables();
     }
 
+    /** call runs the event through the handler and checks the response against docs/openapi.yaml. */
     private static APIGatewayProxyResponseEvent call(APIGatewayProxyRequestEvent event) {
-        return handler.handleRequest(event, null);
+        APIGatewayProxyResponseEvent response = handler.handleRequest(event, null);
+        OpenApiContract.get().check(event, response);
+        return response;
     }
 
     private static Map<Long, Integer> items(long... goodsAndNum) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
@@ -22,15 +23,18 @@ import org.junit.jupiter.api.Test;
 import shop.platform.idempotency.DynamoIdempotencyStore;
 import shop.platform.idempotency.Idempotency;
 import shop.platform.json.Json;
+import shop.testing.OpenApiContract;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** UploadsApiHandler on the real local stack, fed with the events/ samples. */
 class UploadsApiHandlerTest {
     private static final String PROBLEM = "https://shop.example/problems/";
     private final MediaFixtures f = new MediaFixtures();
-    private final UploadsApiHandler handler = new UploadsApiHandler(f.service(Clock.systemUTC()),
-            new Idempotency(new DynamoIdempotencyStore(f.dynamo, f.env.require("IDEMPOTENCY_TABLE"),
-                    Duration.ofHours(24), Duration.ofSeconds(60)), Clock.systemUTC()));
+    // Every response is checked against docs/openapi.yaml before the test looks at it.
+    private final RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> handler =
+            OpenApiContract.checked(new UploadsApiHandler(f.service(Clock.systemUTC()),
+                    new Idempotency(new DynamoIdempotencyStore(f.dynamo, f.env.require("IDEMPOTENCY_TABLE"),
+                            Duration.ofHours(24), Duration.ofSeconds(60)), Clock.systemUTC())));
 
     private static APIGatewayProxyRequestEvent post(String body) {
         APIGatewayProxyRequestEvent e = EventLoader.loadApiGatewayRestEvent("../events/uploads-post-banner-image.json");
@@ -254,9 +258,9 @@ class UploadsApiHandlerTest {
         String uploadId = f.service(Clock.systemUTC()).issue(
                 new UploadService.UploadRequest("banner", banner, "image", "image/png", 10L), "a").uploadId();
         Clock later = Clock.offset(Clock.systemUTC(), Duration.ofSeconds(301).plus(UploadTicket.GRACE));
-        var lateHandler = new UploadsApiHandler(f.service(later), new Idempotency(
+        var lateHandler = OpenApiContract.checked(new UploadsApiHandler(f.service(later), new Idempotency(
                 new DynamoIdempotencyStore(f.dynamo, f.env.require("IDEMPOTENCY_TABLE"), Duration.ofHours(24),
-                        Duration.ofSeconds(60)), later));
+                        Duration.ofSeconds(60)), later)));
 
         assertEquals(200, handler.handleRequest(get(uploadId), null).getStatusCode());
         assertEquals(404, lateHandler.handleRequest(get(uploadId), null).getStatusCode());
