@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import javax.sql.DataSource;
@@ -53,6 +54,10 @@ public final class CatalogApiHandler extends ApiHandler {
 
     private CatalogApiHandler(Wiring w) {
         this(w.catalog(), w.goods(), w.idempotency());
+        primeForSnapStart("catalog", List.of(primingRequest("GET", "/categories", Map.of(), null),
+                primingRequest("GET", "/goods", Map.of(), null),
+                primingRequest("GET", "/goods/{id}", Map.of("id", "1"), null),
+                primingRequest("GET", "/banners", Map.of(), null)), w.dataSource());
     }
 
     /** Creates the handler around its services (tests). */
@@ -61,7 +66,7 @@ public final class CatalogApiHandler extends ApiHandler {
     }
 
     /** Wiring is what the handler builds once per execution environment. */
-    record Wiring(CatalogService catalog, GoodsService goods, Idempotency idempotency) {
+    record Wiring(CatalogService catalog, GoodsService goods, Idempotency idempotency, DataSource dataSource) {
         static Wiring from(Env env) {
             AwsConfig aws = AwsConfig.from(env);
             DataSource ds = Database.pool(DbConfig.from(env), aws, "catalog");
@@ -76,7 +81,7 @@ public final class CatalogApiHandler extends ApiHandler {
             var brands = new JdbcBrandRepository(jdbc);
             var goods = new JdbcGoodsRepository(jdbc);
             return new Wiring(new CatalogService(categories, brands, new JdbcCategoryBrandRepository(jdbc),
-                    new JdbcBannerRepository(jdbc), goods), new GoodsService(goods, categories, brands), idempotency);
+                    new JdbcBannerRepository(jdbc), goods), new GoodsService(goods, categories, brands), idempotency, ds);
         }
     }
 

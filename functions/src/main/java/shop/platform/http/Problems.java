@@ -43,7 +43,8 @@ public final class Problems {
         if (instance != null && !instance.isEmpty()) {
             body.put("instance", instance);
         }
-        body.putAll(p.extensions());
+        // Extensions never replace the standard members (a "status" extension once did).
+        p.extensions().forEach(body::putIfAbsent);
         return body;
     }
 

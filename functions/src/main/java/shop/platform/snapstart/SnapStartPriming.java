@@ -42,12 +42,18 @@ public final class SnapStartPriming implements Resource {
 
     @Override
     public void beforeCheckpoint(Context<? extends Resource> context) {
+        checkpoint();
+    }
+
+    private java.util.Optional<RuntimeException> checkpoint() {
         long t0 = System.nanoTime();
+        java.util.Optional<RuntimeException> failure = java.util.Optional.empty();
         try {
             prime.run();
         } catch (RuntimeException e) {
             // Priming is an optimisation: a failure must not fail the version's publication.
             LOG.warn("{}: priming failed, snapshot taken unprimed", name, e);
+            failure = java.util.Optional.of(e);
         }
         for (DataSource ds : pools) {
             if (ds instanceof HikariDataSource h && h.getHikariPoolMXBean() != null) {
@@ -55,6 +61,7 @@ public final class SnapStartPriming implements Resource {
             }
         }
         LOG.info("{}: primed for the snapshot in {} ms", name, (System.nanoTime() - t0) / 1_000_000);
+        return failure;
     }
 
     @Override
@@ -62,9 +69,14 @@ public final class SnapStartPriming implements Resource {
         // Nothing to do: pools open connections on first use, SDK clients re-resolve credentials.
     }
 
-    /** runBeforeCheckpointForTest invokes the hook directly, as Lambda would before the snapshot. */
-    public void runBeforeCheckpointForTest() {
-        beforeCheckpoint(null);
+    /** runBeforeCheckpointForTest invokes the hook as Lambda would before the snapshot; returns a priming failure. */
+    public java.util.Optional<RuntimeException> runBeforeCheckpointForTest() {
+        return checkpoint();
+    }
+
+    /** poolsForTest returns the pools the hook empties. */
+    public List<DataSource> poolsForTest() {
+        return pools;
     }
 
     /** registeredForTest returns what has been registered in this JVM. */

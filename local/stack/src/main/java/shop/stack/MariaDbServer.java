@@ -23,8 +23,23 @@ final class MariaDbServer implements AutoCloseable {
         this.port = port;
     }
 
+    /**
+     * start starts a server on a free port. Another process may take the port between the check and
+     * the bind (parallel builds on one machine), so a failed start is tried again on a new port.
+     */
     static MariaDbServer start(Path workDir) {
-        int port = Ports.free();
+        IllegalStateException last = null;
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            try {
+                return startOnce(workDir, Ports.free());
+            } catch (IllegalStateException e) {
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    private static MariaDbServer startOnce(Path workDir, int port) {
         DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder();
         config.setPort(port);
         config.setBaseDir(workDir.resolve("mariadb-base").toFile());
