@@ -354,7 +354,7 @@ public final class InventoryBenchmark {
         }
     }
 
-    /** ProcWorker calls the reserve procedure straight over JDBC, to split the service's own cost from the database's. */
+    /** ProcWorker sends the reserve statement (the detail INSERT whose trigger deducts) straight over JDBC, to split the service's own cost from the database's. */
     static final class ProcWorker implements Worker {
         private final HikariDataSource ds;
 
@@ -370,11 +370,12 @@ public final class InventoryBenchmark {
             for (int i = 0; i < ids.length; i++) {
                 json.append(i == 0 ? "" : ",").append("{\"goodsId\":").append(ids[i]).append(",\"num\":1}");
             }
-            try (Connection c = ds.getConnection(); PreparedStatement p = c.prepareStatement("CALL inventory_reserve(?, ?, ?, 0)")) {
+            try (Connection c = ds.getConnection(); PreparedStatement p = c.prepareStatement(
+                    "INSERT INTO stock_sell_detail (order_sn, status, items, expires_at) VALUES (?, 'RESERVED', ?, ?)")) {
                 p.setString(1, orderSn);
                 p.setString(2, json.append("]").toString());
                 p.setObject(3, java.time.LocalDateTime.now().plusMinutes(15));
-                p.execute();
+                p.executeUpdate();
                 return 0;
             } catch (SQLException e) {
                 return 2;
