@@ -365,10 +365,16 @@ public final class InventoryBenchmark {
         @Override
         public int reserve(String orderSn, Order order) {
             StringBuilder json = new StringBuilder("[");
-            long[] ids = order.goods().clone();
-            java.util.Arrays.sort(ids);
-            for (int i = 0; i < ids.length; i++) {
-                json.append(i == 0 ? "" : ",").append("{\"goodsId\":").append(ids[i]).append(",\"num\":1}");
+            // Ascending goods id, as the service stores them, each with its own units.
+            Integer[] byId = new Integer[order.goods().length];
+            for (int i = 0; i < byId.length; i++) {
+                byId[i] = i;
+            }
+            java.util.Arrays.sort(byId, java.util.Comparator.comparingLong(i -> order.goods()[i]));
+            for (int k = 0; k < byId.length; k++) {
+                int i = byId[k];
+                json.append(k == 0 ? "" : ",").append("{\"goodsId\":").append(order.goods()[i])
+                        .append(",\"num\":").append(order.num()[i]).append("}");
             }
             try (Connection c = ds.getConnection(); PreparedStatement p = c.prepareStatement(
                     "INSERT INTO stock_sell_detail (order_sn, status, items, expires_at) VALUES (?, 'RESERVED', ?, ?)")) {
