@@ -35,28 +35,31 @@ import shop.platform.json.Json;
  * JdbcInventoryRepository keeps stock in {@code inventory} and reservations in
  * {@code stock_sell_detail}, on MySQL 8 or MariaDB 10.6+.
  *
- * <h2>The reserve transaction: one call, the hot row lock held for one statement</h2>
- * A reservation is one {@code CALL inventory_reserve(orderSn, itemsJson, expiresAt, 0)} (migration
- * V300), a server-side prepared statement and one round trip. Inside one transaction the procedure
+ * <h2>The reserve transaction: one autocommit INSERT, the hot row lock held for one statement</h2>
+ * A reservation is one autocommit {@code INSERT INTO stock_sell_detail ...}, a server-side prepared
+ * statement and one round trip; its AFTER INSERT trigger {@code inventory_reserve_apply} (migration
+ * V301) does the rest inside the same statement:
  * <ol>
- *   <li>inserts the detail row: a repeated order number fails here on the primary key (1062) before
- *       any inventory row is touched; two identical requests at the same moment queue on that key and
- *       the second sees the first's committed row;</li>
- *   <li>checks every goods with plain SELECTs (consistent reads, no shared locks), raising 1644 for
- *       an unknown or deleted one;</li>
- *   <li>updates each stock row in ascending goods id ({@code stock = stock - num}); a short item breaks
- *       {@code ck_inventory_stock CHECK (stock >= 0)} (4025 on MariaDB, 3819 on MySQL), which is the
- *       same test as {@code WHERE stock >= ?} but needs no round trip to decide; a missing stock row
- *       raises 1644;</li>
- *   <li>commits. Any error rolls back in the procedure and reaches the client unchanged.</li>
+ *   <li>the detail row goes in first: a repeated order number fails here on the primary key (1062)
+ *       before the trigger runs, so before any inventory row is touched; two identical requests at the
+ *       same moment queue on that key and the second sees the first's committed row;</li>
+ *   <li>the trigger checks every goods with plain SELECTs (consistent reads, no shared locks), raising
+ *       1644 for an unknown or deleted one;</li>
+ *   <li>it updates each stock row in ascending goods id ({@code stock = stock - num}, the stored items
+ *       are sorted); a short item breaks {@code ck_inventory_stock CHECK (stock >= 0)} (4025 on
+ *       MariaDB, 3819 on MySQL), which is the same test as {@code WHERE stock >= ?} but needs no round
+ *       trip to decide; a missing stock row raises 1644;</li>
+ *   <li>the statement commits. Any error fails the statement, and InnoDB rolls all of it back, the
+ *       detail row included: all items or none.</li>
  * </ol>
- * So the hot row is locked from its UPDATE to the COMMIT right after it, about as long as the bare
- * autocommit UPDATE that is the throughput ceiling. A refusal is then explained by a lock-free read
- * (unknown goods, or the shortages). Alternatives measured before settling on this (benchmarks.md):
- * the same statements as a client-side multi-statement batch cost about twice the server CPU (the
- * text is parsed every time); an {@code INSERT ... SELECT} check cost about 1 ms more; a check as a
- * subquery of {@code INSERT ... VALUES} is a locking read that share-locks the hot row, so two
- * reservations deadlock upgrading to the UPDATE's exclusive lock.
+ * So the hot row is locked from its UPDATE to the commit that ends the statement, about as long as
+ * the bare autocommit UPDATE that is the throughput ceiling. A refusal is then explained by a
+ * lock-free read (unknown goods, or the shortages). Alternatives measured (benchmarks.md): the same
+ * steps as the stored procedure {@code inventory_reserve} (V300, which this replaced) cost about 15 %
+ * more server CPU; as a client-side multi-statement batch about twice; as three prepared statements
+ * in a client transaction more still (four round trips); an {@code INSERT ... SELECT} check cost about
+ * 1 ms more; a check as a subquery of {@code INSERT ... VALUES} is a locking read that share-locks the
+ * hot row, so two reservations deadlock upgrading to the UPDATE's exclusive lock.
  *
  * <p>Cancels and sweeps, which are not hot, are multi-statement batches (Connector/J
  * {@code allowMultiQueries}) at READ COMMITTED. Row locks are always taken in one order: the
@@ -71,7 +74,7 @@ public final class JdbcInventoryRepository implements InventoryRepository {
     static final int ER_QUERY_INTERRUPTED = 1317;
     static final int ER_CONNECTION_KILLED = 1927;
     static final int ER_SERVER_SHUTDOWN = 1053;
-    /** ER_SIGNAL_EXCEPTION: inventory_reserve's SIGNAL for an unknown goods or a missing stock row. */
+    /** ER_SIGNAL_EXCEPTION: inventory_reserve_apply's SIGNAL for an unknown goods or a missing stock row. */
     static final int ER_SIGNAL_EXCEPTION = 1644;
     /** MariaDB's ER_CONSTRAINT_FAILED. */
     static final int ER_CONSTRAINT_FAILED = 4025;
@@ -80,6 +83,10 @@ public final class JdbcInventoryRepository implements InventoryRepository {
 
     /** LOCK_WAIT_TIMEOUT_SECONDS bounds a row lock wait; the service retries after it. */
     static final int LOCK_WAIT_TIMEOUT_SECONDS = 3;
+
+    /** INSERT_RESERVATION is the whole reserve: trigger inventory_reserve_apply (V301) deducts the items. */
+    private static final String INSERT_RESERVATION =
+            "INSERT INTO stock_sell_detail (order_sn, status, items, expires_at) VALUES (?, 'RESERVED', ?, ?)";
 
     private static final String SELECT_RESERVATION =
             "SELECT status, items, expires_at FROM stock_sell_detail WHERE order_sn = ?";
@@ -168,19 +175,28 @@ public final class JdbcInventoryRepository implements InventoryRepository {
     public ReserveOutcome reserve(String orderSn, List<ReservationItem> items, Instant expiresAt) {
         String itemsJson = Json.write(items);
         return withConnection(c -> {
-            try (PreparedStatement p = c.prepareStatement("CALL inventory_reserve(?, ?, ?, ?)")) {
+            long pause = takePause().toMillis();
+            if (pause > 0) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("SET @inventory_reserve_pause_ms = " + pause);
+                }
+            }
+            try (PreparedStatement p = c.prepareStatement(INSERT_RESERVATION)) {
                 p.setString(1, orderSn);
                 p.setString(2, itemsJson);
                 p.setObject(3, utc(expiresAt));
-                p.setInt(4, (int) takePause().toMillis());
                 try {
-                    run(p, null);
+                    p.executeUpdate();
                 } catch (SQLException e) {
                     if (connectionLost(e)) {
-                        throw e; // withConnection evicts it; the transaction died with it
+                        throw e; // withConnection evicts it; the statement died with it
                     }
-                    rollback(c); // the procedure rolled back already; this is belt and braces
-                    return explainRefusal(c, e, orderSn, items);
+                    if (pause > 0) { // the trigger clears the hook only when it reaches it
+                        try (Statement s = c.createStatement()) {
+                            s.execute("SET @inventory_reserve_pause_ms = NULL");
+                        }
+                    }
+                    return explainRefusal(c, e, orderSn, items); // the failed statement left nothing
                 }
                 return new ReserveOutcome.Reserved(
                         new Reservation(orderSn, ReservationStatus.RESERVED, items, expiresAt));

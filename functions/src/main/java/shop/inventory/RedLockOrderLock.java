@@ -82,7 +82,7 @@ public final class RedLockOrderLock implements OrderLock {
             pool.setJmxEnabled(false);
             RedisClient client = RedisClient.builder().hostAndPort(host, port).clientConfig(clientConfig)
                     .poolConfig(pool).build();
-            nodes.add(new JedisLockNode(client, address, options));
+            nodes.add(new JedisLockNode(client, host, port, tls, options));
         }
         return new RedLockOrderLock(nodes, config, slots);
     }

@@ -124,7 +124,8 @@ public final class RedLock implements AutoCloseable {
             long sent = System.nanoTime();
             Round<Boolean> round;
             try {
-                round = onAllNodes(node -> node.setAllIfAbsent(keys, value, ttl));
+                round = onAllNodes(new NodeOp<>(node -> node.setAllIfAbsent(keys, value, ttl),
+                        node -> node.sendSetAllIfAbsent(keys, value, ttl)));
             } catch (InterruptedException e) {
                 releaseQuietly(keys, value, true);
                 throw e;
@@ -198,8 +199,7 @@ public final class RedLock implements AutoCloseable {
     }
 
     boolean release(Lease lease) {
-        List<Reply<Integer>> replies = onAllNodesUninterruptibly(
-                node -> node.deleteAllIfValue(lease.keys(), lease.value(), true)).replies();
+        List<Reply<Integer>> replies = onAllNodesUninterruptibly(deleteAll(lease.keys(), lease.value(), true)).replies();
         int size = lease.keys().size();
         boolean ok = replies.stream().filter(r -> r.ok() && r.value() == size).count() >= quorum;
         metrics.releaseEnded(ok);
@@ -209,8 +209,9 @@ public final class RedLock implements AutoCloseable {
     boolean extend(Lease lease, Duration ttl) {
         RedLockConfig.requireTtlAbove(ttl, config.perNodeTimeout());
         long sent = System.nanoTime();
-        List<Reply<Boolean>> replies = onAllNodesUninterruptibly(
-                node -> node.expireAllIfValue(lease.keys(), lease.value(), ttl)).replies();
+        List<Reply<Boolean>> replies = onAllNodesUninterruptibly(new NodeOp<>(
+                node -> node.expireAllIfValue(lease.keys(), lease.value(), ttl),
+                node -> node.sendExpireAllIfValue(lease.keys(), lease.value(), ttl))).replies();
         long now = System.nanoTime();
         long extended = replies.stream().filter(r -> r.ok() && r.value()).count();
         long validity = validityNanos(ttl.toNanos(), now - sent);
@@ -223,11 +224,16 @@ public final class RedLock implements AutoCloseable {
     }
 
     private void releaseQuietly(List<String> keys, String value, boolean wake) {
-        onAllNodesUninterruptibly(node -> node.deleteAllIfValue(keys, value, wake));
+        onAllNodesUninterruptibly(deleteAll(keys, value, wake));
+    }
+
+    private static NodeOp<Integer> deleteAll(List<String> keys, String value, boolean wake) {
+        return new NodeOp<>(node -> node.deleteAllIfValue(keys, value, wake),
+                node -> node.sendDeleteAllIfValue(keys, value, wake));
     }
 
     /** Runs op on all nodes; an interrupt is deferred until the round is over, so cleanup always runs. */
-    private <T> Round<T> onAllNodesUninterruptibly(Function<LockNode, T> op) {
+    private <T> Round<T> onAllNodesUninterruptibly(NodeOp<T> op) {
         boolean interrupted = Thread.interrupted();
         try {
             while (true) {
@@ -245,23 +251,55 @@ public final class RedLock implements AutoCloseable {
     }
 
     /**
-     * Runs op on all nodes in parallel and waits at most the per-node timeout. A node that fails or
-     * is late counts as no answer; a late call is not interrupted (that would break its pooled
-     * connection) but left to finish, and its future is returned so the caller can clean up after it.
+     * Runs op on all nodes and waits at most the per-node timeout. A {@link PipelinedLockNode} gets the
+     * call written from this thread before any reply is read; other nodes run it on a virtual thread
+     * each. A node that fails or is late counts as no answer; a late call is not cut off but left to
+     * finish (a pipelined one is read on in the background), and its future is returned so the caller
+     * can clean up after it.
      */
-    private <T> Round<T> onAllNodes(Function<LockNode, T> op) throws InterruptedException {
-        List<CompletableFuture<T>> futures = nodes.stream()
-                .map(node -> CompletableFuture.supplyAsync(() -> op.apply(node), executor))
-                .toList();
-        try {
-            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
-                    .get(config.perNodeTimeout().toNanos(), TimeUnit.NANOSECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            // Some node failed or is late; each future is inspected below.
+    private <T> Round<T> onAllNodes(NodeOp<T> op) throws InterruptedException {
+        long deadline = System.nanoTime() + config.perNodeTimeout().toNanos();
+        int n = nodes.size();
+        List<CompletableFuture<T>> futures = new ArrayList<>(n);
+        List<PipelinedLockNode.Pending<T>> pending = new ArrayList<>(n);
+        List<CompletableFuture<T>> threaded = new ArrayList<>();
+        for (LockNode node : nodes) {
+            PipelinedLockNode.Pending<T> sent = null;
+            CompletableFuture<T> future = null;
+            if (node instanceof PipelinedLockNode p) {
+                try {
+                    sent = op.send().apply(p);
+                } catch (LockNodeException e) {
+                    future = CompletableFuture.failedFuture(e);
+                }
+            } else {
+                future = CompletableFuture.supplyAsync(() -> op.call().apply(node), executor);
+                threaded.add(future);
+            }
+            pending.add(sent);
+            futures.add(future);
         }
-        List<Reply<T>> replies = new ArrayList<>(futures.size());
+        for (int i = 0; i < n; i++) {
+            PipelinedLockNode.Pending<T> sent = pending.get(i);
+            if (sent != null) {
+                try {
+                    futures.set(i, CompletableFuture.completedFuture(sent.await(deadline)));
+                } catch (LockNodeException e) {
+                    futures.set(i, sent.late()); // failed, or completes when a late reply arrives
+                }
+            }
+        }
+        if (!threaded.isEmpty()) {
+            try {
+                CompletableFuture.allOf(threaded.toArray(CompletableFuture[]::new))
+                        .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                // Some node failed or is late; each future is inspected below.
+            }
+        }
+        List<Reply<T>> replies = new ArrayList<>(n);
         int errors = 0;
-        for (int i = 0; i < futures.size(); i++) {
+        for (int i = 0; i < n; i++) {
             CompletableFuture<T> future = futures.get(i);
             if (future.state() == Future.State.SUCCESS) {
                 replies.add(new Reply<>(future.resultNow()));
@@ -322,6 +360,9 @@ public final class RedLock implements AutoCloseable {
         RANDOM.nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
+
+    /** One script call as a blocking call on any node and as a pipelined send. */
+    private record NodeOp<T>(Function<LockNode, T> call, Function<PipelinedLockNode, PipelinedLockNode.Pending<T>> send) {}
 
     /** One round over all nodes: the answers in time, and every call's future. */
     private record Round<T>(List<Reply<T>> replies, List<CompletableFuture<T>> futures) {}

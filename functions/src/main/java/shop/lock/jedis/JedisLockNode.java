@@ -1,5 +1,7 @@
 package shop.lock.jedis;
 
+import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -8,24 +10,29 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
-import redis.clients.jedis.exceptions.JedisNoScriptException;
 import shop.lock.LockNode;
 import shop.lock.LockNodeException;
+import shop.lock.PipelinedLockNode;
 
 /**
- * JedisLockNode is the {@link LockNode} of one Redis master, over a small pooled Jedis client with
- * short timeouts. Each operation is one Lua script (EVALSHA, falling back to EVAL on NOSCRIPT);
- * a release pushes a token onto a per-key list ({@code <key>:wake}, one token at most, expiring)
- * that waiters BLPOP, so exactly one waiter per node wakes per release. Jedis failures become
- * {@link LockNodeException}.
+ * JedisLockNode is the {@link LockNode} of one Redis master. Each operation is one Lua script
+ * (EVALSHA, falling back to EVAL on NOSCRIPT), sent over a {@link RespConnection} taken from a small
+ * idle stack, so that {@link shop.lock.RedLock} can write to every node before reading any reply
+ * ({@link PipelinedLockNode}); a release pushes a token onto a per-key list ({@code <key>:wake}, one
+ * token at most, expiring) that waiters BLPOP over a pooled Jedis client, so exactly one waiter per
+ * node wakes per release. Failures become {@link LockNodeException}.
  */
-public final class JedisLockNode implements LockNode, AutoCloseable {
+public final class JedisLockNode implements PipelinedLockNode, AutoCloseable {
 
     private static final String WAKE_SUFFIX = ":wake";
 
@@ -99,13 +106,26 @@ public final class JedisLockNode implements LockNode, AutoCloseable {
     }
 
     private final UnifiedJedis client;
+    private final String host;
+    private final int port;
+    private final boolean tls;
     private final String name;
     private final Options options;
+    /** Connections for the scripts, most recently used first; at most maxConnections are kept. */
+    private final ConcurrentLinkedDeque<RespConnection> idle = new ConcurrentLinkedDeque<>();
+    private final AtomicInteger idleCount = new AtomicInteger();
+    private volatile boolean closed;
 
-    /** JedisLockNode wraps a client the caller built; closing the node closes the client. */
-    public JedisLockNode(UnifiedJedis client, String name, Options options) {
+    /**
+     * JedisLockNode runs the scripts over its own connections to host:port (TLS when asked) and waits
+     * for releases on a client the caller built; closing the node closes both.
+     */
+    public JedisLockNode(UnifiedJedis client, String host, int port, boolean tls, Options options) {
         this.client = Objects.requireNonNull(client, "client");
-        this.name = Objects.requireNonNull(name, "name");
+        this.host = Objects.requireNonNull(host, "host");
+        this.port = port;
+        this.tls = tls;
+        this.name = host + ":" + port;
         this.options = Objects.requireNonNull(options, "options");
     }
 
@@ -127,7 +147,7 @@ public final class JedisLockNode implements LockNode, AutoCloseable {
                 .clientConfig(clientConfig)
                 .poolConfig(pool)
                 .build();
-        return new JedisLockNode(client, host + ":" + port, options);
+        return new JedisLockNode(client, host, port, false, options);
     }
 
     /** connectAll connects to every {@code host:port} of a comma-separated list, e.g. REDLOCK_NODES. */
@@ -153,21 +173,36 @@ public final class JedisLockNode implements LockNode, AutoCloseable {
 
     @Override
     public boolean setAllIfAbsent(List<String> keys, String value, Duration ttl) {
-        return call(() -> SET_ALL_IF_ABSENT.run(client, keys, List.of(value, Long.toString(ttl.toMillis())))) == 1L;
+        return now(sendSetAllIfAbsent(keys, value, ttl));
     }
 
     @Override
     public int deleteAllIfValue(List<String> keys, String value, boolean wake) {
-        var allKeys = new ArrayList<String>(keys.size() * 2);
-        allKeys.addAll(keys);
-        keys.forEach(key -> allKeys.add(key + WAKE_SUFFIX));
-        var args = List.of(value, wake ? "1" : "0", Long.toString(options.wakeTokenTtl().toMillis()));
-        return Math.toIntExact(call(() -> DELETE_ALL_IF_VALUE.run(client, allKeys, args)));
+        return now(sendDeleteAllIfValue(keys, value, wake));
     }
 
     @Override
     public boolean expireAllIfValue(List<String> keys, String value, Duration ttl) {
-        return call(() -> EXPIRE_ALL_IF_VALUE.run(client, keys, List.of(value, Long.toString(ttl.toMillis())))) == 1L;
+        return now(sendExpireAllIfValue(keys, value, ttl));
+    }
+
+    @Override
+    public Pending<Boolean> sendSetAllIfAbsent(List<String> keys, String value, Duration ttl) {
+        return send(SET_ALL_IF_ABSENT, keys, List.of(value, Long.toString(ttl.toMillis())), n -> n == 1L);
+    }
+
+    @Override
+    public Pending<Integer> sendDeleteAllIfValue(List<String> keys, String value, boolean wake) {
+        var allKeys = new ArrayList<String>(keys.size() * 2);
+        allKeys.addAll(keys);
+        keys.forEach(key -> allKeys.add(key + WAKE_SUFFIX));
+        var args = List.of(value, wake ? "1" : "0", Long.toString(options.wakeTokenTtl().toMillis()));
+        return send(DELETE_ALL_IF_VALUE, allKeys, args, Math::toIntExact);
+    }
+
+    @Override
+    public Pending<Boolean> sendExpireAllIfValue(List<String> keys, String value, Duration ttl) {
+        return send(EXPIRE_ALL_IF_VALUE, keys, List.of(value, Long.toString(ttl.toMillis())), n -> n == 1L);
     }
 
     @Override
@@ -183,9 +218,11 @@ public final class JedisLockNode implements LockNode, AutoCloseable {
         return name;
     }
 
-    /** close closes the client and its pool. */
+    /** close closes the client, its pool and the script connections. */
     @Override
     public void close() {
+        closed = true;
+        drainIdle();
         client.close();
     }
 
@@ -202,6 +239,129 @@ public final class JedisLockNode implements LockNode, AutoCloseable {
         }
     }
 
+    /** now waits for a call's reply for one socket timeout. */
+    private <T> T now(Pending<T> pending) {
+        return pending.await(System.nanoTime() + options.socketTimeout().toNanos());
+    }
+
+    /** send writes one script call on an idle connection (or a new one) and returns its pending reply. */
+    private <T> Pending<T> send(Script script, List<String> keys, List<String> args, LongFunction<T> result) {
+        RespConnection c = borrow();
+        try {
+            c.send(script.command(true, keys, args));
+        } catch (IOException e) {
+            c.close();
+            drainIdle(); // a node that dropped one connection most likely dropped the idle ones too
+            throw new LockNodeException(name, "send failed: " + e.getMessage(), e);
+        }
+        return new Call<>(c, script, keys, args, result);
+    }
+
+    private RespConnection borrow() {
+        if (closed) {
+            throw new LockNodeException(name, "closed", null);
+        }
+        RespConnection c = idle.pollFirst();
+        if (c != null) {
+            idleCount.decrementAndGet();
+            return c;
+        }
+        try {
+            return RespConnection.open(host, port, tls, options.connectTimeout());
+        } catch (IOException e) {
+            throw new LockNodeException(name, "connect failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void giveBack(RespConnection c) {
+        if (closed || idleCount.incrementAndGet() > options.maxConnections()) {
+            idleCount.decrementAndGet();
+            c.close();
+            return;
+        }
+        idle.offerFirst(c);
+        if (closed) {
+            drainIdle();
+        }
+    }
+
+    private void drainIdle() {
+        for (RespConnection c; (c = idle.pollFirst()) != null; ) {
+            idleCount.decrementAndGet();
+            c.close();
+        }
+    }
+
+    /** Call is one script call in flight on its own connection. */
+    private final class Call<T> implements Pending<T> {
+        private final RespConnection connection;
+        private final Script script;
+        private final List<String> keys;
+        private final List<String> args;
+        private final LongFunction<T> result;
+        private final CompletableFuture<T> late = new CompletableFuture<>();
+        private boolean evalSent;
+
+        Call(RespConnection connection, Script script, List<String> keys, List<String> args, LongFunction<T> result) {
+            this.connection = connection;
+            this.script = script;
+            this.keys = keys;
+            this.args = args;
+            this.result = result;
+        }
+
+        @Override
+        public T await(long deadlineNanos) {
+            try {
+                T value = readReply(deadlineNanos);
+                giveBack(connection);
+                late.complete(value);
+                return value;
+            } catch (SocketTimeoutException e) {
+                readLate();
+                throw new LockNodeException(name, "no reply in time", e);
+            } catch (IOException | RuntimeException e) {
+                connection.close();
+                late.completeExceptionally(e);
+                throw e instanceof LockNodeException l ? l : new LockNodeException(name, String.valueOf(e.getMessage()), e);
+            }
+        }
+
+        @Override
+        public CompletableFuture<T> late() {
+            return late;
+        }
+
+        private T readReply(long deadlineNanos) throws IOException {
+            while (true) {
+                Object reply = connection.read(deadlineNanos);
+                if (reply instanceof Long n) {
+                    return result.apply(n);
+                }
+                if (reply instanceof RespConnection.RespError err && err.message().startsWith("NOSCRIPT") && !evalSent) {
+                    // A restarted or flushed node has an empty script cache; EVAL caches the script again.
+                    evalSent = true;
+                    connection.send(script.command(false, keys, args));
+                    continue;
+                }
+                throw new LockNodeException(name, "unexpected reply " + reply, null);
+            }
+        }
+
+        /** Keeps reading a reply that missed its deadline, so the caller can clean up what landed late. */
+        private void readLate() {
+            Thread.ofVirtual().start(() -> {
+                try {
+                    late.complete(readReply(System.nanoTime() + options.maxBlock().toNanos()));
+                } catch (IOException | RuntimeException e) {
+                    late.completeExceptionally(e);
+                } finally {
+                    connection.close();
+                }
+            });
+        }
+    }
+
     private static int millis(Duration d) {
         return Math.toIntExact(d.toMillis());
     }
@@ -213,15 +373,14 @@ public final class JedisLockNode implements LockNode, AutoCloseable {
             this(source, sha1Of(source));
         }
 
-        long run(UnifiedJedis client, List<String> keys, List<String> args) {
-            Object reply;
-            try {
-                reply = client.evalsha(sha1, keys, args);
-            } catch (JedisNoScriptException e) {
-                // A restarted or flushed node has an empty script cache; EVAL caches the script again.
-                reply = client.eval(source, keys, args);
-            }
-            return (Long) reply;
+        List<String> command(boolean bySha, List<String> keys, List<String> args) {
+            var out = new ArrayList<String>(3 + keys.size() + args.size());
+            out.add(bySha ? "EVALSHA" : "EVAL");
+            out.add(bySha ? sha1 : source);
+            out.add(Integer.toString(keys.size()));
+            out.addAll(keys);
+            out.addAll(args);
+            return out;
         }
 
         private static String sha1Of(String source) {

@@ -354,7 +354,7 @@ public final class InventoryBenchmark {
         }
     }
 
-    /** ProcWorker calls the reserve procedure straight over JDBC, to split the service's own cost from the database's. */
+    /** ProcWorker sends the reserve statement (the detail INSERT whose trigger deducts) straight over JDBC, to split the service's own cost from the database's. */
     static final class ProcWorker implements Worker {
         private final HikariDataSource ds;
 
@@ -365,16 +365,23 @@ public final class InventoryBenchmark {
         @Override
         public int reserve(String orderSn, Order order) {
             StringBuilder json = new StringBuilder("[");
-            long[] ids = order.goods().clone();
-            java.util.Arrays.sort(ids);
-            for (int i = 0; i < ids.length; i++) {
-                json.append(i == 0 ? "" : ",").append("{\"goodsId\":").append(ids[i]).append(",\"num\":1}");
+            // Ascending goods id, as the service stores them, each with its own units.
+            Integer[] byId = new Integer[order.goods().length];
+            for (int i = 0; i < byId.length; i++) {
+                byId[i] = i;
             }
-            try (Connection c = ds.getConnection(); PreparedStatement p = c.prepareStatement("CALL inventory_reserve(?, ?, ?, 0)")) {
+            java.util.Arrays.sort(byId, java.util.Comparator.comparingLong(i -> order.goods()[i]));
+            for (int k = 0; k < byId.length; k++) {
+                int i = byId[k];
+                json.append(k == 0 ? "" : ",").append("{\"goodsId\":").append(order.goods()[i])
+                        .append(",\"num\":").append(order.num()[i]).append("}");
+            }
+            try (Connection c = ds.getConnection(); PreparedStatement p = c.prepareStatement(
+                    "INSERT INTO stock_sell_detail (order_sn, status, items, expires_at) VALUES (?, 'RESERVED', ?, ?)")) {
                 p.setString(1, orderSn);
                 p.setString(2, json.append("]").toString());
                 p.setObject(3, java.time.LocalDateTime.now().plusMinutes(15));
-                p.execute();
+                p.executeUpdate();
                 return 0;
             } catch (SQLException e) {
                 return 2;
