@@ -30,6 +30,9 @@ public final class InventoryApiHandler extends ApiHandler implements AutoCloseab
 
     private InventoryApiHandler(InventoryWiring.Wired wired) {
         this(wired.service(), wired.resources());
+        // Read paths only: no lock is taken, so no Redis connection exists at the snapshot.
+        primeForSnapStart("inventory-api", java.util.List.of(
+                primingRequest("GET", "/inventory/{goodsId}", java.util.Map.of("goodsId", "1"), null)), wired.pool());
     }
 
     /** Tests: a handler around a built service. */

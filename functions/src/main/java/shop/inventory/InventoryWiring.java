@@ -16,7 +16,7 @@ final class InventoryWiring {
     }
 
     /** Wired is a service with what must be closed after it (the pool, the lock's clients). */
-    record Wired(InventoryService service, AutoCloseable resources) {
+    record Wired(InventoryService service, AutoCloseable resources, javax.sql.DataSource pool) {
     }
 
     /** api wires the API function: repository, lock and policy. */
@@ -38,7 +38,7 @@ final class InventoryWiring {
             try (pool; lock) {
                 // Closes both, the lock first.
             }
-        });
+        }, pool);
     }
 
     /** sweeper wires the sweeper function: repository only, it takes no order lock. */
@@ -46,7 +46,7 @@ final class InventoryWiring {
         HikariDataSource pool = pool(env, "inventory-sweeper");
         InventoryService service = new InventoryService(new JdbcInventoryRepository(pool), new NoOpOrderLock(),
                 InventoryConfig.QuorumLoss.PROCEED);
-        return new Wired(service, pool);
+        return new Wired(service, pool, pool);
     }
 
     static HikariDataSource pool(Env env, String name) {

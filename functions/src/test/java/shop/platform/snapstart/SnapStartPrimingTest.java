@@ -10,6 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import shop.catalog.CatalogApiHandler;
 import shop.health.HealthHandler;
+import shop.inventory.InventoryApiHandler;
 import shop.media.UploadsApiHandler;
 import shop.testing.TestStack;
 
@@ -26,9 +27,10 @@ class SnapStartPrimingTest {
         new CatalogApiHandler(env);
         new UploadsApiHandler(env);
         new HealthHandler(env);
+        new InventoryApiHandler(env);
         List<SnapStartPriming> added = SnapStartPriming.registeredForTest()
                 .subList(before, SnapStartPriming.registeredForTest().size());
-        assertEquals(List.of("catalog", "uploads-api", "health"), added.stream().map(SnapStartPriming::name).toList());
+        assertEquals(List.of("catalog", "uploads-api", "health", "inventory-api"), added.stream().map(SnapStartPriming::name).toList());
         for (SnapStartPriming priming : added) {
             var failure = priming.runBeforeCheckpointForTest();
             assertTrue(failure.isEmpty(), priming.name() + " priming failed: " + failure);
