@@ -146,6 +146,7 @@ public final class SampleData {
                         categories.get(g.leaf()), brands.get(g.brand()));
             }
         }
+        insert(c, JdbcGoodsRepository.REPATH + " WHERE g.category_l1_id IS NULL"); // the goods' category path (V202)
         insert(c, "INSERT INTO banner (image, url, goods_id, sort_index) VALUES (?, '', ?, 1)", IMG + "Phone+X", firstGoods);
         insert(c, "INSERT INTO banner (image, url, goods_id, sort_index) VALUES (?, 'https://shop.example/fresh', NULL, 2)",
                 IMG + "Fresh+Food");
