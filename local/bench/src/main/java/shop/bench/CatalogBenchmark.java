@@ -46,7 +46,7 @@ public final class CatalogBenchmark {
     private static final int MIDS = 4;
     private static final int LEAVES = 5;
     private static final int BRANDS = 200;
-    private static final int WARMUP = 100;
+    private static final int WARMUP = 300;
     private static final int SAMPLES = 400;
 
     private CatalogBenchmark() {
@@ -88,6 +88,7 @@ public final class CatalogBenchmark {
                 loaded = size;
                 loadSeconds.put(size, (System.nanoTime() - t0) / 1e9);
                 System.err.printf("loaded %,d goods in %.1f s%n", size, loadSeconds.get(size));
+                System.err.println("  load average before measuring: " + loadAverage());
                 for (var q : queries(ids).entrySet()) {
                     long[] p = measure(handler, q.getValue());
                     results.computeIfAbsent(q.getKey(), k -> new LinkedHashMap<>()).put(size, p);
@@ -95,6 +96,7 @@ public final class CatalogBenchmark {
                 }
             }
             print(sizes, results, loadSeconds);
+            System.out.println("Load average at the end (1, 5, 15 min): " + loadAverage());
         }
     }
 
@@ -146,10 +148,31 @@ public final class CatalogBenchmark {
         }
     }
 
-    /** loadGoods inserts goods number from+1..to in multi-row INSERTs of 2,000 rows. */
+    private static String loadAverage() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).strip();
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
+
+    /**
+     * loadGoods inserts goods number from+1..to in multi-row INSERTs of 2,000 rows, with their
+     * category path (category_l1_id, category_l2_id: what JdbcGoodsRepository computes on insert).
+     */
     private static void loadGoods(HikariDataSource ds, int from, int to, long[] ids) throws SQLException {
         SplittableRandom random = new SplittableRandom(from);
         int leaves = TOPS * MIDS * LEAVES;
+        Map<Long, String> path = new HashMap<>();
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("""
+                     SELECT c.id, CASE c.level WHEN 1 THEN c.id WHEN 2 THEN c.parent_id ELSE p.parent_id END,
+                            CASE c.level WHEN 2 THEN c.id WHEN 3 THEN c.parent_id END
+                     FROM category c LEFT JOIN category p ON p.id = c.parent_id""")) {
+            while (rs.next()) {
+                path.put(rs.getLong(1), rs.getLong(2) + "," + (rs.getObject(3) == null ? "NULL" : rs.getLong(3)));
+            }
+        }
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             s.execute("SET SESSION unique_checks = 0");
             s.execute("SET SESSION foreign_key_checks = 0");
@@ -157,21 +180,23 @@ public final class CatalogBenchmark {
             for (int start = from; start < to; start += batch) {
                 StringBuilder sql = new StringBuilder(batch * 160).append("""
                         INSERT INTO goods (name, goods_sn, category_id, brand_id, market_price, shop_price, goods_brief,
-                                           is_hot, is_new, on_sale, ship_free, images, desc_images, click_num) VALUES
+                                           is_hot, is_new, on_sale, ship_free, images, desc_images, click_num,
+                                           category_l1_id, category_l2_id) VALUES
                         """);
                 for (int n = start; n < Math.min(to, start + batch); n++) {
                     long price = 100 + random.nextLong(500_000);
+                    long category; // drawn where it always was, so that the data stays the same as before
                     if (n > start) {
                         sql.append(',');
                     }
                     sql.append("('").append(ADJECTIVES[random.nextInt(ADJECTIVES.length)]).append(' ')
                             .append(NOUNS[random.nextInt(NOUNS.length)]).append(' ').append(ADJECTIVES[random.nextInt(ADJECTIVES.length)])
                             .append(" model ").append(n).append("','BENCH-").append(n).append("',")
-                            .append(ids[0] + random.nextInt(leaves)).append(',').append(ids[2] + random.nextInt(BRANDS)).append(',')
+                            .append(category = ids[0] + random.nextInt(leaves)).append(',').append(ids[2] + random.nextInt(BRANDS)).append(',')
                             .append(price + price / 5).append(',').append(price).append(",'',")
                             .append(random.nextInt(10) == 0).append(',').append(random.nextInt(10) == 0).append(',')
                             .append(random.nextInt(10) < 7).append(',').append(random.nextBoolean()).append(",'[]','[]',")
-                            .append(random.nextInt(1000)).append(')');
+                            .append(random.nextInt(1000)).append(',').append(path.get(category)).append(')');
                 }
                 s.execute(sql.toString());
             }
