@@ -53,6 +53,8 @@ final class JdbcGoodsRepository implements GoodsRepository {
                 g.category_l2_id = CASE c.level WHEN 2 THEN c.id WHEN 3 THEN c.parent_id END,
                 g.updated_at = g.updated_at
             """;
+    /** DEEP_READ_AHEAD is how many ids past the page a deep page reads to reach the count cap. */
+    private static final int DEEP_READ_AHEAD = 100;
     private final Jdbc jdbc;
 
     JdbcGoodsRepository(Jdbc jdbc) {
@@ -132,24 +134,28 @@ final class JdbcGoodsRepository implements GoodsRepository {
         if (filter.matchesNothing()) {
             return new Found(0, false, List.of());
         }
-        Sql page = pageIdsSql(filter, offset, limit);
+        // One id more than the page shows whether the list goes on; near the cap, the ids up to the
+        // cap's next one settle the total without a count (a deep page costs one index read, not two).
+        int toCap = countCap + 1 - offset;
+        int fetch = toCap > limit && toCap <= limit + DEEP_READ_AHEAD ? toCap : limit + 1;
+        Sql page = pageIdsSql(filter, offset, fetch);
         List<long[]> hits = jdbc.query(page.text(), rs -> new long[] {rs.getLong(1), rs.getLong(2)}, page.args());
-        List<Long> ids = hits.stream().map(h -> h[0]).toList();
+        List<Long> ids = hits.stream().limit(limit).map(h -> h[0]).toList();
         long total;
         boolean capped = false;
-        if (ids.size() < limit && (!ids.isEmpty() || offset == 0)) {
-            total = (long) offset + ids.size(); // the page shows where the list ends
+        if (hits.size() < fetch && (!hits.isEmpty() || offset == 0)) {
+            total = (long) offset + hits.size(); // the page shows where the list ends
+        } else if (hits.size() == fetch && fetch == toCap) {
+            total = countCap + 1L; // the cap's next match exists
+        } else if (!hits.isEmpty() && hits.getFirst()[1] >= 0) {
+            total = hits.getFirst()[1]; // counted by the page query itself (FULLTEXT)
         } else {
-            if (!hits.isEmpty() && hits.getFirst()[1] >= 0) {
-                total = hits.getFirst()[1]; // counted by the page query itself (FULLTEXT)
-            } else {
-                Sql count = countSql(filter, countCap + 1);
-                total = jdbc.queryLong(count.text(), count.args());
-            }
-            if (total > countCap) {
-                total = countCap;
-                capped = true;
-            }
+            Sql count = countSql(filter, countCap + 1);
+            total = jdbc.queryLong(count.text(), count.args());
+        }
+        if (total > countCap) {
+            total = countCap;
+            capped = true;
         }
         return new Found(total, capped, rows(ids));
     }

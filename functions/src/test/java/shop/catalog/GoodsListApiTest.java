@@ -222,5 +222,28 @@ class GoodsListApiTest extends CatalogApiTestBase {
         assertTrue(resp.body().path("totalCapped").asBoolean());
         var small = goods().query("brand", acme).send();
         assertTrue(small.body().path("totalCapped").isMissingNode());
+        var deepest = goods().query("page", 100).query("pageSize", 100).send();
+        assertEquals(10_000, deepest.body().path("total").asInt());
+        assertTrue(deepest.body().path("totalCapped").asBoolean());
+        assertEquals(100, deepest.body().path("items").size());
+    }
+
+    @Test
+    void total_ofExactlyTheCap_isNotCapped_onTheDeepestPage() {
+        // 5 goods from the fixture + 9,995 = 10,000: the deepest page ends the list exactly.
+        CatalogDb.exec("""
+                INSERT INTO goods (name, goods_sn, category_id, brand_id, shop_price, images, desc_images)
+                SELECT CONCAT('Bulk ', seq), CONCAT('BULK-', seq), %d, %d, seq, '[]', '[]' FROM seq_1_to_9995
+                """.formatted(food, zen));
+        for (int page : new int[] {1, 99, 100}) {
+            var resp = goods().query("page", page).query("pageSize", 100).send();
+            assertEquals(10_000, resp.body().path("total").asInt(), "page " + page);
+            assertTrue(resp.body().path("totalCapped").isMissingNode(), "page " + page + ": " + resp);
+        }
+        var last = goods().query("page", 100).query("pageSize", 100).send();
+        assertEquals(phoneA, last.body().path("items").get(99).path("id").asLong());
+        var oneMore = goods().query("page", 2000).query("pageSize", 5).send();
+        assertEquals(10_000, oneMore.body().path("total").asInt());
+        assertEquals(phoneA, oneMore.body().path("items").get(4).path("id").asLong());
     }
 }
