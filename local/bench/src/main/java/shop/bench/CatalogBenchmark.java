@@ -231,6 +231,10 @@ public final class CatalogBenchmark {
                 "priceMin", Long.toString(10_000 + (i % 10) * 20_000), "priceMax", Long.toString(60_000 + (i % 10) * 20_000)));
         q.put("isHot + onSale", i -> Map.of("isHot", "true", "onSale", "true", "page", Integer.toString(1 + i % 5)));
         q.put("keywords (two words)", i -> Map.of("keywords", ADJECTIVES[i % ADJECTIVES.length] + " " + NOUNS[(i * 3) % NOUNS.length]));
+        // A rare word: the model number's first digits, as a customer types a model (prefix match):
+        // about 1 goods at 10k, 11 at 100k, 111 at 1M. The two-word shape above is the pessimistic one:
+        // with 102 words in all, each word matches 2-5% of every catalogue size.
+        q.put("keywords (model number)", i -> Map.of("keywords", Integer.toString(1000 + (i * 37) % 9000)));
         q.put("deep page (page 500 of 20)", i -> Map.of("page", "500", "pageSize", "20"));
         return q;
     }
