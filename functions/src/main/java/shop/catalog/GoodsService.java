@@ -2,6 +2,7 @@ package shop.catalog;
 
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import shop.catalog.CatalogInputs.GoodsFlags;
 import shop.catalog.CatalogInputs.GoodsInput;
@@ -32,33 +33,45 @@ public final class GoodsService {
     public Page<Goods> list(GoodsQuery q, PageRequest page) {
         new Validation().when(q.priceMin() != null && q.priceMax() != null && q.priceMin() > q.priceMax(),
                 "priceMin", "must not exceed priceMax").check();
+        GoodsFilter.Subtree subtree = null;
+        Set<Long> categoryIds = null;
+        if (q.topCategory() != null) {
+            Optional<Integer> level = categories.level(q.topCategory());
+            if (level.isEmpty()) {
+                categoryIds = Set.of(); // an unknown category has no goods
+            } else {
+                subtree = new GoodsFilter.Subtree(q.topCategory(), level.get());
+            }
+        }
+        if (q.isTab() != null && categoryIds == null) {
+            categoryIds = tabFilter(q);
+        }
         GoodsFilter filter = new GoodsFilter(q.priceMin(), q.priceMax(), q.isHot(), q.isNew(), q.onSale(),
-                categoryIds(q), q.brand(), q.keywords() == null ? null : Keywords.parse(q.keywords()),
-                q.ids() == null ? null : List.copyOf(new LinkedHashSet<>(q.ids())));
+                categoryIds, q.brand(), q.keywords() == null ? null : Keywords.parse(q.keywords()),
+                q.ids() == null ? null : List.copyOf(new LinkedHashSet<>(q.ids())), subtree);
         GoodsRepository.Found found = goods.search(filter, page.offset(), page.pageSize(), PageRequest.MAX_WINDOW);
         return new Page<>(found.total(), page.page(), page.pageSize(), found.items(),
                 found.totalCapped() ? Boolean.TRUE : null);
     }
 
-    /** categoryIds resolves topCategory (with its descendants) and isTab to category ids; null: any category. */
-    private Set<Long> categoryIds(GoodsQuery q) {
-        Set<Long> ids = null;
-        if (q.topCategory() != null) {
-            ids = new LinkedHashSet<>(categories.subtreeIds(q.topCategory()));
+    /**
+     * tabFilter resolves isTab to category ids: within topCategory's subtree when one is given (the
+     * subtree condition itself is applied through the goods' category path as well).
+     */
+    private Set<Long> tabFilter(GoodsQuery q) {
+        Set<Long> ids = q.topCategory() == null ? null : new LinkedHashSet<>(categories.subtreeIds(q.topCategory()));
+        Set<Long> tabs = new LinkedHashSet<>(categories.tabIds());
+        if (q.isTab()) {
+            return ids == null ? tabs : intersect(ids, tabs);
         }
-        if (q.isTab() != null) {
-            Set<Long> tabs = new LinkedHashSet<>(categories.tabIds());
-            if (q.isTab()) {
-                ids = ids == null ? tabs : intersect(ids, tabs);
-            } else if (ids != null) {
-                ids.removeAll(tabs);
-            } else {
-                ids = new LinkedHashSet<>();
-                for (Category c : categories.findAll()) {
-                    if (!c.isTab()) {
-                        ids.add(c.id());
-                    }
-                }
+        if (ids != null) {
+            ids.removeAll(tabs);
+            return ids;
+        }
+        ids = new LinkedHashSet<>();
+        for (Category c : categories.findAll()) {
+            if (!c.isTab()) {
+                ids.add(c.id());
             }
         }
         return ids;
@@ -111,7 +124,7 @@ public final class GoodsService {
     private GoodsRepository.GoodsRow checked(GoodsInput in, long exceptId) {
         CatalogRules.check(in);
         new Validation()
-                .when(categories.subtreeIds(in.categoryId()).isEmpty(), "categoryId", "no category with id " + in.categoryId())
+                .when(categories.level(in.categoryId()).isEmpty(), "categoryId", "no category with id " + in.categoryId())
                 .when(brands.find(in.brandId()).isEmpty(), "brandId", "no brand with id " + in.brandId())
                 .check();
         String sn = in.goodsSn().strip();

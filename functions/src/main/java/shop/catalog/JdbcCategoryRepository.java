@@ -4,6 +4,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import shop.platform.error.ConflictException;
 
 /** JdbcCategoryRepository is the {@link CategoryRepository} on MySQL/MariaDB. */
@@ -33,6 +35,11 @@ final class JdbcCategoryRepository implements CategoryRepository {
     }
 
     @Override
+    public Optional<Integer> level(long id) {
+        return jdbc.queryOne("SELECT level FROM category WHERE id = ?", rs -> rs.getInt(1), id);
+    }
+
+    @Override
     public List<Long> tabIds() {
         return jdbc.query("SELECT id FROM category WHERE is_tab = TRUE", rs -> rs.getLong(1));
     }
@@ -53,9 +60,18 @@ final class JdbcCategoryRepository implements CategoryRepository {
     @Override
     public void update(long id, String name, Long parentId, boolean isTab, Map<Long, Integer> levels) {
         jdbc.inTransaction(() -> {
+            List<Long> parents = jdbc.query("SELECT parent_id FROM category WHERE id = ? FOR UPDATE",
+                    rs -> Jdbc.nullableLong(rs, "parent_id"), id);
+            Long oldParent = parents.isEmpty() ? null : parents.getFirst();
             jdbc.update("UPDATE category SET name = ?, parent_id = ?, is_tab = ? WHERE id = ?", name, parentId, isTab, id);
             levels.forEach((categoryId, level) ->
                     jdbc.update("UPDATE category SET level = ? WHERE id = ?", level, categoryId));
+            if (!Objects.equals(oldParent, parentId) && !levels.isEmpty()) {
+                // The subtree moved: its goods (soft-deleted ones too) get their new category path.
+                List<Long> subtree = List.copyOf(levels.keySet());
+                jdbc.update(JdbcGoodsRepository.REPATH + " WHERE g.category_id IN (" + Jdbc.placeholders(subtree.size()) + ")",
+                        subtree.toArray());
+            }
             return null;
         });
     }

@@ -19,7 +19,10 @@ import shop.platform.json.Json;
  * the page from goods alone ({@code ORDER BY id DESC LIMIT/OFFSET}, which the filter's index serves
  * in order), the rows of those ids joined with their category and brand names (primary keys), and
  * the count of matches, which stops at a cap so that counting a million goods costs what counting
- * ten thousand does. The count is skipped when the page itself shows where the list ends.
+ * ten thousand does. The count is skipped when the page itself shows where the list ends, and folded
+ * into the page query for a FULLTEXT search. topCategory reads the goods' category path
+ * ({@code category_l1_id}, {@code category_l2_id}, see V202), which insert and update compute from
+ * the category and {@link JdbcCategoryRepository} rewrites when a category moves.
  */
 final class JdbcGoodsRepository implements GoodsRepository {
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
@@ -33,6 +36,25 @@ final class JdbcGoodsRepository implements GoodsRepository {
             JOIN category c ON c.id = g.category_id
             JOIN brand b ON b.id = g.brand_id
             """;
+    /**
+     * PATH_L1 and PATH_L2 compute a goods' category path (see V202) from its category id, the one
+     * parameter of each: the level-1 and level-2 ancestors-or-self. Levels are at most three.
+     */
+    static final String PATH_L1 = "(SELECT CASE c.level WHEN 1 THEN c.id WHEN 2 THEN c.parent_id ELSE p.parent_id END"
+            + " FROM category c LEFT JOIN category p ON p.id = c.parent_id WHERE c.id = ?)";
+    static final String PATH_L2 = "(SELECT CASE c.level WHEN 2 THEN c.id WHEN 3 THEN c.parent_id END"
+            + " FROM category c WHERE c.id = ?)";
+    /** REPATH rewrites the category path of the goods a WHERE clause on {@code g} selects (updated_at is kept). */
+    static final String REPATH = """
+            UPDATE goods g
+                JOIN category c ON c.id = g.category_id
+                LEFT JOIN category p ON p.id = c.parent_id
+            SET g.category_l1_id = CASE c.level WHEN 1 THEN c.id WHEN 2 THEN c.parent_id ELSE p.parent_id END,
+                g.category_l2_id = CASE c.level WHEN 2 THEN c.id WHEN 3 THEN c.parent_id END,
+                g.updated_at = g.updated_at
+            """;
+    /** DEEP_READ_AHEAD is how many ids past the page a deep page reads to reach the count cap. */
+    private static final int DEEP_READ_AHEAD = 100;
     private final Jdbc jdbc;
 
     JdbcGoodsRepository(Jdbc jdbc) {
@@ -66,11 +88,12 @@ final class JdbcGoodsRepository implements GoodsRepository {
         try {
             return jdbc.insert("""
                     INSERT INTO goods (name, goods_sn, category_id, brand_id, market_price, shop_price, goods_brief,
-                                       ship_free, is_new, is_hot, on_sale, goods_front_image, images, desc_images)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, r.name(), r.goodsSn(), r.categoryId(), r.brandId(), r.marketPrice(), r.shopPrice(),
+                                       ship_free, is_new, is_hot, on_sale, goods_front_image, images, desc_images,
+                                       category_l1_id, category_l2_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, """ + PATH_L1 + ", " + PATH_L2 + ")",
+                    r.name(), r.goodsSn(), r.categoryId(), r.brandId(), r.marketPrice(), r.shopPrice(),
                     r.goodsBrief(), r.shipFree(), r.isNew(), r.isHot(), r.onSale(), r.frontImage(),
-                    json(r.images()), json(r.descImages()));
+                    json(r.images()), json(r.descImages()), r.categoryId(), r.categoryId());
         } catch (Jdbc.DataAccessException e) {
             throw translate(e, r);
         }
@@ -82,11 +105,12 @@ final class JdbcGoodsRepository implements GoodsRepository {
             return jdbc.update("""
                     UPDATE goods SET name = ?, goods_sn = ?, category_id = ?, brand_id = ?, market_price = ?,
                                      shop_price = ?, goods_brief = ?, ship_free = ?, is_new = ?, is_hot = ?,
-                                     on_sale = ?, goods_front_image = ?, images = ?, desc_images = ?
+                                     on_sale = ?, goods_front_image = ?, images = ?, desc_images = ?,
+                                     category_l1_id = """ + PATH_L1 + ", category_l2_id = " + PATH_L2 + """
                     WHERE id = ? AND deleted_at IS NULL
                     """, r.name(), r.goodsSn(), r.categoryId(), r.brandId(), r.marketPrice(), r.shopPrice(),
                     r.goodsBrief(), r.shipFree(), r.isNew(), r.isHot(), r.onSale(), r.frontImage(),
-                    json(r.images()), json(r.descImages()), id) > 0;
+                    json(r.images()), json(r.descImages()), r.categoryId(), r.categoryId(), id) > 0;
         } catch (Jdbc.DataAccessException e) {
             throw translate(e, r);
         }
@@ -110,19 +134,28 @@ final class JdbcGoodsRepository implements GoodsRepository {
         if (filter.matchesNothing()) {
             return new Found(0, false, List.of());
         }
-        Sql page = pageIdsSql(filter, offset, limit);
-        List<Long> ids = jdbc.query(page.text(), rs -> rs.getLong(1), page.args());
+        // One id more than the page shows whether the list goes on; near the cap, the ids up to the
+        // cap's next one settle the total without a count (a deep page costs one index read, not two).
+        int toCap = countCap + 1 - offset;
+        int fetch = toCap > limit && toCap <= limit + DEEP_READ_AHEAD ? toCap : limit + 1;
+        Sql page = pageIdsSql(filter, offset, fetch);
+        List<long[]> hits = jdbc.query(page.text(), rs -> new long[] {rs.getLong(1), rs.getLong(2)}, page.args());
+        List<Long> ids = hits.stream().limit(limit).map(h -> h[0]).toList();
         long total;
         boolean capped = false;
-        if (ids.size() < limit && (!ids.isEmpty() || offset == 0)) {
-            total = (long) offset + ids.size(); // the page shows where the list ends
+        if (hits.size() < fetch && (!hits.isEmpty() || offset == 0)) {
+            total = (long) offset + hits.size(); // the page shows where the list ends
+        } else if (hits.size() == fetch && fetch == toCap) {
+            total = countCap + 1L; // the cap's next match exists
+        } else if (!hits.isEmpty() && hits.getFirst()[1] >= 0) {
+            total = hits.getFirst()[1]; // counted by the page query itself (FULLTEXT)
         } else {
             Sql count = countSql(filter, countCap + 1);
             total = jdbc.queryLong(count.text(), count.args());
-            if (total > countCap) {
-                total = countCap;
-                capped = true;
-            }
+        }
+        if (total > countCap) {
+            total = countCap;
+            capped = true;
         }
         return new Found(total, capped, rows(ids));
     }
@@ -142,13 +175,25 @@ final class JdbcGoodsRepository implements GoodsRepository {
         return rows;
     }
 
-    /** pageIdsSql is the query for the ids of one page (package-private for the query-plan test). */
+    /**
+     * pageIdsSql is the query for the ids of one page, each with the number of matches, or -1 when
+     * the query does not count (package-private for the query-plan test). A FULLTEXT search finds
+     * every match before it can order them, so its page query counts them too (one {@code MATCH}
+     * per request, not two); the other shapes read their index in id order and stop after the page,
+     * and count separately only when the page does not show the end of the list.
+     */
     static Sql pageIdsSql(GoodsFilter filter, int offset, int limit) {
         Sql where = where(filter);
         List<Object> params = new ArrayList<>(where.params());
         params.add(limit);
         params.add(offset);
-        return new Sql("SELECT g.id FROM goods g WHERE " + where.text() + " ORDER BY g.id DESC LIMIT ? OFFSET ?", params);
+        String counted = fullText(filter) ? "COUNT(*) OVER ()" : "-1";
+        return new Sql("SELECT g.id, " + counted + " FROM goods g WHERE " + where.text()
+                + " ORDER BY g.id DESC LIMIT ? OFFSET ?", params);
+    }
+
+    private static boolean fullText(GoodsFilter f) {
+        return f.keywords() != null && f.keywords().usesFullText();
     }
 
     /** countSql counts matches up to a limit (package-private for the query-plan test). */
@@ -167,6 +212,14 @@ final class JdbcGoodsRepository implements GoodsRepository {
         if (f.ids() != null) {
             conditions.add("g.id IN (" + Jdbc.placeholders(f.ids().size()) + ")");
             params.addAll(f.ids());
+        }
+        if (f.subtree() != null) {
+            conditions.add(switch (f.subtree().level()) {
+                case 1 -> "g.category_l1_id = ?";
+                case 2 -> "g.category_l2_id = ?";
+                default -> "g.category_id = ?";
+            });
+            params.add(f.subtree().categoryId());
         }
         if (f.categoryIds() != null) {
             conditions.add("g.category_id IN (" + Jdbc.placeholders(f.categoryIds().size()) + ")");

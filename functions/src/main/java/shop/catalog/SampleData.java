@@ -144,6 +144,7 @@ public final class SampleData {
                         categories.get(g.leaf()), brands.get(g.brand()));
             }
         }
+        insert(c, JdbcGoodsRepository.REPATH + " WHERE g.category_l1_id IS NULL"); // the goods' category path (V202)
         // No image URLs: they would point the admin page at hosts outside this machine. Upload real
         // images through /admin/ (or POST /uploads) to see them.
         insert(c, "INSERT INTO banner (image, url, goods_id, sort_index) VALUES ('', '', ?, 1)", firstGoods);

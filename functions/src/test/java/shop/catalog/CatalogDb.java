@@ -41,10 +41,17 @@ final class CatalogDb {
 
     /** goods inserts a live goods with the given price and flags. */
     static long goods(String name, long categoryId, long brandId, long price, boolean hot, boolean isNew, boolean onSale) {
-        return insert("INSERT INTO goods (name, goods_sn, category_id, brand_id, market_price, shop_price, is_hot, is_new, "
+        long id = insert("INSERT INTO goods (name, goods_sn, category_id, brand_id, market_price, shop_price, is_hot, is_new, "
                 + "on_sale, images, desc_images) VALUES ('" + esc(name) + "', '" + esc("SN-" + name) + "', " + categoryId
                 + ", " + brandId + ", " + (price + 100) + ", " + price + ", " + hot + ", " + isNew + ", " + onSale
                 + ", '[]', '[]')");
+        repath();
+        return id;
+    }
+
+    /** repath fills the category path (V202) of goods inserted with plain SQL, as the repository does on insert. */
+    static void repath() {
+        exec(JdbcGoodsRepository.REPATH + " WHERE g.category_l1_id IS NULL");
     }
 
     static void exec(String sql) {

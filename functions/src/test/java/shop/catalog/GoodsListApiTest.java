@@ -110,6 +110,45 @@ class GoodsListApiTest extends CatalogApiTestBase {
     }
 
     @Test
+    void topCategory_followsGoodsWrittenThroughTheApi() {
+        var body = new java.util.HashMap<String, Object>();
+        body.put("name", "Acme Phone Case");
+        body.put("goodsSn", "SN-CASE");
+        body.put("categoryId", smartphones);
+        body.put("brandId", acme);
+        body.put("shopPrice", 990);
+        long created = api.post("/goods", body).id();
+        assertEquals(List.of(created, charger, phoneB, phoneA), ids(goods().query("topCategory", electronics)));
+        assertEquals(List.of(created, phoneB, phoneA), ids(goods().query("topCategory", smartphones)));
+        body.put("categoryId", food);
+        assertEquals(200, api.put("/goods/" + created, body).status());
+        assertEquals(List.of(created, hotTea, apple), ids(goods().query("topCategory", food)));
+        assertEquals(List.of(charger, phoneB, phoneA), ids(goods().query("topCategory", electronics)));
+    }
+
+    @Test
+    void topCategory_followsAMovedCategory_withItsSubtree() {
+        // Phones (level 2, with Smartphones under it) moves to the top level, then under Food.
+        assertEquals(200, api.put("/categories/" + phones, java.util.Map.of("name", "Phones", "isTab", true)).status());
+        assertEquals(List.of(), ids(goods().query("topCategory", electronics)));
+        assertEquals(List.of(charger, phoneB, phoneA), ids(goods().query("topCategory", phones)));
+        assertEquals(List.of(phoneB, phoneA), ids(goods().query("topCategory", smartphones)));
+        assertEquals(200, api.put("/categories/" + phones,
+                java.util.Map.of("name", "Phones", "parentId", food, "isTab", true)).status());
+        assertEquals(List.of(hotTea, apple, charger, phoneB, phoneA), ids(goods().query("topCategory", food)));
+        assertEquals(List.of(charger, phoneB, phoneA), ids(goods().query("topCategory", phones)));
+        assertEquals(List.of(phoneB, phoneA), ids(goods().query("topCategory", smartphones)));
+        assertEquals(List.of(hotTea, apple, charger), ids(goods().query("topCategory", food).query("isTab", true)));
+        // A deleted goods keeps a correct path too (it keeps its category for order history).
+        assertEquals(food, CatalogDb.longQuery("SELECT category_l1_id FROM goods WHERE id = " + deleted));
+        assertEquals(phones, CatalogDb.longQuery("SELECT category_l2_id FROM goods WHERE id = " + deleted));
+        // A rename that does not move keeps the path.
+        assertEquals(200, api.put("/categories/" + phones,
+                java.util.Map.of("name", "Mobiles", "parentId", food, "isTab", true)).status());
+        assertEquals(List.of(charger, phoneB, phoneA), ids(goods().query("topCategory", phones)));
+    }
+
+    @Test
     void batchGet_returnsLiveGoodsOfTheIds_andDefaultsPageSizeToTheirCount() {
         var resp = goods().query("ids", phoneA + "," + apple + "," + deleted + ",424242").send();
         assertEquals(200, resp.status(), resp.toString());
@@ -183,5 +222,28 @@ class GoodsListApiTest extends CatalogApiTestBase {
         assertTrue(resp.body().path("totalCapped").asBoolean());
         var small = goods().query("brand", acme).send();
         assertTrue(small.body().path("totalCapped").isMissingNode());
+        var deepest = goods().query("page", 100).query("pageSize", 100).send();
+        assertEquals(10_000, deepest.body().path("total").asInt());
+        assertTrue(deepest.body().path("totalCapped").asBoolean());
+        assertEquals(100, deepest.body().path("items").size());
+    }
+
+    @Test
+    void total_ofExactlyTheCap_isNotCapped_onTheDeepestPage() {
+        // 5 goods from the fixture + 9,995 = 10,000: the deepest page ends the list exactly.
+        CatalogDb.exec("""
+                INSERT INTO goods (name, goods_sn, category_id, brand_id, shop_price, images, desc_images)
+                SELECT CONCAT('Bulk ', seq), CONCAT('BULK-', seq), %d, %d, seq, '[]', '[]' FROM seq_1_to_9995
+                """.formatted(food, zen));
+        for (int page : new int[] {1, 99, 100}) {
+            var resp = goods().query("page", page).query("pageSize", 100).send();
+            assertEquals(10_000, resp.body().path("total").asInt(), "page " + page);
+            assertTrue(resp.body().path("totalCapped").isMissingNode(), "page " + page + ": " + resp);
+        }
+        var last = goods().query("page", 100).query("pageSize", 100).send();
+        assertEquals(phoneA, last.body().path("items").get(99).path("id").asLong());
+        var oneMore = goods().query("page", 2000).query("pageSize", 5).send();
+        assertEquals(10_000, oneMore.body().path("total").asInt());
+        assertEquals(phoneA, oneMore.body().path("items").get(4).path("id").asLong());
     }
 }

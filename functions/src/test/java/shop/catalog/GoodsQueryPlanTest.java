@@ -24,6 +24,8 @@ import shop.testing.TestStack;
 class GoodsQueryPlanTest {
     static long tabCategory;
     static long brand;
+    static long top;
+    static long mid;
 
     @BeforeAll
     static void manyGoods() {
@@ -39,6 +41,8 @@ class GoodsQueryPlanTest {
             }
         }
         tabCategory = leaves.getFirst();
+        top = CatalogDb.longQuery("SELECT MIN(id) FROM category WHERE level = 1");
+        mid = CatalogDb.longQuery("SELECT MIN(id) FROM category WHERE level = 2");
         for (int b = 0; b < 20; b++) {
             long id = CatalogDb.brand("PlanBrand" + b);
             if (b == 0) {
@@ -57,6 +61,7 @@ class GoodsQueryPlanTest {
                        seq % 10 = 0, seq % 13 = 0, seq % 3 <> 0, '[]', '[]'
                 FROM seq_1_to_20000
                 """);
+        CatalogDb.repath();
         CatalogDb.exec("UPDATE goods SET deleted_at = NOW(3) WHERE id % 50 = 0");
         CatalogDb.exec("ANALYZE TABLE goods, category, brand");
     }
@@ -64,25 +69,35 @@ class GoodsQueryPlanTest {
     static Map<String, GoodsFilter> shapes() {
         Map<String, GoodsFilter> s = new LinkedHashMap<>();
         s.put("no filter", GoodsFilter.NONE);
-        s.put("priceMin+priceMax", new GoodsFilter(1000L, 2000L, null, null, null, null, null, null, null));
-        s.put("priceMin", new GoodsFilter(99_000L, null, null, null, null, null, null, null, null));
-        s.put("priceMax", new GoodsFilter(null, 500L, null, null, null, null, null, null, null));
-        s.put("isHot", new GoodsFilter(null, null, true, null, null, null, null, null, null));
-        s.put("isNew", new GoodsFilter(null, null, null, true, null, null, null, null, null));
-        s.put("onSale", new GoodsFilter(null, null, null, null, true, null, null, null, null));
-        s.put("onSale=false", new GoodsFilter(null, null, null, null, false, null, null, null, null));
-        s.put("isHot+onSale", new GoodsFilter(null, null, true, null, true, null, null, null, null));
-        s.put("category (leaf / tab)", new GoodsFilter(null, null, null, null, null, Set.of(tabCategory), null, null, null));
+        s.put("priceMin+priceMax", new GoodsFilter(1000L, 2000L, null, null, null, null, null, null, null, null));
+        s.put("priceMin", new GoodsFilter(99_000L, null, null, null, null, null, null, null, null, null));
+        s.put("priceMax", new GoodsFilter(null, 500L, null, null, null, null, null, null, null, null));
+        s.put("isHot", new GoodsFilter(null, null, true, null, null, null, null, null, null, null));
+        s.put("isNew", new GoodsFilter(null, null, null, true, null, null, null, null, null, null));
+        s.put("onSale", new GoodsFilter(null, null, null, null, true, null, null, null, null, null));
+        s.put("onSale=false", new GoodsFilter(null, null, null, null, false, null, null, null, null, null));
+        s.put("isHot+onSale", new GoodsFilter(null, null, true, null, true, null, null, null, null, null));
+        s.put("category (leaf / tab)", new GoodsFilter(null, null, null, null, null, Set.of(tabCategory), null, null, null, null));
         s.put("topCategory (subtree)", new GoodsFilter(null, null, null, null, null,
-                Set.of(tabCategory, tabCategory + 1, tabCategory + 2, tabCategory + 3), null, null, null));
-        s.put("brand", new GoodsFilter(null, null, null, null, null, null, brand, null, null));
-        s.put("brand+price", new GoodsFilter(10_000L, 20_000L, null, null, null, null, brand, null, null));
-        s.put("keywords fulltext", new GoodsFilter(null, null, null, null, null, null, null, Keywords.parse("wireless lamp"), null));
-        s.put("keywords prefix (CJK)", new GoodsFilter(null, null, null, null, null, null, null, Keywords.parse("红富士"), null));
-        s.put("ids", new GoodsFilter(null, null, null, null, null, null, null, null, List.of(3L, 5L, 8L, 13L)));
+                Set.of(tabCategory, tabCategory + 1, tabCategory + 2, tabCategory + 3), null, null, null, null));
+        s.put("topCategory level 1", new GoodsFilter(null, null, null, null, null, null, null, null, null,
+                new GoodsFilter.Subtree(top, 1)));
+        s.put("topCategory level 2", new GoodsFilter(null, null, null, null, null, null, null, null, null,
+                new GoodsFilter.Subtree(mid, 2)));
+        s.put("topCategory level 3", new GoodsFilter(null, null, null, null, null, null, null, null, null,
+                new GoodsFilter.Subtree(tabCategory, 3)));
+        s.put("topCategory+isTab", new GoodsFilter(null, null, null, null, null, Set.of(tabCategory), null, null, null,
+                new GoodsFilter.Subtree(top, 1)));
+        s.put("topCategory+isHot+onSale", new GoodsFilter(null, null, true, null, true, null, null, null, null,
+                new GoodsFilter.Subtree(top, 1)));
+        s.put("brand", new GoodsFilter(null, null, null, null, null, null, brand, null, null, null));
+        s.put("brand+price", new GoodsFilter(10_000L, 20_000L, null, null, null, null, brand, null, null, null));
+        s.put("keywords fulltext", new GoodsFilter(null, null, null, null, null, null, null, Keywords.parse("wireless lamp"), null, null));
+        s.put("keywords prefix (CJK)", new GoodsFilter(null, null, null, null, null, null, null, Keywords.parse("红富士"), null, null));
+        s.put("ids", new GoodsFilter(null, null, null, null, null, null, null, null, List.of(3L, 5L, 8L, 13L), null));
         s.put("everything", new GoodsFilter(0L, 90_000L, true, false, true, Set.of(tabCategory, tabCategory + 1), brand,
-                Keywords.parse("smart"), null));
-        s.put("keywords+brand", new GoodsFilter(null, null, null, null, null, null, brand, Keywords.parse("phone"), null));
+                Keywords.parse("smart"), null, null));
+        s.put("keywords+brand", new GoodsFilter(null, null, null, null, null, null, brand, Keywords.parse("phone"), null, null));
         return s;
     }
 
@@ -105,6 +120,40 @@ class GoodsQueryPlanTest {
             }
         }
         assertTrue(scans.isEmpty(), "full scans of goods:\n" + String.join("\n", scans));
+    }
+
+    @Test
+    void orderedShapes_readOneIndexInIdOrder_withoutSortingOrMerging() throws Exception {
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put("no filter", "idx_goods_live_id");
+        expected.put("isHot", "idx_goods_hot");
+        expected.put("isHot+onSale", "idx_goods_hot");
+        expected.put("isNew", "idx_goods_new");
+        expected.put("onSale", "idx_goods_on_sale");
+        expected.put("topCategory level 1", "idx_goods_category_l1_live");
+        expected.put("topCategory level 2", "idx_goods_category_l2_live");
+        expected.put("topCategory level 3", "idx_goods_category_live");
+        List<String> wrong = new ArrayList<>();
+        for (var e : expected.entrySet()) {
+            for (int offset : new int[] {0, 9_980}) {
+                var plan = explain(JdbcGoodsRepository.pageIdsSql(shapes().get(e.getKey()), offset, 20));
+                var row = plan.getFirst();
+                String extra = String.valueOf(row.get("Extra"));
+                if (plan.size() != 1 || !e.getValue().equals(row.get("key")) || extra.contains("filesort")
+                        || "index_merge".equals(row.get("type"))) {
+                    wrong.add(e.getKey() + " at offset " + offset + ": " + plan);
+                }
+            }
+        }
+        assertTrue(wrong.isEmpty(), "expected an ordered read of one index:\n" + String.join("\n", wrong));
+    }
+
+    @Test
+    void capsCountOfCombinedFlags_isIndexOnly() throws Exception {
+        var plan = explain(JdbcGoodsRepository.countSql(shapes().get("isHot+onSale"), PageRequest.MAX_WINDOW + 1));
+        var goodsRow = plan.stream().filter(r -> "g".equals(r.get("table"))).findFirst().orElseThrow();
+        assertEquals("idx_goods_hot", goodsRow.get("key"), plan.toString());
+        assertTrue(String.valueOf(goodsRow.get("Extra")).contains("Using index"), "no row lookups: " + plan);
     }
 
     @Test

@@ -27,8 +27,10 @@ import shop.stack.LocalStack;
 /**
  * CatalogBenchmark measures GET /goods through {@link CatalogApiHandler} in-process at 10k, 100k
  * and 1M goods, for the typical filters, and prints a Markdown table of p50/p99 latencies. It starts
- * the local stack, migrates, and bulk-loads goods with multi-row INSERTs (growing the same table
- * from one size to the next). Not a test: run it by hand and copy the table into docs/benchmarks.md.
+ * the local stack, and for each size a database of its own (migrated, bulk-loaded with multi-row
+ * INSERTs; the smaller sizes hold the first goods of the larger), then measures the sizes side by
+ * side: one call per size in turn, so that the shared machine's load falls on every size alike.
+ * Not a test: run it by hand and copy the table into docs/benchmarks.md.
  *
  * <p>Run: {@code ./mvnw -q -B -pl local/bench -am install -DskipTests && java -cp ... shop.bench.CatalogBenchmark}
  * (see docs/benchmarks.md for the exact command). Arguments: sizes, default {@code 10000,100000,1000000}.
@@ -46,8 +48,8 @@ public final class CatalogBenchmark {
     private static final int MIDS = 4;
     private static final int LEAVES = 5;
     private static final int BRANDS = 200;
-    private static final int WARMUP = 100;
-    private static final int SAMPLES = 400;
+    private static final int WARMUP = 300;
+    private static final int SAMPLES = 1_000;
 
     private CatalogBenchmark() {
     }
@@ -67,34 +69,49 @@ public final class CatalogBenchmark {
     }
 
     private static void run(LocalStack stack, List<Integer> sizes) throws Exception {
-        Map<String, String> envVars = new HashMap<>(stack.endpoints().toEnvironment());
-        envVars.put("DB_POOL_SIZE", "2");
-        envVars.put("IDEMPOTENCY_TABLE", stack.resources().name("IdempotencyTable"));
-        Env env = Env.of(envVars);
-        try (HikariDataSource ds = Database.pool(new DbConfig(stack.endpoints().jdbcUrl(), Optional.empty(),
-                stack.endpoints().dbUser(), stack.endpoints().dbPassword(), 2), AwsConfig.from(env), "bench-load")) {
-            Migrations.migrate(ds);
-            // The embedded server starts with 256 MB; give it room for 1M goods and their indexes.
-            exec(ds, "SET GLOBAL innodb_buffer_pool_size = 2147483648");
-            long[] ids = catalog(ds);
-            CatalogApiHandler handler = new CatalogApiHandler(env);
-            Map<String, Map<Integer, long[]>> results = new LinkedHashMap<>();
-            Map<Integer, Double> loadSeconds = new LinkedHashMap<>();
-            int loaded = 0;
+        String baseUrl = stack.endpoints().jdbcUrl();
+        List<HikariDataSource> pools = new ArrayList<>();
+        Map<Integer, CatalogApiHandler> handlers = new LinkedHashMap<>();
+        Map<Integer, Double> loadSeconds = new LinkedHashMap<>();
+        long[] ids = null;
+        try {
             for (int size : sizes) {
+                // One database per size, so that the sizes can be measured side by side, call by call.
+                String db = "shop_" + size;
+                exec(stack, baseUrl, "CREATE DATABASE IF NOT EXISTS " + db + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
+                String url = baseUrl.replace("/" + "shop?", "/" + db + "?");
+                Map<String, String> envVars = new HashMap<>(stack.endpoints().toEnvironment());
+                envVars.put("DB_URL", url);
+                envVars.put("DB_POOL_SIZE", "2");
+                envVars.put("IDEMPOTENCY_TABLE", stack.resources().name("IdempotencyTable"));
+                Env env = Env.of(envVars);
+                HikariDataSource ds = Database.pool(new DbConfig(url, Optional.empty(), stack.endpoints().dbUser(),
+                        stack.endpoints().dbPassword(), 2), AwsConfig.from(env), "bench-load-" + size);
+                pools.add(ds);
+                Migrations.migrate(ds);
+                // The embedded server starts with 256 MB; give it room for 1.1M goods and their indexes.
+                exec(ds, "SET GLOBAL innodb_buffer_pool_size = 2147483648");
+                ids = catalog(ds);
                 long t0 = System.nanoTime();
-                loadGoods(ds, loaded, size, ids);
+                loadGoods(ds, 0, size, ids);
                 exec(ds, "ANALYZE TABLE goods");
-                loaded = size;
                 loadSeconds.put(size, (System.nanoTime() - t0) / 1e9);
                 System.err.printf("loaded %,d goods in %.1f s%n", size, loadSeconds.get(size));
-                for (var q : queries(ids).entrySet()) {
-                    long[] p = measure(handler, q.getValue());
-                    results.computeIfAbsent(q.getKey(), k -> new LinkedHashMap<>()).put(size, p);
-                    System.err.printf("  %-40s p50 %6.2f ms  p99 %6.2f ms%n", q.getKey(), p[0] / 1000.0, p[1] / 1000.0);
-                }
+                handlers.put(size, new CatalogApiHandler(env));
+            }
+            System.err.println("load average before measuring: " + loadAverage());
+            Map<String, Map<Integer, long[]>> results = new LinkedHashMap<>();
+            for (var q : queries(ids).entrySet()) {
+                Map<Integer, long[]> p = measure(handlers, q.getValue());
+                results.put(q.getKey(), p);
+                StringBuilder line = new StringBuilder("  %-30s".formatted(q.getKey()));
+                p.forEach((size, v) -> line.append("  %,d: p50 %.2f p99 %.2f".formatted(size, v[0] / 1000.0, v[1] / 1000.0)));
+                System.err.println(line + "  (load " + loadAverage() + ")");
             }
             print(sizes, results, loadSeconds);
+            System.out.println("Load average at the end (1, 5, 15 min): " + loadAverage());
+        } finally {
+            pools.forEach(HikariDataSource::close);
         }
     }
 
@@ -146,10 +163,36 @@ public final class CatalogBenchmark {
         }
     }
 
-    /** loadGoods inserts goods number from+1..to in multi-row INSERTs of 2,000 rows. */
+    private static String loadAverage() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).strip();
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
+
+    /**
+     * loadGoods inserts goods number from+1..to in multi-row INSERTs of 2,000 rows, with their
+     * category path (category_l1_id, category_l2_id: what JdbcGoodsRepository computes on insert).
+     */
     private static void loadGoods(HikariDataSource ds, int from, int to, long[] ids) throws SQLException {
         SplittableRandom random = new SplittableRandom(from);
         int leaves = TOPS * MIDS * LEAVES;
+        Map<Long, String> path = new HashMap<>();
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("""
+                     SELECT c.id, CASE c.level WHEN 1 THEN c.id WHEN 2 THEN c.parent_id ELSE p.parent_id END,
+                            CASE c.level WHEN 2 THEN c.id WHEN 3 THEN c.parent_id END
+                     FROM category c LEFT JOIN category p ON p.id = c.parent_id""")) {
+            while (rs.next()) {
+                path.put(rs.getLong(1), rs.getLong(2) + "," + (rs.getObject(3) == null ? "NULL" : rs.getLong(3)));
+            }
+        }
+        boolean hasPath; // false on a schema before V202 (to measure the code before it)
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SHOW COLUMNS FROM goods LIKE 'category_l1_id'")) {
+            hasPath = rs.next();
+        }
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             s.execute("SET SESSION unique_checks = 0");
             s.execute("SET SESSION foreign_key_checks = 0");
@@ -157,21 +200,22 @@ public final class CatalogBenchmark {
             for (int start = from; start < to; start += batch) {
                 StringBuilder sql = new StringBuilder(batch * 160).append("""
                         INSERT INTO goods (name, goods_sn, category_id, brand_id, market_price, shop_price, goods_brief,
-                                           is_hot, is_new, on_sale, ship_free, images, desc_images, click_num) VALUES
-                        """);
+                                           is_hot, is_new, on_sale, ship_free, images, desc_images, click_num
+                        """).append(hasPath ? ", category_l1_id, category_l2_id) VALUES " : ") VALUES ");
                 for (int n = start; n < Math.min(to, start + batch); n++) {
                     long price = 100 + random.nextLong(500_000);
+                    long category; // drawn where it always was, so that the data stays the same as before
                     if (n > start) {
                         sql.append(',');
                     }
                     sql.append("('").append(ADJECTIVES[random.nextInt(ADJECTIVES.length)]).append(' ')
                             .append(NOUNS[random.nextInt(NOUNS.length)]).append(' ').append(ADJECTIVES[random.nextInt(ADJECTIVES.length)])
                             .append(" model ").append(n).append("','BENCH-").append(n).append("',")
-                            .append(ids[0] + random.nextInt(leaves)).append(',').append(ids[2] + random.nextInt(BRANDS)).append(',')
+                            .append(category = ids[0] + random.nextInt(leaves)).append(',').append(ids[2] + random.nextInt(BRANDS)).append(',')
                             .append(price + price / 5).append(',').append(price).append(",'',")
                             .append(random.nextInt(10) == 0).append(',').append(random.nextInt(10) == 0).append(',')
                             .append(random.nextInt(10) < 7).append(',').append(random.nextBoolean()).append(",'[]','[]',")
-                            .append(random.nextInt(1000)).append(')');
+                            .append(random.nextInt(1000)).append(hasPath ? "," + path.get(category) : "").append(')');
                 }
                 s.execute(sql.toString());
             }
@@ -187,28 +231,49 @@ public final class CatalogBenchmark {
                 "priceMin", Long.toString(10_000 + (i % 10) * 20_000), "priceMax", Long.toString(60_000 + (i % 10) * 20_000)));
         q.put("isHot + onSale", i -> Map.of("isHot", "true", "onSale", "true", "page", Integer.toString(1 + i % 5)));
         q.put("keywords (two words)", i -> Map.of("keywords", ADJECTIVES[i % ADJECTIVES.length] + " " + NOUNS[(i * 3) % NOUNS.length]));
+        // A rare word: the model number's first digits, as a customer types a model (prefix match):
+        // about 1 goods at 10k, 11 at 100k, 111 at 1M. The two-word shape above is the pessimistic one:
+        // with 102 words in all, each word matches 2-5% of every catalogue size.
+        q.put("keywords (model number)", i -> Map.of("keywords", Integer.toString(1000 + (i * 37) % 9000)));
         q.put("deep page (page 500 of 20)", i -> Map.of("page", "500", "pageSize", "20"));
         return q;
     }
 
-    /** measure returns p50 and p99 in microseconds of one query shape. */
-    private static long[] measure(CatalogApiHandler handler, IntFunction<Map<String, String>> params) {
-        Histogram h = new Histogram(60_000_000L, 3);
-        for (int i = 0; i < WARMUP + SAMPLES; i++) {
-            APIGatewayProxyRequestEvent event = new APIGatewayProxyRequestEvent().withHttpMethod("GET")
-                    .withResource("/goods").withPath("/goods").withQueryStringParameters(params.apply(i));
-            long t0 = System.nanoTime();
-            APIGatewayProxyResponseEvent out = handler.handleRequest(event, null);
-            long micros = (System.nanoTime() - t0) / 1_000;
-            if (out.getStatusCode() != 200) {
-                throw new IllegalStateException("GET /goods " + params.apply(i) + " answered " + out.getStatusCode()
-                        + ": " + out.getBody());
-            }
-            if (i >= WARMUP) {
-                h.recordValue(Math.max(1, micros));
+    /**
+     * measure returns p50 and p99 in microseconds of one query shape at each size: WARMUP calls per
+     * size first, then SAMPLES rounds of one call per size, so that whatever else the machine does
+     * at that moment falls on every size alike.
+     */
+    private static Map<Integer, long[]> measure(Map<Integer, CatalogApiHandler> handlers,
+                                                IntFunction<Map<String, String>> params) {
+        Map<Integer, Histogram> histograms = new LinkedHashMap<>();
+        handlers.keySet().forEach(size -> histograms.put(size, new Histogram(60_000_000L, 3)));
+        for (int i = 0; i < WARMUP; i++) {
+            for (CatalogApiHandler handler : handlers.values()) {
+                call(handler, params.apply(i));
             }
         }
-        return new long[] {h.getValueAtPercentile(50), h.getValueAtPercentile(99)};
+        for (int i = WARMUP; i < WARMUP + SAMPLES; i++) {
+            for (var h : handlers.entrySet()) {
+                histograms.get(h.getKey()).recordValue(Math.max(1, call(h.getValue(), params.apply(i))));
+            }
+        }
+        Map<Integer, long[]> out = new LinkedHashMap<>();
+        histograms.forEach((size, h) -> out.put(size, new long[] {h.getValueAtPercentile(50), h.getValueAtPercentile(99)}));
+        return out;
+    }
+
+    /** call sends one GET /goods and returns its latency in microseconds. */
+    private static long call(CatalogApiHandler handler, Map<String, String> query) {
+        APIGatewayProxyRequestEvent event = new APIGatewayProxyRequestEvent().withHttpMethod("GET")
+                .withResource("/goods").withPath("/goods").withQueryStringParameters(query);
+        long t0 = System.nanoTime();
+        APIGatewayProxyResponseEvent out = handler.handleRequest(event, null);
+        long micros = (System.nanoTime() - t0) / 1_000;
+        if (out.getStatusCode() != 200) {
+            throw new IllegalStateException("GET /goods " + query + " answered " + out.getStatusCode() + ": " + out.getBody());
+        }
+        return micros;
     }
 
     private static void print(List<Integer> sizes, Map<String, Map<Integer, long[]>> results, Map<Integer, Double> load) {
@@ -227,10 +292,17 @@ public final class CatalogBenchmark {
             double ratio = (double) r.getValue().get(sizes.getLast())[1] / r.getValue().get(sizes.getFirst())[1];
             out.append("%.2fx |\n".formatted(ratio));
         }
-        out.append("\nLoad time (multi-row INSERTs, cumulative table): ");
+        out.append("\nLoad time (multi-row INSERTs, one database per size): ");
         load.forEach((size, secs) -> out.append("%,d in %.0f s; ".formatted(size, secs)));
         out.append('\n');
         System.out.println(out);
+    }
+
+    private static void exec(LocalStack stack, String url, String sql) throws SQLException {
+        try (Connection c = java.sql.DriverManager.getConnection(url, stack.endpoints().dbUser(), stack.endpoints().dbPassword());
+             Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
     }
 
     private static void exec(HikariDataSource ds, String sql) {
