@@ -126,10 +126,10 @@ after(async () => {
   await browser?.close();
 });
 
-async function uploadThroughThePage(file) {
-  await page.selectOption('#target', 'banner');
-  await page.fill('#target-id', String(bannerId));
-  await page.selectOption('#slot', 'image');
+async function uploadThroughThePage(file, target = 'banner', targetId = bannerId, slot = 'image') {
+  await page.selectOption('#target', target);
+  await page.fill('#target-id', String(targetId));
+  await page.selectOption('#slot', slot);
   await page.setInputFiles('#file', file);
   await page.click('#upload-button');
   // Wait for a final state: stored, rejected or error (the page polls the server itself).
@@ -160,6 +160,27 @@ test('admin page uploads a PNG to a banner, shows it, and GET /banners returns i
   assert.equal(await bannerImage(bannerId), src);
   await page.waitForSelector(`#banners tr[data-banner-id="${bannerId}"] img[src="${src}"]`, { timeout: 10000 });
   await page.screenshot({ path: join(out, 'stored.png'), fullPage: true });
+});
+
+test('admin page uploads a PNG to a goods gallery, shows it, and GET /goods/{id} lists it in images', async () => {
+  const goods = await apiJson('/goods?pageSize=1');
+  assert.ok(goods.items.length, 'no goods to upload to (start with --sample-data)');
+  const goodsId = goods.items[0].id;
+  const galleryBefore = goods.items[0].images;
+
+  const result = await uploadThroughThePage({ name: 'gallery.png', mimeType: 'image/png', buffer: png(30, 40) },
+    'goods', goodsId, 'gallery');
+
+  assert.equal(result.state, 'stored', result.message);
+  const src = await page.getAttribute('#result-image', 'src');
+  assert.match(src, new RegExp(`/uploads/goods/${goodsId}/[0-9a-f-]{36}\\.png$`));
+  await page.waitForFunction(() => {
+    const img = document.getElementById('result-image');
+    return !img.hidden && img.complete && img.naturalWidth === 30 && img.naturalHeight === 40;
+  }, null, { timeout: 10000 });
+  const after = await apiJson(`/goods/${goodsId}`);
+  assert.deepEqual(after.images, [...galleryBefore, src]);
+  await page.screenshot({ path: join(out, 'gallery.png'), fullPage: true });
 });
 
 test('a file over the size limit is refused with a visible message and nothing is recorded', async () => {

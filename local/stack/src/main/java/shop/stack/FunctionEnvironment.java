@@ -75,6 +75,15 @@ public final class FunctionEnvironment {
         return out;
     }
 
+    /**
+     * resolveValue resolves one template value the same way: literals, {@code !Ref} to parameters,
+     * local resources and pseudo parameters, {@code !Sub} and {@code !Join}.
+     */
+    public static String resolveValue(Template template, Map<String, String> parameters, Map<String, String> resources,
+                                      Object value) {
+        return new Resolver(template, parameters, resources).resolve(value);
+    }
+
     private static Map<String, Object> variables(Map<String, Object> props) {
         return Template.map(Template.map(props.get("Environment")).get("Variables"));
     }
