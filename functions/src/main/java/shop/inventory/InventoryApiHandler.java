@@ -17,6 +17,7 @@ import shop.platform.http.Router;
 public final class InventoryApiHandler extends ApiHandler implements AutoCloseable {
     private final InventoryService service;
     private final AutoCloseable resources;
+    private final InventoryMetricsPublisher metricsPublisher;
 
     /** Lambda entry: wires from the process environment. */
     public InventoryApiHandler() {
@@ -37,9 +38,27 @@ public final class InventoryApiHandler extends ApiHandler implements AutoCloseab
 
     /** Tests: a handler around a built service. */
     InventoryApiHandler(InventoryService service, AutoCloseable resources) {
+        this(service, resources, System.out::println);
+    }
+
+    /** Tests: a handler whose metric lines go to {@code metricsSink} instead of stdout. */
+    InventoryApiHandler(InventoryService service, AutoCloseable resources, java.util.function.Consumer<String> metricsSink) {
         super(routes(service));
         this.service = service;
         this.resources = resources;
+        this.metricsPublisher = new InventoryMetricsPublisher(service, metricsSink, java.time.Clock.systemUTC());
+    }
+
+    /** Handles the request, then publishes the lock and retry metrics it changed (CloudWatch EMF). */
+    @Override
+    public com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent handleRequest(
+            com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent event,
+            com.amazonaws.services.lambda.runtime.Context context) {
+        try {
+            return super.handleRequest(event, context);
+        } finally {
+            metricsPublisher.publish();
+        }
     }
 
     /** service is the service behind the routes, for tests. */

@@ -79,6 +79,11 @@ public final class InventoryService {
         this.afterLock = hook == null ? () -> { } : hook;
     }
 
+    /** lockMetrics returns the order lock's counters, when the lock keeps any (redlock mode). */
+    public java.util.Optional<shop.lock.RedLockMetrics.Snapshot> lockMetrics() {
+        return lock.metrics();
+    }
+
     /** metrics are this instance's counters. */
     public InventoryMetrics metrics() {
         return metrics;

@@ -13,6 +13,11 @@ public interface OrderLock extends AutoCloseable {
     /** acquire locks all the given goods together; ids come sorted ascending and without duplicates. */
     Outcome acquire(List<Long> goodsIds);
 
+    /** metrics returns the lock's counters so far (acquire calls and time, retries, quorum failures); none by default. */
+    default java.util.Optional<shop.lock.RedLockMetrics.Snapshot> metrics() {
+        return java.util.Optional.empty();
+    }
+
     /** close releases the lock's clients; the default holds none. */
     @Override
     default void close() {

@@ -87,6 +87,11 @@ public final class RedLockOrderLock implements OrderLock {
         return new RedLockOrderLock(nodes, config, slots);
     }
 
+    @Override
+    public java.util.Optional<shop.lock.RedLockMetrics.Snapshot> metrics() {
+        return java.util.Optional.of(lock.metrics().snapshot());
+    }
+
     /** lock is the underlying RedLock, for its metrics. */
     public RedLock lock() {
         return lock;

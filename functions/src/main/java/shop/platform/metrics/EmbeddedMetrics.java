@@ -1,0 +1,54 @@
+package shop.platform.metrics;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import shop.platform.json.Json;
+
+/**
+ * EmbeddedMetrics publishes metrics as CloudWatch Embedded Metric Format log lines: one JSON object
+ * on stdout that CloudWatch Logs turns into metrics, with no API call and no extra latency on the
+ * request path. Values of zero are left out, and a line with no value is not written.
+ */
+public final class EmbeddedMetrics {
+    /** Metric is one value with its CloudWatch unit ({@code Count}, {@code Milliseconds}...). */
+    public record Metric(String name, double value, String unit) {
+    }
+
+    private final String namespace;
+    private final Map<String, String> dimensions;
+    private final Consumer<String> sink;
+
+    /** Creates a publisher for one namespace and dimension set, writing lines to {@code sink}. */
+    public EmbeddedMetrics(String namespace, Map<String, String> dimensions, Consumer<String> sink) {
+        this.namespace = namespace;
+        this.dimensions = Map.copyOf(dimensions);
+        this.sink = sink;
+    }
+
+    /** publish writes one EMF line with the non-zero metrics; returns it, or null when none. */
+    public String publish(List<Metric> metrics, long timestampMillis) {
+        List<Metric> nonZero = metrics.stream().filter(m -> m.value() != 0).toList();
+        if (nonZero.isEmpty()) {
+            return null;
+        }
+        Map<String, Object> root = new LinkedHashMap<>();
+        List<Map<String, String>> definitions = new ArrayList<>();
+        for (Metric m : nonZero) {
+            definitions.add(Map.of("Name", m.name(), "Unit", m.unit()));
+        }
+        root.put("_aws", Map.of("Timestamp", timestampMillis, "CloudWatchMetrics", List.of(Map.of(
+                "Namespace", namespace,
+                "Dimensions", List.of(List.copyOf(new java.util.TreeSet<>(dimensions.keySet()))),
+                "Metrics", definitions))));
+        root.putAll(dimensions);
+        for (Metric m : nonZero) {
+            root.put(m.name(), m.value());
+        }
+        String line = Json.write(root);
+        sink.accept(line);
+        return line;
+    }
+}

@@ -1,0 +1,68 @@
+package shop.inventory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import shop.platform.json.Json;
+import shop.platform.metrics.EmbeddedMetrics;
+
+/** Lock and retry counters reach CloudWatch as EMF lines carrying only what changed. */
+class InventoryMetricsPublisherTest {
+
+    @Test
+    void since_reportsDeltas_inCloudWatchUnits() {
+        var before = new InventoryMetricsPublisher.Counters(1, 0, 0, 10, 50_000_000L, 2, 0, 0);
+        var now = new InventoryMetricsPublisher.Counters(3, 1, 0, 12, 53_500_000L, 2, 1, 4);
+        Map<String, Double> byName = new java.util.HashMap<>();
+        now.since(before).forEach(m -> byName.put(m.name(), m.value()));
+        assertEquals(2.0, byName.get("TransactionRetries"));
+        assertEquals(1.0, byName.get("LockWaitRanOut"));
+        assertEquals(2.0, byName.get("LockAcquires"));
+        assertEquals(3.5, byName.get("LockAcquireTime"));
+        assertEquals(0.0, byName.get("LockRetries"));
+        assertEquals(1.0, byName.get("LockQuorumFailures"));
+        assertEquals(4.0, byName.get("LockNodeErrors"));
+    }
+
+    @Test
+    void reservationInRedlockMode_publishesItsLockAcquisition() throws Exception {
+        List<String> lines = new ArrayList<>();
+        var wired = InventoryWiring.api(shop.testing.TestStack.get().env(Map.of("LOCK_MODE", "redlock")));
+        try (var handler = new InventoryApiHandler(wired.service(), wired.resources(), lines::add)) {
+            long goods = InventoryFixture.newGoods();
+            InventoryFixture.setStock(goods, 5);
+            var response = handler.handleRequest(InventoryFixture.reserveEvent("metrics-" + goods,
+                    Map.of(goods, 1)), null);
+            assertEquals(201, response.getStatusCode().intValue(), response.getBody());
+        }
+        JsonNode line = Json.MAPPER.readTree(lines.getLast());
+        assertEquals("ShopBackend", line.at("/_aws/CloudWatchMetrics/0/Namespace").asText());
+        assertEquals(1.0, line.get("LockAcquires").asDouble(), line.toString());
+    }
+
+    @Test
+    void emfLine_declaresEachNonZeroMetric_withNamespaceAndDimension() throws Exception {
+        List<String> lines = new ArrayList<>();
+        var emf = new EmbeddedMetrics("ShopBackend", Map.of("Service", "inventory"), lines::add);
+        assertNull(emf.publish(List.of(new EmbeddedMetrics.Metric("LockRetries", 0, "Count")), 1L));
+        emf.publish(List.of(new EmbeddedMetrics.Metric("LockAcquires", 2, "Count"),
+                new EmbeddedMetrics.Metric("LockRetries", 0, "Count"),
+                new EmbeddedMetrics.Metric("LockAcquireTime", 3.5, "Milliseconds")), 1_795_900_000_000L);
+        assertEquals(1, lines.size(), "a line with nothing to say must not be written");
+        JsonNode line = Json.MAPPER.readTree(lines.getFirst());
+        assertEquals(1_795_900_000_000L, line.at("/_aws/Timestamp").asLong());
+        JsonNode directive = line.at("/_aws/CloudWatchMetrics/0");
+        assertEquals("ShopBackend", directive.get("Namespace").asText());
+        assertEquals("[[\"Service\"]]", directive.get("Dimensions").toString());
+        assertEquals(2, directive.get("Metrics").size());
+        assertEquals("inventory", line.get("Service").asText());
+        assertEquals(2.0, line.get("LockAcquires").asDouble());
+        assertEquals(3.5, line.get("LockAcquireTime").asDouble());
+        assertEquals(false, line.has("LockRetries"));
+    }
+}
