@@ -137,22 +137,7 @@ public final class JdbcInventoryRepository implements InventoryRepository {
             return List.of();
         }
         List<Long> ids = List.copyOf(new TreeSet<>(goodsIds));
-        String sql = "SELECT g.id, COALESCE(i.stock, 0) FROM goods g LEFT JOIN inventory i ON i.goods_id = g.id"
-                + " WHERE g.deleted_at IS NULL AND g.id IN (" + marks(ids.size()) + ") ORDER BY g.id";
-        return withConnection(c -> {
-            try (PreparedStatement p = c.prepareStatement(sql)) {
-                for (int i = 0; i < ids.size(); i++) {
-                    p.setLong(i + 1, ids.get(i));
-                }
-                List<StockLevel> out = new ArrayList<>();
-                try (ResultSet rs = p.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(new StockLevel(rs.getLong(1), rs.getInt(2)));
-                    }
-                }
-                return out;
-            }
-        });
+        return withConnection(c -> stocks(c, ids));
     }
 
     @Override
@@ -476,7 +461,7 @@ public final class JdbcInventoryRepository implements InventoryRepository {
 
     private static List<StockLevel> stocks(Connection c, List<Long> ids) throws SQLException {
         String sql = "SELECT g.id, COALESCE(i.stock, 0) FROM goods g LEFT JOIN inventory i ON i.goods_id = g.id"
-                + " WHERE g.deleted_at IS NULL AND g.id IN (" + marks(ids.size()) + ")";
+                + " WHERE g.deleted_at IS NULL AND g.id IN (" + marks(ids.size()) + ") ORDER BY g.id";
         try (PreparedStatement p = c.prepareStatement(sql)) {
             for (int i = 0; i < ids.size(); i++) {
                 p.setLong(i + 1, ids.get(i));
