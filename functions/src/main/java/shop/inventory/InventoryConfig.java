@@ -14,7 +14,8 @@ import shop.platform.config.Env;
  * @param redisNodes   REDIS_NODES, comma-separated {@code host:port}; required for redlock
  * @param redisTls     REDIS_TLS
  */
-public record InventoryConfig(LockMode lockMode, QuorumLoss onQuorumLoss, List<String> redisNodes, boolean redisTls) {
+public record InventoryConfig(LockMode lockMode, QuorumLoss onQuorumLoss, List<String> redisNodes, boolean redisTls,
+                              shop.lock.RedLockConfig redLock) {
 
     /** LockMode picks the lock in front of the database. */
     public enum LockMode { REDLOCK, ROWLOCK }
@@ -44,6 +45,18 @@ public record InventoryConfig(LockMode lockMode, QuorumLoss onQuorumLoss, List<S
         if (mode == LockMode.REDLOCK && nodes.isEmpty()) {
             throw new ConfigException("REDIS_NODES", "is required when LOCK_MODE is redlock");
         }
-        return new InventoryConfig(mode, loss, nodes, env.bool("REDIS_TLS", false));
+        // The per-node bound must suit the network: a node slower than it counts as down for that attempt.
+        int nodeTimeout = env.integer("REDLOCK_NODE_TIMEOUT_MS", 100, 1, 2_000);
+        int maxWait = env.integer("REDLOCK_MAX_WAIT_MS", 3_000, 0, 30_000);
+        shop.lock.RedLockConfig base = RedLockOrderLock.CONFIG;
+        shop.lock.RedLockConfig redLock;
+        try {
+            redLock = new shop.lock.RedLockConfig(base.keyPrefix(), base.ttl(), java.time.Duration.ofMillis(maxWait),
+                    java.time.Duration.ofMillis(nodeTimeout), base.retryJitter(), base.pollMin(), base.pollMax());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("REDLOCK_NODE_TIMEOUT_MS", "does not fit the lock's " + base.ttl().toMillis()
+                    + " ms lease: " + e.getMessage());
+        }
+        return new InventoryConfig(mode, loss, nodes, env.bool("REDIS_TLS", true), redLock);
     }
 }

@@ -27,7 +27,7 @@ final class InventoryWiring {
         try {
             lock = switch (config.lockMode()) {
                 case ROWLOCK -> new NoOpOrderLock();
-                case REDLOCK -> RedLockOrderLock.connect(config.redisNodes(), config.redisTls(), RedLockOrderLock.CONFIG);
+                case REDLOCK -> RedLockOrderLock.connect(config.redisNodes(), config.redisTls(), config.redLock());
             };
         } catch (RuntimeException e) {
             pool.close();

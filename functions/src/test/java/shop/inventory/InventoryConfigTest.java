@@ -1,0 +1,51 @@
+package shop.inventory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import shop.platform.config.ConfigException;
+import shop.platform.config.Env;
+
+/** The inventory's variables are read once, with defaults, and a wrong one is named. */
+class InventoryConfigTest {
+    private static Env env(Map<String, String> extra) {
+        Map<String, String> m = new HashMap<>(Map.of("REDIS_NODES", "127.0.0.1:6379,127.0.0.1:6380,127.0.0.1:6381"));
+        m.putAll(extra);
+        return Env.of(m);
+    }
+
+    @Test
+    void defaults_redlockWithTlsAndTheLocksOwnTimings() {
+        InventoryConfig cfg = InventoryConfig.from(env(Map.of()));
+        assertEquals(InventoryConfig.LockMode.REDLOCK, cfg.lockMode());
+        assertEquals(InventoryConfig.QuorumLoss.PROCEED, cfg.onQuorumLoss());
+        assertTrue(cfg.redisTls());
+        assertEquals(Duration.ofMillis(100), cfg.redLock().perNodeTimeout());
+        assertEquals(Duration.ofSeconds(3), cfg.redLock().maxWait());
+        assertEquals(RedLockOrderLock.CONFIG.ttl(), cfg.redLock().ttl());
+    }
+
+    @Test
+    void redlockTimings_comeFromTheEnvironment() {
+        InventoryConfig cfg = InventoryConfig.from(env(Map.of("REDLOCK_NODE_TIMEOUT_MS", "25", "REDLOCK_MAX_WAIT_MS", "500")));
+        assertEquals(Duration.ofMillis(25), cfg.redLock().perNodeTimeout());
+        assertEquals(Duration.ofMillis(500), cfg.redLock().maxWait());
+    }
+
+    @Test
+    void wrongValues_nameTheirVariable() {
+        assertTrue(assertThrows(ConfigException.class, () -> InventoryConfig.from(env(Map.of("REDLOCK_NODE_TIMEOUT_MS", "fast"))))
+                .getMessage().contains("REDLOCK_NODE_TIMEOUT_MS"));
+        assertTrue(assertThrows(ConfigException.class, () -> InventoryConfig.from(env(Map.of("REDLOCK_MAX_WAIT_MS", "-1"))))
+                .getMessage().contains("REDLOCK_MAX_WAIT_MS"));
+        assertTrue(assertThrows(ConfigException.class, () -> InventoryConfig.from(env(Map.of("LOCK_MODE", "mutex"))))
+                .getMessage().contains("LOCK_MODE"));
+        assertTrue(assertThrows(ConfigException.class,
+                () -> InventoryConfig.from(Env.of(Map.of("LOCK_MODE", "redlock")))).getMessage().contains("REDIS_NODES"));
+    }
+}
