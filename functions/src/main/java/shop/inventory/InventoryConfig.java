@@ -1,9 +1,11 @@
 package shop.inventory;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import shop.platform.config.ConfigException;
 import shop.platform.config.Env;
+import shop.platform.config.RedisConfig;
 
 /**
  * InventoryConfig is how the inventory function locks, read once at start.
@@ -34,17 +36,11 @@ public record InventoryConfig(LockMode lockMode, QuorumLoss onQuorumLoss, List<S
                 .toUpperCase(java.util.Locale.ROOT));
         QuorumLoss loss = QuorumLoss.valueOf(env.oneOf("LOCK_ON_QUORUM_LOSS", "proceed", Set.of("proceed", "fail"))
                 .toUpperCase(java.util.Locale.ROOT));
-        List<String> nodes = env.optional("REDIS_NODES").map(v -> List.of(v.split(","))).orElse(List.of())
-                .stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
-        for (String node : nodes) {
-            int colon = node.lastIndexOf(':');
-            if (colon <= 0 || !node.substring(colon + 1).chars().allMatch(Character::isDigit) || colon == node.length() - 1) {
-                throw new ConfigException("REDIS_NODES", "must list host:port entries, not '" + node + "'");
-            }
-        }
-        if (mode == LockMode.REDLOCK && nodes.isEmpty()) {
-            throw new ConfigException("REDIS_NODES", "is required when LOCK_MODE is redlock");
-        }
+        // In rowlock mode no Redis is needed; where nodes are given, the platform parses and checks them.
+        Optional<RedisConfig> redis = mode == LockMode.REDLOCK || env.optional("REDIS_NODES").isPresent()
+                ? Optional.of(RedisConfig.from(env)) : Optional.empty();
+        List<String> nodes = redis.map(r -> r.nodes().stream().map(RedisConfig.Node::toString).toList())
+                .orElse(List.of());
         // The per-node bound must suit the network: a node slower than it counts as down for that attempt.
         int nodeTimeout = env.integer("REDLOCK_NODE_TIMEOUT_MS", 100, 1, 2_000);
         int maxWait = env.integer("REDLOCK_MAX_WAIT_MS", 3_000, 0, 30_000);
@@ -57,6 +53,6 @@ public record InventoryConfig(LockMode lockMode, QuorumLoss onQuorumLoss, List<S
             throw new ConfigException("REDLOCK_NODE_TIMEOUT_MS", "does not fit the lock's " + base.ttl().toMillis()
                     + " ms lease: " + e.getMessage());
         }
-        return new InventoryConfig(mode, loss, nodes, env.bool("REDIS_TLS", true), redLock);
+        return new InventoryConfig(mode, loss, nodes, redis.map(RedisConfig::tls).orElse(true), redLock);
     }
 }

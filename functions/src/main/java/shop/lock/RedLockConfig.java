@@ -1,7 +1,6 @@
 package shop.lock;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -50,22 +49,6 @@ public record RedLockConfig(
                 Duration.ofMillis(5), Duration.ofMillis(300), Duration.ofSeconds(1));
     }
 
-    /**
-     * fromEnv reads REDLOCK_KEY_PREFIX, REDLOCK_TTL_MS, REDLOCK_MAX_WAIT_MS, REDLOCK_NODE_TIMEOUT_MS,
-     * REDLOCK_RETRY_JITTER_MS, REDLOCK_POLL_MIN_MS and REDLOCK_POLL_MAX_MS; absent ones keep defaults.
-     */
-    public static RedLockConfig fromEnv(Map<String, String> env) {
-        var d = defaults();
-        return new RedLockConfig(
-                env.getOrDefault("REDLOCK_KEY_PREFIX", d.keyPrefix()),
-                millis(env, "REDLOCK_TTL_MS", d.ttl()),
-                millis(env, "REDLOCK_MAX_WAIT_MS", d.maxWait()),
-                millis(env, "REDLOCK_NODE_TIMEOUT_MS", d.perNodeTimeout()),
-                millis(env, "REDLOCK_RETRY_JITTER_MS", d.retryJitter()),
-                millis(env, "REDLOCK_POLL_MIN_MS", d.pollMin()),
-                millis(env, "REDLOCK_POLL_MAX_MS", d.pollMax()));
-    }
-
     /** requireTtlAbove rejects a ttl that a slow round trip plus clock drift could use up entirely. */
     static void requireTtlAbove(Duration ttl, Duration perNodeTimeout) {
         positive("ttl", ttl);
@@ -73,18 +56,6 @@ public record RedLockConfig(
         if (usable <= perNodeTimeout.toNanos()) {
             throw new IllegalArgumentException("ttl (" + ttl.toMillis() + " ms) minus clock drift (1 % + 2 ms) must exceed "
                     + "perNodeTimeout (" + perNodeTimeout.toMillis() + " ms), or no acquisition could leave validity");
-        }
-    }
-
-    private static Duration millis(Map<String, String> env, String name, Duration fallback) {
-        String raw = env.get(name);
-        if (raw == null || raw.isBlank()) {
-            return fallback;
-        }
-        try {
-            return Duration.ofMillis(Long.parseLong(raw.strip()));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a whole number of milliseconds, was '" + raw + "'", e);
         }
     }
 

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RedLockConfigTest {
@@ -35,16 +34,6 @@ class RedLockConfigTest {
     @Test
     void config_rejectsPollMinAbovePollMax() {
         assertTrue(rejection(() -> config(1000, 50, 30, 20)).contains("pollMin (30 ms)"));
-    }
-
-    @Test
-    void fromEnv_readsMillis_andNamesTheBadVariable() {
-        var cfg = RedLockConfig.fromEnv(Map.of("REDLOCK_TTL_MS", "3000", "REDLOCK_NODE_TIMEOUT_MS", "20"));
-        assertEquals(Duration.ofSeconds(3), cfg.ttl());
-        assertEquals(Duration.ofMillis(20), cfg.perNodeTimeout());
-        assertEquals(RedLockConfig.defaults().pollMax(), cfg.pollMax());
-        assertTrue(rejection(() -> RedLockConfig.fromEnv(Map.of("REDLOCK_POLL_MAX_MS", "soon")))
-                .startsWith("REDLOCK_POLL_MAX_MS"));
     }
 
     @Test
