@@ -14,11 +14,22 @@ import java.util.List;
 public interface LockNode {
 
     /** setAllIfAbsent sets every key to value with the given ttl if none of them exists; all or none. */
-    boolean setAllIfAbsent(List<String> keys, String value, Duration ttl);
+    default boolean setAllIfAbsent(List<String> keys, String value, Duration ttl) {
+        return setAllIfAbsent(keys, value, ttl, false);
+    }
+
+    /**
+     * setAllIfAbsent sets every key to value with the given ttl if none of them exists; all or none.
+     * When it fails and registerWaiter is true, the caller is counted as a waiter of the first key
+     * that was held, in the same atomic step, so that the holder's release signals it (see
+     * {@link #awaitRelease}); the count expires on its own should the waiter go away.
+     */
+    boolean setAllIfAbsent(List<String> keys, String value, Duration ttl, boolean registerWaiter);
 
     /**
      * deleteAllIfValue deletes those keys that still hold value and returns how many it deleted; if
-     * wake is true it also signals one waiter per deleted key (see {@link #awaitRelease}).
+     * wake is true it also signals one registered waiter per deleted key, and nobody when none
+     * registered (see {@link #awaitRelease}): a release nobody waits for costs no signal.
      */
     int deleteAllIfValue(List<String> keys, String value, boolean wake);
 
@@ -27,7 +38,8 @@ public interface LockNode {
 
     /**
      * awaitRelease blocks until a release signal for any of keys arrives or timeout passes; returns
-     * true if signalled. A signal sent while nobody waits is kept briefly, so it is not lost.
+     * true if signalled. Signals go to waiters registered by a failed {@link #setAllIfAbsent} on this
+     * node; one sent before the waiter blocks is kept briefly, so it is not lost.
      */
     boolean awaitRelease(List<String> keys, Duration timeout);
 

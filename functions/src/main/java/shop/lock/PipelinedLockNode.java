@@ -13,7 +13,7 @@ import java.util.concurrent.CompletableFuture;
 public interface PipelinedLockNode extends LockNode {
 
     /** sendSetAllIfAbsent writes {@link #setAllIfAbsent}; throws {@link LockNodeException} if it cannot. */
-    Pending<Boolean> sendSetAllIfAbsent(List<String> keys, String value, Duration ttl);
+    Pending<Boolean> sendSetAllIfAbsent(List<String> keys, String value, Duration ttl, boolean registerWaiter);
 
     /** sendDeleteAllIfValue writes {@link #deleteAllIfValue}; throws {@link LockNodeException} if it cannot. */
     Pending<Integer> sendDeleteAllIfValue(List<String> keys, String value, boolean wake);

@@ -17,7 +17,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import shop.lock.LockResult.Acquired;
@@ -41,6 +44,11 @@ public final class RedLock implements AutoCloseable {
     private final RedLockConfig config;
     private final int quorum;
     private final RedLockMetrics metrics = new RedLockMetrics();
+    /** 1 for a node whose last reply failed, so that waiters register on another one. */
+    private final AtomicIntegerArray silent;
+    /** valuePrefix is random per lock instance; with a counter it makes every acquisition's value unique. */
+    private final String valuePrefix;
+    private final AtomicLong acquisitions = new AtomicLong();
     // Virtual threads: one cheap thread per node call, blocked in socket I/O without holding a carrier.
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
 
@@ -53,6 +61,10 @@ public final class RedLock implements AutoCloseable {
         this.nodes = List.copyOf(nodes);
         this.config = Objects.requireNonNull(config, "config");
         this.quorum = quorum(this.nodes.size());
+        this.silent = new AtomicIntegerArray(this.nodes.size());
+        byte[] bytes = new byte[VALUE_BYTES];
+        RANDOM.nextBytes(bytes);
+        this.valuePrefix = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes) + ".";
     }
 
     /** acquire locks resources with the configured ttl and maxWait. */
@@ -121,13 +133,15 @@ public final class RedLock implements AutoCloseable {
         for (int attempt = 1; ; attempt++) {
             metrics.attempt(attempt > 1);
             String value = newValue();
+            // The node this attempt would wait on: a refusal there counts us as a waiter in the same call.
+            int waitNode = waitNode(keys);
             long sent = System.nanoTime();
             Round<Boolean> round;
             try {
-                round = onAllNodes(new NodeOp<>(node -> node.setAllIfAbsent(keys, value, ttl),
-                        node -> node.sendSetAllIfAbsent(keys, value, ttl)));
+                round = onNodes(i -> new NodeOp<>(node -> node.setAllIfAbsent(keys, value, ttl, i == waitNode),
+                        node -> node.sendSetAllIfAbsent(keys, value, ttl, i == waitNode)), null);
             } catch (InterruptedException e) {
-                releaseQuietly(keys, value, true);
+                releaseQuietly(keys, value, true, null);
                 throw e;
             }
             List<Reply<Boolean>> replies = round.replies();
@@ -135,15 +149,17 @@ public final class RedLock implements AutoCloseable {
             int won = 0;
             int held = 0;
             int answered = 0;
-            int signalNode = -1;
+            // Ours may be set where we won and where no answer came; a node that refused never set it.
+            boolean[] mayHoldOurs = new boolean[replies.size()];
             for (int i = 0; i < replies.size(); i++) {
                 Reply<Boolean> reply = replies.get(i);
+                silent.set(i, reply.ok() ? 0 : 1);
                 if (reply.ok()) {
                     answered++;
                     won += reply.value() ? 1 : 0;
                     held += reply.value() ? 0 : 1;
-                    signalNode = signalNode < 0 ? i : signalNode;
                 }
+                mayHoldOurs[i] = !reply.ok() || reply.value();
             }
             long validity = validityNanos(ttl.toNanos(), now - sent);
             if (won >= quorum && validity > 0) {
@@ -152,10 +168,10 @@ public final class RedLock implements AutoCloseable {
             }
             boolean unreachable = answered < quorum;
             boolean timedOut = now - deadline >= 0;
-            // Release on every node, also those that seemed to fail: a timed-out SET may have landed,
-            // and one that answers later is released when it does. Wake a waiter only when giving up:
-            // a woken waiter that won some nodes must not hand its turn to the next one.
-            releaseQuietly(keys, value, unreachable || timedOut);
+            // Release on every node that may hold ours, also those that seemed to fail: a timed-out SET
+            // may have landed, and one that answers later is released when it does. Wake a waiter only
+            // when giving up: a woken waiter that won some nodes must not hand its turn to the next one.
+            releaseQuietly(keys, value, unreachable || timedOut, mayHoldOurs);
             releaseWhenLate(round, keys, value);
             if (unreachable) {
                 metrics.quorumFailure();
@@ -169,15 +185,41 @@ public final class RedLock implements AutoCloseable {
             if (won > 0) {
                 metrics.splitVote();
             }
+            Reply<Boolean> atWaitNode = replies.get(waitNode);
             if (won > 0 && (held < quorum || splitStreak <= MAX_SPLIT_RETRIES)) {
                 // A split vote, or a release still in flight on some nodes: nobody may hold the lock,
                 // so nobody will signal. Back off briefly at random and try again. Should a majority
                 // stay held (keys left by a late SET), stop and wait like everyone else.
                 pause(ThreadLocalRandom.current().nextLong(1, config.retryJitter().toNanos() + 1), deadline);
+            } else if (atWaitNode.ok() && !atWaitNode.value()) {
+                // Refused on the wait node, so counted as its waiter there: the holder's release signals us.
+                awaitRelease(nodes.get(waitNode), keys, deadline);
+            } else if (!atWaitNode.ok()) {
+                // The wait node did not answer (now marked silent): the next attempt waits on another.
+                pause(ThreadLocalRandom.current().nextLong(1, config.retryJitter().toNanos() + 1), deadline);
             } else {
-                awaitRelease(nodes.get(signalNode), keys, deadline);
+                // We hold the wait node ourselves (a late SET of ours): nobody signals us there, so poll.
+                pause(ThreadLocalRandom.current().nextLong(config.pollMin().toNanos(), config.pollMax().toNanos() + 1),
+                        deadline);
             }
         }
+    }
+
+    /**
+     * waitNode is where waiters for keys register and block: a node picked by the first key, so that
+     * the waiters of one key meet on one node, and the next one round when that node did not answer
+     * last time.
+     */
+    private int waitNode(List<String> keys) {
+        int n = nodes.size();
+        int first = Math.floorMod(keys.getFirst().hashCode(), n);
+        for (int k = 0; k < n; k++) {
+            int i = (first + k) % n;
+            if (silent.get(i) == 0) {
+                return i;
+            }
+        }
+        return first;
     }
 
     private void awaitRelease(LockNode node, List<String> keys, long deadline) throws InterruptedException {
@@ -199,7 +241,7 @@ public final class RedLock implements AutoCloseable {
     }
 
     boolean release(Lease lease) {
-        List<Reply<Integer>> replies = onAllNodesUninterruptibly(deleteAll(lease.keys(), lease.value(), true)).replies();
+        List<Reply<Integer>> replies = onNodesUninterruptibly(deleteAll(lease.keys(), lease.value(), true), null).replies();
         int size = lease.keys().size();
         boolean ok = replies.stream().filter(r -> r.ok() && r.value() == size).count() >= quorum;
         metrics.releaseEnded(ok);
@@ -209,9 +251,9 @@ public final class RedLock implements AutoCloseable {
     boolean extend(Lease lease, Duration ttl) {
         RedLockConfig.requireTtlAbove(ttl, config.perNodeTimeout());
         long sent = System.nanoTime();
-        List<Reply<Boolean>> replies = onAllNodesUninterruptibly(new NodeOp<>(
+        List<Reply<Boolean>> replies = onNodesUninterruptibly(new NodeOp<>(
                 node -> node.expireAllIfValue(lease.keys(), lease.value(), ttl),
-                node -> node.sendExpireAllIfValue(lease.keys(), lease.value(), ttl))).replies();
+                node -> node.sendExpireAllIfValue(lease.keys(), lease.value(), ttl)), null).replies();
         long now = System.nanoTime();
         long extended = replies.stream().filter(r -> r.ok() && r.value()).count();
         long validity = validityNanos(ttl.toNanos(), now - sent);
@@ -223,8 +265,21 @@ public final class RedLock implements AutoCloseable {
         return ok;
     }
 
-    private void releaseQuietly(List<String> keys, String value, boolean wake) {
-        onAllNodesUninterruptibly(deleteAll(keys, value, wake));
+    /** releaseQuietly deletes keys holding value on the chosen nodes (all when which is null). */
+    private void releaseQuietly(List<String> keys, String value, boolean wake, boolean[] which) {
+        if (which != null && !anyOf(which)) {
+            return;
+        }
+        onNodesUninterruptibly(deleteAll(keys, value, wake), which);
+    }
+
+    private static boolean anyOf(boolean[] which) {
+        for (boolean b : which) {
+            if (b) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static NodeOp<Integer> deleteAll(List<String> keys, String value, boolean wake) {
@@ -232,13 +287,13 @@ public final class RedLock implements AutoCloseable {
                 node -> node.sendDeleteAllIfValue(keys, value, wake));
     }
 
-    /** Runs op on all nodes; an interrupt is deferred until the round is over, so cleanup always runs. */
-    private <T> Round<T> onAllNodesUninterruptibly(NodeOp<T> op) {
+    /** Runs op on the chosen nodes; an interrupt is deferred until the round is over, so cleanup always runs. */
+    private <T> Round<T> onNodesUninterruptibly(NodeOp<T> op, boolean[] which) {
         boolean interrupted = Thread.interrupted();
         try {
             while (true) {
                 try {
-                    return onAllNodes(op);
+                    return onNodes(i -> op, which);
                 } catch (InterruptedException e) {
                     interrupted = true;
                 }
@@ -251,21 +306,29 @@ public final class RedLock implements AutoCloseable {
     }
 
     /**
-     * Runs op on all nodes and waits at most the per-node timeout. A {@link PipelinedLockNode} gets the
-     * call written from this thread before any reply is read; other nodes run it on a virtual thread
-     * each. A node that fails or is late counts as no answer; a late call is not cut off but left to
-     * finish (a pipelined one is read on in the background), and its future is returned so the caller
-     * can clean up after it.
+     * Runs node i's op on the chosen nodes (all when which is null) and waits at most the per-node
+     * timeout. A {@link PipelinedLockNode} gets the call written from this thread before any reply is
+     * read; other nodes run it on a virtual thread each. A node that fails or is late counts as no
+     * answer; a late call is not cut off but left to finish (a pipelined one is read on in the
+     * background), and its future is returned so the caller can clean up after it. A node not chosen
+     * has no reply and a null future.
      */
-    private <T> Round<T> onAllNodes(NodeOp<T> op) throws InterruptedException {
+    private <T> Round<T> onNodes(IntFunction<NodeOp<T>> opFor, boolean[] which) throws InterruptedException {
         long deadline = System.nanoTime() + config.perNodeTimeout().toNanos();
         int n = nodes.size();
         List<CompletableFuture<T>> futures = new ArrayList<>(n);
         List<PipelinedLockNode.Pending<T>> pending = new ArrayList<>(n);
         List<CompletableFuture<T>> threaded = new ArrayList<>();
-        for (LockNode node : nodes) {
+        for (int index = 0; index < n; index++) {
+            LockNode node = nodes.get(index);
             PipelinedLockNode.Pending<T> sent = null;
             CompletableFuture<T> future = null;
+            if (which != null && !which[index]) {
+                pending.add(null);
+                futures.add(null);
+                continue;
+            }
+            NodeOp<T> op = opFor.apply(index);
             if (node instanceof PipelinedLockNode p) {
                 try {
                     sent = op.send().apply(p);
@@ -301,7 +364,9 @@ public final class RedLock implements AutoCloseable {
         int errors = 0;
         for (int i = 0; i < n; i++) {
             CompletableFuture<T> future = futures.get(i);
-            if (future.state() == Future.State.SUCCESS) {
+            if (future == null) {
+                replies.add(new Reply<>(null)); // not asked
+            } else if (future.state() == Future.State.SUCCESS) {
                 replies.add(new Reply<>(future.resultNow()));
             } else {
                 errors++;
@@ -355,10 +420,13 @@ public final class RedLock implements AutoCloseable {
         return List.copyOf(sorted);
     }
 
-    private static String newValue() {
-        byte[] bytes = new byte[VALUE_BYTES];
-        RANDOM.nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    /**
+     * newValue is unique per acquisition: this instance's random 128-bit prefix and a counter. Nobody
+     * else can produce it (the prefix is drawn once from SecureRandom), and it costs no random draw
+     * per acquisition, which showed in the profile under many threads.
+     */
+    private String newValue() {
+        return valuePrefix + Long.toString(acquisitions.incrementAndGet(), 36);
     }
 
     /** One script call as a blocking call on any node and as a pipelined send. */

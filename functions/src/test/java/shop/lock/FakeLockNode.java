@@ -20,6 +20,7 @@ final class FakeLockNode implements LockNode {
     private final String name;
     private final Map<String, Entry> keys = new HashMap<>();
     private final Set<String> tokens = new HashSet<>();
+    private final Map<String, Integer> waiters = new HashMap<>();
     private final List<List<String>> setCalls = new ArrayList<>();
     private volatile Mode mode = Mode.UP;
     final AtomicInteger deleteCalls = new AtomicInteger();
@@ -46,12 +47,22 @@ final class FakeLockNode implements LockNode {
         return e == null ? null : e.value();
     }
 
+    /** waiters is how many waiters are counted for key. */
+    synchronized int waiters(String key) {
+        return waiters.getOrDefault(key, 0);
+    }
+
+    /** tokens is how many release signals wait to be taken. */
+    synchronized int tokens() {
+        return tokens.size();
+    }
+
     synchronized List<List<String>> setCalls() {
         return List.copyOf(setCalls);
     }
 
     @Override
-    public boolean setAllIfAbsent(List<String> ks, String value, Duration ttl) {
+    public boolean setAllIfAbsent(List<String> ks, String value, Duration ttl, boolean registerWaiter) {
         if (mode == Mode.ANSWERS_LATE) {
             try {
                 // Lands after the caller's clean-up, as a SET stuck in a slow network would.
@@ -60,16 +71,18 @@ final class FakeLockNode implements LockNode {
                 throw new LockNodeException(name, "interrupted", e);
             }
         }
-        return setNow(ks, value, ttl);
+        return setNow(ks, value, ttl, registerWaiter);
     }
 
-    private synchronized boolean setNow(List<String> ks, String value, Duration ttl) {
+    private synchronized boolean setNow(List<String> ks, String value, Duration ttl, boolean registerWaiter) {
         failIfDown();
         setCalls.add(List.copyOf(ks));
         expire();
         boolean free = ks.stream().noneMatch(keys::containsKey);
         if (free) {
             ks.forEach(k -> keys.put(k, new Entry(value, System.nanoTime() + ttl.toNanos())));
+        } else if (registerWaiter) {
+            ks.stream().filter(keys::containsKey).findFirst().ifPresent(k -> waiters.merge(k, 1, Integer::sum));
         }
         failIfLosingReplies();
         return free;
@@ -86,7 +99,8 @@ final class FakeLockNode implements LockNode {
             if (e != null && e.value().equals(value)) {
                 keys.remove(k);
                 deleted++;
-                if (wake) {
+                if (wake && waiters.getOrDefault(k, 0) > 0) {
+                    waiters.merge(k, -1, Integer::sum);
                     tokens.add(k);
                 }
             }

@@ -353,6 +353,16 @@ class RedLockRedisTest {
     }
 
     @Test
+    void release_withNobodyWaiting_pushesNoSignal() {
+        var lease = acquired(client().acquire(List.of("g1")));
+        assertTrue(lease.release());
+        for (int i = 0; i < 5; i++) {
+            assertFalse(redis.admin(i).exists("lock:g1:wake"), "node " + i + " got a signal nobody waits for");
+            assertFalse(redis.admin(i).exists("lock:g1:waiters"), "node " + i + " counts a waiter");
+        }
+    }
+
+    @Test
     void waiter_acquiresOnRelease_longBeforeItsFallbackPoll() throws Exception {
         var slowPoll = new RedLockConfig("lock:", TTL, Duration.ofSeconds(25), NODE_TIMEOUT,
                 Duration.ofMillis(5), Duration.ofSeconds(20), Duration.ofSeconds(20));
@@ -403,8 +413,17 @@ class RedLockRedisTest {
         }
     }
 
+    /** blockedClients counts the clients blocked in BLPOP on every node (waiters of one key meet on one). */
     private static int blockedClients() {
-        for (String line : redis.admin(0).info("clients").split("\r?\n")) {
+        int blocked = 0;
+        for (int i = 0; i < 5; i++) {
+            blocked += blockedClients(i);
+        }
+        return blocked;
+    }
+
+    private static int blockedClients(int node) {
+        for (String line : redis.admin(node).info("clients").split("\r?\n")) {
             if (line.startsWith("blocked_clients:")) {
                 return Integer.parseInt(line.substring("blocked_clients:".length()).strip());
             }
