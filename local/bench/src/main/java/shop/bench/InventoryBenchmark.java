@@ -51,7 +51,9 @@ import shop.stack.LocalStack;
  * stock against the successes (oversell or lost updates) and counts failures that were not a true
  * shortage. Prints a Markdown section for docs/benchmarks.md.
  *
- * <p>Usage: {@code java -cp ... shop.bench.InventoryBenchmark [secondsPerCell] [workers,...]}, default 6 and 16,64.
+ * <p>Usage: {@code java -cp ... shop.bench.InventoryBenchmark [secondsPerCell] [workers,...] [variant,...] [workload,...]},
+ * default 6, 16,64, course,rowlock,redlock,ceiling and hot,uniform,multi. Each cell also reports the CPU time per
+ * order of the database server, the Redis servers and the benchmark JVM (the clients), from /proc.
  */
 public final class InventoryBenchmark {
     private static final int STOCK = 100_000_000;
@@ -71,7 +73,31 @@ public final class InventoryBenchmark {
 
     /** Cell is one measured combination's result. */
     record Cell(Workload workload, int workers, Variant variant, double perSecond, double p50Ms, double p99Ms,
-                long spurious, long shortages, long stockMismatch, long detailMismatch, String notes) {
+                long spurious, long shortages, long stockMismatch, long detailMismatch, String notes, Cpu cpu) {
+    }
+
+    /** Cpu is the CPU time per order of the database server, the Redis servers and the benchmark JVM, in microseconds. */
+    record Cpu(double dbUs, double redisUs, double clientUs) {
+        /** sample reads the CPU time so far of mariadbd, every redis-server and this JVM, in nanoseconds. */
+        static long[] sample() {
+            long[] t = new long[3];
+            ProcessHandle.current().descendants().forEach(p -> {
+                String cmd = p.info().command().orElse("");
+                long cpu = p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+                if (cmd.endsWith("mariadbd") || cmd.endsWith("mysqld")) {
+                    t[0] += cpu;
+                } else if (cmd.contains("redis-server")) {
+                    t[1] += cpu;
+                }
+            });
+            t[2] = ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+            return t;
+        }
+
+        static Cpu perOrder(long[] before, long[] after, long orders) {
+            double n = Math.max(1, orders) * 1000.0;
+            return new Cpu((after[0] - before[0]) / n, (after[1] - before[1]) / n, (after[2] - before[2]) / n);
+        }
     }
 
     /** Worker is one simulated instance: it sends one order and says whether it succeeded. */
@@ -90,9 +116,12 @@ public final class InventoryBenchmark {
         List<Variant> variants = args.length > 2
                 ? java.util.Arrays.stream(args[2].split(",")).map(v -> Variant.valueOf(v.toUpperCase(Locale.ROOT))).toList()
                 : List.of(Variant.COURSE, Variant.ROWLOCK, Variant.REDLOCK, Variant.CEILING);
+        List<Workload> workloads = args.length > 3
+                ? java.util.Arrays.stream(args[3].split(",")).map(v -> Workload.valueOf(v.toUpperCase(Locale.ROOT))).toList()
+                : List.of(Workload.values());
         LocalStack stack = LocalStack.start(System.getenv());
         try {
-            new InventoryBenchmark.Run(stack, Duration.ofSeconds(seconds), workerCounts, variants).run();
+            new InventoryBenchmark.Run(stack, Duration.ofSeconds(seconds), workerCounts, variants, workloads).run();
         } finally {
             stack.close();
         }
@@ -104,14 +133,16 @@ public final class InventoryBenchmark {
         private final Duration duration;
         private final List<Integer> workerCounts;
         private final List<Variant> variants;
+        private final List<Workload> workloads;
         private final Env env;
         private final HikariDataSource admin;
         private long hot;
         private long[] uniform;
         private long[] multi;
 
-        Run(LocalStack stack, Duration duration, List<Integer> workerCounts, List<Variant> variants) {
+        Run(LocalStack stack, Duration duration, List<Integer> workerCounts, List<Variant> variants, List<Workload> workloads) {
             this.stack = stack;
+            this.workloads = workloads;
             this.duration = duration;
             this.workerCounts = workerCounts;
             this.variants = variants;
@@ -128,18 +159,22 @@ public final class InventoryBenchmark {
             makeGoods();
             String server = one("SELECT VERSION()");
             List<Cell> cells = new ArrayList<>();
-            // Warm the JIT and the buffer pool on every variant before measuring.
-            for (Variant v : variants) {
-                measure(Workload.UNIFORM, 16, v, Duration.ofSeconds(2));
+            // Warm the JIT and the buffer pool on every variant and workload before measuring, so that
+            // the first measured cells do not pay for compilation the later ones do not.
+            for (Workload w : workloads) {
+                for (Variant v : variants) {
+                    measure(w, workerCounts.getFirst(), v, Duration.ofSeconds(1));
+                }
             }
-            for (Workload w : Workload.values()) {
+            for (Workload w : workloads) {
                 for (int workers : workerCounts) {
                     for (Variant v : variants) {
                         Cell cell = measure(w, workers, v, duration);
                         cells.add(cell);
-                        System.err.printf(Locale.ROOT, "%-8s %3d %-8s %9.0f/s p50 %6.2f ms p99 %7.2f ms spurious %d mismatch %d %s%n",
+                        System.err.printf(Locale.ROOT, "%-8s %3d %-8s %9.0f/s p50 %6.2f ms p99 %7.2f ms spurious %d mismatch %d"
+                                        + " cpu/order db %.0f redis %.0f client %.0f us %s%n",
                                 w, workers, v, cell.perSecond(), cell.p50Ms(), cell.p99Ms(), cell.spurious(),
-                                cell.stockMismatch(), cell.notes());
+                                cell.stockMismatch(), cell.cpu().dbUs(), cell.cpu().redisUs(), cell.cpu().clientUs(), cell.notes());
                     }
                 }
             }
@@ -257,14 +292,17 @@ public final class InventoryBenchmark {
                 });
                 threads.add(thread);
             }
+            long[] cpuBefore = Cpu.sample();
             window[0] = System.nanoTime();
             window[1] = window[0] + length.toNanos();
             start.countDown();
             for (Thread t : threads) {
                 t.join();
             }
+            long[] cpuAfter = Cpu.sample();
             double elapsed = (System.nanoTime() - window[0]) / 1e9;
             long retries = pool.stream().mapToLong(wk -> wk instanceof ServiceWorker sw ? sw.service.metrics().retries() : 0).sum();
+            String lockNotes = lockNotes(pool, ok.get() + shortages.get() + spurious.get());
             pool.forEach(Worker::close);
             // Stock must equal initial minus what was reported sold: less is oversell, more a lost update.
             long mismatch = 0;
@@ -285,7 +323,32 @@ public final class InventoryBenchmark {
                     ? Math.abs(details - ok.get()) : 0;
             return new Cell(w, workers, v, ok.get() / elapsed, all.getValueAtPercentile(50) / 1000.0,
                     all.getValueAtPercentile(99) / 1000.0, spurious.get(), shortages.get(), mismatch, detailMismatch,
-                    "retries " + retries);
+                    "retries " + retries + lockNotes, Cpu.perOrder(cpuBefore, cpuAfter, ok.get() + shortages.get() + spurious.get()));
+        }
+
+        /** lockNotes sums the RedLock counters of the workers: attempts, split votes, wake-ups and poll timeouts per order. */
+        private static String lockNotes(List<Worker> pool, long orders) {
+            long attempts = 0;
+            long splits = 0;
+            long wakeups = 0;
+            long polls = 0;
+            boolean any = false;
+            for (Worker wk : pool) {
+                if (wk instanceof ServiceWorker sw && sw.lock.metrics().isPresent()) {
+                    var m = sw.lock.metrics().get();
+                    attempts += m.attempts();
+                    splits += m.splitVotes();
+                    wakeups += m.wakeups();
+                    polls += m.pollTimeouts();
+                    any = true;
+                }
+            }
+            if (!any) {
+                return "";
+            }
+            double n = Math.max(1, orders);
+            return String.format(Locale.ROOT, "; per order: lock attempts %.2f, split votes %.2f, wake-ups %.2f, poll timeouts %.2f",
+                    attempts / n, splits / n, wakeups / n, polls / n);
         }
 
         private String one(String sql) throws SQLException {
@@ -532,14 +595,16 @@ public final class InventoryBenchmark {
         StringBuilder sb = new StringBuilder();
         sb.append("Server: ").append(server).append("; ").append(Runtime.getRuntime().availableProcessors())
                 .append(" CPUs visible to the JVM.\n\n");
-        sb.append("| workload | workers | variant | orders/s | vs ceiling | p50 ms | p99 ms | spurious failures | oversell / lost updates |\n");
-        sb.append("|---|---:|---|---:|---:|---:|---:|---:|---:|\n");
+        sb.append("| workload | workers | variant | orders/s | vs ceiling | p50 ms | p99 ms | spurious failures | oversell / lost updates"
+                + " | CPU us/order: db / redis / client |\n");
+        sb.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Cell c : cells) {
             Cell top = ceiling.get(c.workload() + "/" + c.workers());
             String ratio = top == null || top.perSecond() == 0 ? "" : String.format(Locale.ROOT, "%.0f%%", 100 * c.perSecond() / top.perSecond());
-            sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %.0f | %s | %.2f | %.2f | %d | %d |%n",
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %.0f | %s | %.2f | %.2f | %d | %d | %.0f / %.0f / %.0f |%n",
                     c.workload().name().toLowerCase(Locale.ROOT), c.workers(), c.variant().name().toLowerCase(Locale.ROOT),
-                    c.perSecond(), ratio, c.p50Ms(), c.p99Ms(), c.spurious(), c.stockMismatch() + c.detailMismatch()));
+                    c.perSecond(), ratio, c.p50Ms(), c.p99Ms(), c.spurious(), c.stockMismatch() + c.detailMismatch(),
+                    c.cpu().dbUs(), c.cpu().redisUs(), c.cpu().clientUs()));
         }
         return sb.toString();
     }
