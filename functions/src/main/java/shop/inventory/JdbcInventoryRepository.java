@@ -37,18 +37,19 @@ import shop.platform.json.Json;
  *
  * <h2>The reserve transaction: one autocommit INSERT, the hot row lock held for one statement</h2>
  * A reservation is one autocommit {@code INSERT INTO stock_sell_detail ...}, a server-side prepared
- * statement and one round trip; its AFTER INSERT trigger {@code inventory_reserve_apply} (migration
- * V301) does the rest inside the same statement:
+ * statement and one round trip; its AFTER INSERT trigger {@code inventory_reserve_apply} (migrations
+ * V301, V302) does the rest inside the same statement:
  * <ol>
  *   <li>the detail row goes in first: a repeated order number fails here on the primary key (1062)
  *       before the trigger runs, so before any inventory row is touched; two identical requests at the
  *       same moment queue on that key and the second sees the first's committed row;</li>
- *   <li>the trigger checks every goods with plain SELECTs (consistent reads, no shared locks), raising
- *       1644 for an unknown or deleted one;</li>
- *   <li>it updates each stock row in ascending goods id ({@code stock = stock - num}, the stored items
- *       are sorted); a short item breaks {@code ck_inventory_stock CHECK (stock >= 0)} (4025 on
- *       MariaDB, 3819 on MySQL), which is the same test as {@code WHERE stock >= ?} but needs no round
- *       trip to decide; a missing stock row raises 1644;</li>
+ *   <li>the trigger updates each stock row in ascending goods id ({@code stock = stock - num}, the
+ *       stored items are sorted) if the row is {@code sellable}; a short item breaks
+ *       {@code ck_inventory_stock CHECK (stock >= 0)} (4025 on MariaDB, 3819 on MySQL), which is the
+ *       same test as {@code WHERE stock >= ?} but needs no round trip to decide; a deleted goods (its
+ *       row is not sellable) or a missing stock row raises 1644. {@code sellable} follows the goods'
+ *       soft delete through the trigger {@code inventory_goods_sellable} on goods (V302), so no goods
+ *       row is read here: that lookup was a quarter of the reservation's server CPU;</li>
  *   <li>the statement commits. Any error fails the statement, and InnoDB rolls all of it back, the
  *       detail row included: all items or none.</li>
  * </ol>
