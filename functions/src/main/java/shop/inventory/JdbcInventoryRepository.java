@@ -85,7 +85,7 @@ public final class JdbcInventoryRepository implements InventoryRepository {
     /** LOCK_WAIT_TIMEOUT_SECONDS bounds a row lock wait; the service retries after it. */
     static final int LOCK_WAIT_TIMEOUT_SECONDS = 3;
 
-    /** INSERT_RESERVATION is the whole reserve: trigger inventory_reserve_apply (V301) deducts the items. */
+    /** INSERT_RESERVATION is the whole reserve: trigger inventory_reserve_apply (V301, V302) deducts the items. */
     private static final String INSERT_RESERVATION =
             "INSERT INTO stock_sell_detail (order_sn, status, items, expires_at) VALUES (?, 'RESERVED', ?, ?)";
 

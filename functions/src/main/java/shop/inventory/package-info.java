@@ -5,8 +5,10 @@
  * <h2>The database is the safety</h2>
  * <ul>
  *   <li>A reservation is one autocommit {@code INSERT} of the order's {@code stock_sell_detail} row,
- *       whose trigger (migration V301) checks every goods and deducts each item's stock in ascending
- *       {@code goods_id} order, so two orders never wait on each other's rows in opposite order.
+ *       whose trigger (migrations V301, V302) deducts each item's stock in ascending {@code goods_id}
+ *       order, so two orders never wait on each other's rows in opposite order. A deleted goods'
+ *       stock row is not {@code sellable} (a trigger on goods keeps that flag), which fails the
+ *       statement like a missing stock row.
  *       {@code CHECK (stock >= 0)} fails the whole statement when any item is short, and InnoDB rolls
  *       the statement back, detail row included: all items or none.</li>
  *   <li>The detail row is written first and keyed by {@code orderSn}: the same order again fails on

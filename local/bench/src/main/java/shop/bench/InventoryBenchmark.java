@@ -76,11 +76,14 @@ public final class InventoryBenchmark {
                 long spurious, long shortages, long stockMismatch, long detailMismatch, String notes, Cpu cpu) {
     }
 
-    /** Cpu is the CPU time per order of the database server, the Redis servers and the benchmark JVM, in microseconds. */
-    record Cpu(double dbUs, double redisUs, double clientUs) {
-        /** sample reads the CPU time so far of mariadbd, every redis-server and this JVM, in nanoseconds. */
+    /**
+     * Cpu is the CPU time per order of the database server, the Redis servers and the benchmark JVM
+     * (the clients), in microseconds, and the part of the clients' time spent in the kernel.
+     */
+    record Cpu(double dbUs, double redisUs, double clientUs, double clientKernelUs) {
+        /** sample reads the CPU time so far of mariadbd, every redis-server, this JVM and its kernel part, in nanoseconds. */
         static long[] sample() {
-            long[] t = new long[3];
+            long[] t = new long[4];
             ProcessHandle.current().descendants().forEach(p -> {
                 String cmd = p.info().command().orElse("");
                 long cpu = p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
@@ -91,12 +94,25 @@ public final class InventoryBenchmark {
                 }
             });
             t[2] = ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+            t[3] = kernelNanos();
             return t;
+        }
+
+        /** kernelNanos is this process's system time from /proc/self/stat (field 15, in clock ticks of 10 ms), 0 elsewhere. */
+        private static long kernelNanos() {
+            try {
+                String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                return Long.parseLong(fields[12]) * 10_000_000L;
+            } catch (java.io.IOException | RuntimeException e) {
+                return 0;
+            }
         }
 
         static Cpu perOrder(long[] before, long[] after, long orders) {
             double n = Math.max(1, orders) * 1000.0;
-            return new Cpu((after[0] - before[0]) / n, (after[1] - before[1]) / n, (after[2] - before[2]) / n);
+            return new Cpu((after[0] - before[0]) / n, (after[1] - before[1]) / n, (after[2] - before[2]) / n,
+                    (after[3] - before[3]) / n);
         }
     }
 
@@ -156,6 +172,12 @@ public final class InventoryBenchmark {
 
         void run() throws Exception {
             Migrations.migrate(admin);
+            String detect = System.getenv().getOrDefault("BENCH_DEADLOCK_DETECT", "");
+            if (!detect.isEmpty()) {
+                try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
+                    s.execute("SET GLOBAL innodb_deadlock_detect = " + ("off".equalsIgnoreCase(detect) ? "OFF" : "ON"));
+                }
+            }
             makeGoods();
             String server = one("SELECT VERSION()");
             List<Cell> cells = new ArrayList<>();
@@ -163,7 +185,7 @@ public final class InventoryBenchmark {
             // the first measured cells do not pay for compilation the later ones do not.
             for (Workload w : workloads) {
                 for (Variant v : variants) {
-                    measure(w, workerCounts.getFirst(), v, Duration.ofSeconds(1));
+                    measure(w, workerCounts.getFirst(), v, Duration.ofSeconds(2));
                 }
             }
             for (Workload w : workloads) {
@@ -172,9 +194,10 @@ public final class InventoryBenchmark {
                         Cell cell = measure(w, workers, v, duration);
                         cells.add(cell);
                         System.err.printf(Locale.ROOT, "%-8s %3d %-8s %9.0f/s p50 %6.2f ms p99 %7.2f ms spurious %d mismatch %d"
-                                        + " cpu/order db %.0f redis %.0f client %.0f us %s%n",
+                                        + " cpu/order db %.0f redis %.0f client %.0f (kernel %.0f) us %s%n",
                                 w, workers, v, cell.perSecond(), cell.p50Ms(), cell.p99Ms(), cell.spurious(),
-                                cell.stockMismatch(), cell.cpu().dbUs(), cell.cpu().redisUs(), cell.cpu().clientUs(), cell.notes());
+                                cell.stockMismatch(), cell.cpu().dbUs(), cell.cpu().redisUs(), cell.cpu().clientUs(), cell.cpu().clientKernelUs(),
+                                cell.notes());
                     }
                 }
             }
