@@ -45,6 +45,7 @@ public final class GoodsWordIndex {
                 counts.merge(word, 1, Integer::sum);
             }
         });
+        rows.sort(java.util.Comparator.comparing((Object[] r) -> (String) r[0])); // in primary key order: fewer page splits
         List<Write> writes = new ArrayList<>();
         for (int from = 0; from < rows.size(); from += ROWS_PER_INSERT) {
             List<Object[]> part = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_INSERT));

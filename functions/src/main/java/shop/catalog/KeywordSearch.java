@@ -57,7 +57,7 @@ final class KeywordSearch {
     }
 
     /** Plan is how a search runs: the driver (null: walk goods) and the terms checked per candidate. */
-    record Plan(Stat driver, List<Term> checked, boolean exact, double selectivity, long maxId) {
+    record Plan(Stat driver, List<Stat> checked, boolean exact, double selectivity, long maxId) {
     }
 
     Result search(GoodsFilter filter, int offset, int limit) {
@@ -114,10 +114,10 @@ final class KeywordSearch {
             chosen = null; // every term is broad and large: walk goods instead
         }
         double selectivity = 1;
-        List<Term> checked = new ArrayList<>();
+        List<Stat> checked = new ArrayList<>();
         for (Stat s : all) {
             if (chosen == null || s.term() != chosen.term()) {
-                checked.add(s.term());
+                checked.add(s);
                 selectivity *= Math.min(1.0, (double) s.goods() / Math.max(1, maxId[0]));
             }
         }
@@ -222,23 +222,33 @@ final class KeywordSearch {
     /**
      * exactSql is the page of a small driver's matches, each row with the number of matches. The
      * driver's goods are read whole (at most {@link #EXACT_BOUND}, plus a prefix's duplicates) and
-     * joined with goods by primary key; the other terms are checked in the select list, where the
-     * optimizer keeps them as per-row probes (in the WHERE clause it may turn them into a semi-join
-     * that reads a common word's whole list).
+     * joined with goods by primary key and with the other terms (see {@link #checks}).
      */
     static Sql exactSql(GoodsFilter filter, Plan plan, int offset, int limit) {
         Sql rest = JdbcGoodsRepository.where(filter);
-        List<Object> params = new ArrayList<>();
-        String hit = "g.id IS NOT NULL" + checks(plan.checked(), "g.id", params);
+        Checks checks = checks(plan.checked(), "d.goods_id");
         Term driver = plan.driver().term();
-        params.add(driver.prefix() ? like(driver.text()) : driver.text());
+        Object word = driver.prefix() ? like(driver.text()) : driver.text();
+        List<Object> params = new ArrayList<>(checks.hitParams());
+        boolean oneWord = !driver.prefix() || (plan.driver().words() != null && plan.driver().words().size() == 1);
+        String from;
+        if (oneWord) { // the primary key gives each goods once
+            from = "goods_word d";
+            word = driver.prefix() ? plan.driver().words().getFirst() : driver.text();
+        } else {
+            from = "(SELECT DISTINCT goods_id FROM goods_word WHERE word LIKE ?) d";
+            params.add(word);
+        }
         params.addAll(rest.params());
+        params.addAll(checks.joinParams());
+        if (oneWord) {
+            params.add(word);
+        }
         params.add(limit);
         params.add(offset);
-        return new Sql("SELECT d.goods_id, COUNT(*) OVER (), " + hit + " AS hit"
-                + " FROM (SELECT DISTINCT goods_id FROM goods_word WHERE " + wordCondition(driver, "word") + ") d"
-                + " LEFT JOIN goods g ON g.id = d.goods_id AND " + rest.text()
-                + " HAVING hit ORDER BY d.goods_id DESC LIMIT ? OFFSET ?", params);
+        return new Sql("SELECT d.goods_id, COUNT(*) OVER (), g.id IS NOT NULL" + checks.hit() + " AS hit FROM " + from
+                + " LEFT JOIN goods g ON g.id = d.goods_id AND " + rest.text() + checks.joins()
+                + (oneWord ? " WHERE d.word = ?" : "") + " HAVING hit ORDER BY d.goods_id DESC LIMIT ? OFFSET ?", params);
     }
 
     /**
@@ -248,51 +258,74 @@ final class KeywordSearch {
      */
     static Sql walkSql(GoodsFilter filter, Plan plan, long cursor, int batch) {
         Sql rest = JdbcGoodsRepository.where(filter);
-        List<Object> params = new ArrayList<>();
         if (plan.driver() == null) {
-            String hit = "TRUE" + checks(plan.checked(), "g.id", params);
+            Checks checks = checks(plan.checked(), "g.id");
+            List<Object> params = new ArrayList<>(checks.hitParams());
+            params.addAll(checks.joinParams());
             params.addAll(rest.params());
             params.add(cursor);
             params.add(batch);
-            return new Sql("SELECT g.id, " + hit + " AS hit FROM goods g WHERE " + rest.text()
-                    + " AND g.id < ? ORDER BY g.id DESC LIMIT ?", params);
+            return new Sql("SELECT g.id, TRUE" + checks.hit() + " AS hit FROM goods g" + checks.joins() + " WHERE "
+                    + rest.text() + " AND g.id < ? ORDER BY g.id DESC LIMIT ?", params);
         }
-        String hit = "g.id IS NOT NULL" + checks(plan.checked(), "g.id", params); // the select list comes first
+        Checks checks = checks(plan.checked(), "d.goods_id");
+        List<Object> params = new ArrayList<>(checks.hitParams());
+        String select = "SELECT d.goods_id, g.id IS NOT NULL" + checks.hit() + " AS hit FROM ";
         List<String> words = plan.driver().words();
-        String driver;
         if (words.size() == 1) { // one ordered read of the primary key, each entry joined as it is read
             params.addAll(rest.params());
+            params.addAll(checks.joinParams());
             params.addAll(List.of(words.getFirst(), cursor, batch));
-            return new Sql("SELECT d.goods_id, " + hit + " AS hit FROM goods_word d LEFT JOIN goods g ON g.id = d.goods_id AND "
-                    + rest.text() + " WHERE d.word = ? AND d.goods_id < ? ORDER BY d.goods_id DESC LIMIT ?", params);
-        } else {
-            List<String> parts = new ArrayList<>();
-            for (String w : words) {
-                parts.add("(SELECT goods_id FROM goods_word WHERE word = ? AND goods_id < ? ORDER BY goods_id DESC LIMIT ?)");
-                params.addAll(List.of(w, cursor, batch));
-            }
-            driver = "SELECT goods_id FROM (" + String.join(" UNION ", parts) + ") u ORDER BY goods_id DESC LIMIT ?";
-            params.add(batch);
+            return new Sql(select + "goods_word d LEFT JOIN goods g ON g.id = d.goods_id AND " + rest.text() + checks.joins()
+                    + " WHERE d.word = ? AND d.goods_id < ? ORDER BY d.goods_id DESC LIMIT ?", params);
         }
+        List<String> parts = new ArrayList<>();
+        for (String w : words) {
+            parts.add("(SELECT goods_id FROM goods_word WHERE word = ? AND goods_id < ? ORDER BY goods_id DESC LIMIT ?)");
+            params.addAll(List.of(w, cursor, batch));
+        }
+        params.add(batch);
         params.addAll(rest.params());
-        return new Sql("SELECT d.goods_id, " + hit + " AS hit FROM (" + driver + ") d LEFT JOIN goods g ON g.id = d.goods_id AND "
-                + rest.text() + " ORDER BY d.goods_id DESC", params);
+        params.addAll(checks.joinParams());
+        return new Sql(select + "(SELECT goods_id FROM (" + String.join(" UNION ", parts)
+                + ") u ORDER BY goods_id DESC LIMIT ?) d LEFT JOIN goods g ON g.id = d.goods_id AND " + rest.text()
+                + checks.joins() + " ORDER BY d.goods_id DESC", params);
     }
 
-    /** checks are the conditions " AND EXISTS (...)" that a goods id has each term, their parameters added. */
-    private static String checks(List<Term> terms, String id, List<Object> params) {
-        StringBuilder out = new StringBuilder();
-        for (Term t : terms) {
-            if (t.prefix()) {
-                out.append(" AND EXISTS (SELECT 1 FROM goods_word w WHERE w.goods_id = ").append(id)
+    /** Checks are the conditions of the other terms on a candidate: joins, and the hit condition that uses them. */
+    private record Checks(String joins, List<Object> joinParams, String hit, List<Object> hitParams) {
+    }
+
+    /**
+     * checks builds the other terms' conditions on a goods id. A term of one word is a left join on
+     * the primary key {@code (word, goods_id)} (one lookup per candidate); a prefix of several words
+     * is a probe of the candidate's own entries on {@code idx_goods_word_goods}, in the select list,
+     * where the optimizer keeps it per candidate (in a WHERE clause it may turn it into a semi-join
+     * that reads the prefix's whole list).
+     */
+    private static Checks checks(List<Stat> terms, String id) {
+        StringBuilder joins = new StringBuilder();
+        StringBuilder hit = new StringBuilder();
+        List<Object> joinParams = new ArrayList<>();
+        List<Object> hitParams = new ArrayList<>();
+        for (int i = 0; i < terms.size(); i++) {
+            Stat s = terms.get(i);
+            if (s.words() != null && s.words().size() == 1) {
+                String w = "w" + i;
+                joins.append(" LEFT JOIN goods_word ").append(w).append(" ON ").append(w).append(".word = ? AND ")
+                        .append(w).append(".goods_id = ").append(id);
+                joinParams.add(s.words().getFirst());
+                hit.append(" AND ").append(w).append(".goods_id IS NOT NULL");
+            } else if (s.term().prefix()) {
+                hit.append(" AND EXISTS (SELECT 1 FROM goods_word w WHERE w.goods_id = ").append(id)
                         .append(" AND w.word LIKE ?)");
-                params.add(like(t.text()));
+                hitParams.add(like(s.term().text()));
             } else {
-                out.append(" AND EXISTS (SELECT 1 FROM goods_word w WHERE w.word = ? AND w.goods_id = ").append(id).append(')');
-                params.add(t.text());
+                hit.append(" AND EXISTS (SELECT 1 FROM goods_word w WHERE w.word = ? AND w.goods_id = ").append(id).append(')');
+                hitParams.add(s.term().text());
             }
         }
-        return out.toString();
+        return new Checks(joins.toString(), joinParams, hit.toString(), hitParams);
     }
 
     private static String wordCondition(Term t, String column) {

@@ -192,18 +192,22 @@ class GoodsQueryPlanTest {
             }
         }
         Keywords.Term lamp = new Keywords.Term("lamp", true);
-        Keywords.Term wireless = new Keywords.Term("wireless", true);
-        Keywords.Term phone = new Keywords.Term("phone", false);
+        KeywordSearch.Stat wireless = new KeywordSearch.Stat(new Keywords.Term("wireless", true), null, 50_000);
+        KeywordSearch.Stat wirelessWord = new KeywordSearch.Stat(new Keywords.Term("wireless", true), List.of("wireless"), 4_000);
+        KeywordSearch.Stat phone = new KeywordSearch.Stat(new Keywords.Term("phone", false), List.of("phone"), 2_857);
+        KeywordSearch.Stat lampStat = new KeywordSearch.Stat(lamp, null, 50_000);
         GoodsFilter f = keywords("lamp wireless", brand, null);
         out.put("whole driver read", KeywordSearch.exactSql(f, new KeywordSearch.Plan(
                 new KeywordSearch.Stat(lamp, null, 100), List.of(wireless, phone), true, 0.1, 20_000), 0, 20));
+        out.put("whole driver read, one word", KeywordSearch.exactSql(f, new KeywordSearch.Plan(
+                new KeywordSearch.Stat(lamp, List.of("lamp"), 100), List.of(wirelessWord, phone), true, 0.1, 20_000), 0, 20));
         out.put("walk over several words", KeywordSearch.walkSql(f, new KeywordSearch.Plan(
                 new KeywordSearch.Stat(lamp, List.of("lamp", "lampshade", "lamps"), 5000), List.of(wireless), false, 0.1, 20_000),
                 9_000, 500));
         out.put("walk over goods", KeywordSearch.walkSql(keywords("lamp wireless", null, null),
-                new KeywordSearch.Plan(null, List.of(lamp, wireless), false, 0.1, 20_000), 9_000, 500));
+                new KeywordSearch.Plan(null, List.of(lampStat, wireless), false, 0.1, 20_000), 9_000, 500));
         out.put("walk over goods of a brand", KeywordSearch.walkSql(f,
-                new KeywordSearch.Plan(null, List.of(lamp, wireless), false, 0.1, 20_000), 9_000, 500));
+                new KeywordSearch.Plan(null, List.of(lampStat, wireless), false, 0.1, 20_000), 9_000, 500));
         return out;
     }
 
@@ -213,7 +217,7 @@ class GoodsQueryPlanTest {
         for (var e : keywordStatements().entrySet()) {
             for (Map<String, String> row : explain(e.getValue())) {
                 String table = String.valueOf(row.get("table"));
-                boolean ours = Set.of("g", "goods", "d", "w", "goods_word", "goods_word_stat").contains(table);
+                boolean ours = Set.of("g", "goods", "d", "w", "w0", "w1", "goods_word", "goods_word_stat").contains(table);
                 if (ours && ("ALL".equalsIgnoreCase(row.get("type")) || "index".equalsIgnoreCase(row.get("type")))) {
                     wrong.add(e.getKey() + ": " + e.getValue().text() + " -> " + row);
                 }
@@ -234,8 +238,9 @@ class GoodsQueryPlanTest {
         var driver = rows.getFirst();
         assertEquals("PRIMARY", driver.get("key"), rows.toString());
         assertFalse(String.valueOf(driver.get("Extra")).contains("filesort"), "in id order: " + rows);
-        var probe = rows.stream().filter(r -> "w".equals(r.get("table"))).findFirst().orElseThrow();
-        assertEquals("idx_goods_word_goods", probe.get("key"), rows.toString());
+        var probe = rows.stream().filter(r -> "w0".equals(r.get("table"))).findFirst().orElseThrow();
+        assertEquals("PRIMARY", probe.get("key"), rows.toString());
+        assertEquals("eq_ref", probe.get("type"), "one lookup per candidate: " + rows);
         var goods = rows.stream().filter(r -> "g".equals(r.get("table"))).findFirst().orElseThrow();
         assertEquals("eq_ref", goods.get("type"), rows.toString());
     }
