@@ -68,6 +68,9 @@ final class KeywordSearch {
         if (plan.exact()) {
             return exact(filter, plan, offset, limit);
         }
+        if (plan.driver() != null && plan.driver().words().size() == 1) {
+            return seek(filter, plan, offset, limit);
+        }
         return walk(filter, plan, offset, limit);
     }
 
@@ -141,8 +144,28 @@ final class KeywordSearch {
     }
 
     /**
+     * seek finds the page and one more match of a driver of one word in one statement: its entries
+     * are read in descending id order and joined with the other terms and goods, and the read stops
+     * at the last match needed. How many entries that read is counted afterwards (an index-only range
+     * up to that match), for the estimate.
+     */
+    private Result seek(GoodsFilter filter, Plan plan, int offset, int limit) {
+        int need = offset + limit + 1;
+        Sql sql = seekSql(filter, plan, need);
+        List<Long> matches = jdbc.query(sql.text(), rs -> rs.getLong(1), sql.args());
+        List<Long> page = matches.subList(Math.min(offset, matches.size()), Math.min(offset + limit, matches.size()));
+        if (matches.size() < need) {
+            return new Result(List.copyOf(page), matches.size(), false); // read to the end of the driver
+        }
+        Sql walked = walkedSql(plan.driver().words().getFirst(), matches.getLast());
+        long read = Math.max(1, jdbc.queryLong(walked.text(), walked.args()));
+        double estimate = (double) matches.size() * plan.driver().goods() / read;
+        return new Result(List.copyOf(page), Math.max(need, Math.round(estimate)), true);
+    }
+
+    /**
      * walk reads candidates in descending id order, batch after batch, until the page and one more
-     * match are found or the candidates run out.
+     * match are found or the candidates run out (a driver of several words, merged; or goods).
      */
     private Result walk(GoodsFilter filter, Plan plan, int offset, int limit) {
         int need = offset + limit + 1;
@@ -171,8 +194,9 @@ final class KeywordSearch {
             if (exhausted || matched >= need) {
                 break;
             }
+            // The next batch from the share of matches seen so far (none yet: four times the guess).
             double seen = matched > 0 ? (double) matched / walked : plan.selectivity() / 4;
-            batch = batchSize(need - matched, Math.min(seen, plan.selectivity()));
+            batch = batchSize(need - matched, seen);
         }
         if (exhausted) {
             return new Result(page, matched, false);
@@ -222,33 +246,59 @@ final class KeywordSearch {
     /**
      * exactSql is the page of a small driver's matches, each row with the number of matches. The
      * driver's goods are read whole (at most {@link #EXACT_BOUND}, plus a prefix's duplicates) and
-     * joined with goods by primary key and with the other terms (see {@link #checks}).
+     * joined with the other terms (see {@link #checks}) and with goods by primary key.
      */
     static Sql exactSql(GoodsFilter filter, Plan plan, int offset, int limit) {
         Sql rest = JdbcGoodsRepository.where(filter);
-        Checks checks = checks(plan.checked(), "d.goods_id");
+        Checks checks = checks(plan.checked(), "d.goods_id", true);
         Term driver = plan.driver().term();
-        Object word = driver.prefix() ? like(driver.text()) : driver.text();
         List<Object> params = new ArrayList<>(checks.hitParams());
         boolean oneWord = !driver.prefix() || (plan.driver().words() != null && plan.driver().words().size() == 1);
         String from;
+        Object word;
         if (oneWord) { // the primary key gives each goods once
             from = "goods_word d";
             word = driver.prefix() ? plan.driver().words().getFirst() : driver.text();
         } else {
             from = "(SELECT DISTINCT goods_id FROM goods_word WHERE word LIKE ?) d";
+            word = like(driver.text());
             params.add(word);
         }
-        params.addAll(rest.params());
         params.addAll(checks.joinParams());
+        params.addAll(rest.params());
         if (oneWord) {
             params.add(word);
         }
         params.add(limit);
         params.add(offset);
-        return new Sql("SELECT d.goods_id, COUNT(*) OVER (), g.id IS NOT NULL" + checks.hit() + " AS hit FROM " + from
-                + " LEFT JOIN goods g ON g.id = d.goods_id AND " + rest.text() + checks.joins()
+        return new Sql("SELECT STRAIGHT_JOIN d.goods_id, COUNT(*) OVER (), TRUE" + checks.hit() + " AS hit FROM " + from
+                + checks.joins() + " JOIN goods g ON g.id = d.goods_id AND " + rest.text()
                 + (oneWord ? " WHERE d.word = ?" : "") + " HAVING hit ORDER BY d.goods_id DESC LIMIT ? OFFSET ?", params);
+    }
+
+    /**
+     * seekSql is the first {@code need} matches of a driver of one word: its primary-key entries in
+     * descending id order, each joined with the other terms (a primary-key lookup per one-word term)
+     * and then goods, so that only entries with every word reach goods; the read stops at the last
+     * match needed.
+     */
+    static Sql seekSql(GoodsFilter filter, Plan plan, int need) {
+        Sql rest = JdbcGoodsRepository.where(filter);
+        Checks checks = checks(plan.checked(), "d.goods_id", true);
+        List<Object> params = new ArrayList<>(checks.hitParams());
+        params.addAll(checks.joinParams());
+        params.addAll(rest.params());
+        params.add(plan.driver().words().getFirst());
+        params.add(need);
+        String having = checks.hit().isEmpty() ? "" : " HAVING hit";
+        return new Sql("SELECT STRAIGHT_JOIN d.goods_id, TRUE" + checks.hit() + " AS hit FROM goods_word d" + checks.joins()
+                + " JOIN goods g ON g.id = d.goods_id AND " + rest.text() + " WHERE d.word = ?" + having
+                + " ORDER BY d.goods_id DESC LIMIT ?", params);
+    }
+
+    /** walkedSql counts a word's entries from a goods id up: what a seek read to reach it. */
+    static Sql walkedSql(String word, long fromId) {
+        return new Sql("SELECT COUNT(*) FROM goods_word WHERE word = ? AND goods_id >= ?", List.of(word, fromId));
     }
 
     /**
@@ -259,7 +309,7 @@ final class KeywordSearch {
     static Sql walkSql(GoodsFilter filter, Plan plan, long cursor, int batch) {
         Sql rest = JdbcGoodsRepository.where(filter);
         if (plan.driver() == null) {
-            Checks checks = checks(plan.checked(), "g.id");
+            Checks checks = checks(plan.checked(), "g.id", false);
             List<Object> params = new ArrayList<>(checks.hitParams());
             params.addAll(checks.joinParams());
             params.addAll(rest.params());
@@ -268,7 +318,7 @@ final class KeywordSearch {
             return new Sql("SELECT g.id, TRUE" + checks.hit() + " AS hit FROM goods g" + checks.joins() + " WHERE "
                     + rest.text() + " AND g.id < ? ORDER BY g.id DESC LIMIT ?", params);
         }
-        Checks checks = checks(plan.checked(), "d.goods_id");
+        Checks checks = checks(plan.checked(), "d.goods_id", false);
         List<Object> params = new ArrayList<>(checks.hitParams());
         String select = "SELECT d.goods_id, g.id IS NOT NULL" + checks.hit() + " AS hit FROM ";
         List<String> words = plan.driver().words();
@@ -297,13 +347,14 @@ final class KeywordSearch {
     }
 
     /**
-     * checks builds the other terms' conditions on a goods id. A term of one word is a left join on
-     * the primary key {@code (word, goods_id)} (one lookup per candidate); a prefix of several words
+     * checks builds the other terms' conditions on a goods id. A term of one word is a join on the
+     * primary key {@code (word, goods_id)}, one lookup per candidate: an inner join that filters
+     * ({@code inner}), or a left join whose match the hit condition tests. A prefix of several words
      * is a probe of the candidate's own entries on {@code idx_goods_word_goods}, in the select list,
      * where the optimizer keeps it per candidate (in a WHERE clause it may turn it into a semi-join
      * that reads the prefix's whole list).
      */
-    private static Checks checks(List<Stat> terms, String id) {
+    private static Checks checks(List<Stat> terms, String id, boolean inner) {
         StringBuilder joins = new StringBuilder();
         StringBuilder hit = new StringBuilder();
         List<Object> joinParams = new ArrayList<>();
@@ -312,10 +363,12 @@ final class KeywordSearch {
             Stat s = terms.get(i);
             if (s.words() != null && s.words().size() == 1) {
                 String w = "w" + i;
-                joins.append(" LEFT JOIN goods_word ").append(w).append(" ON ").append(w).append(".word = ? AND ")
-                        .append(w).append(".goods_id = ").append(id);
+                joins.append(inner ? " JOIN goods_word " : " LEFT JOIN goods_word ").append(w).append(" ON ").append(w)
+                        .append(".word = ? AND ").append(w).append(".goods_id = ").append(id);
                 joinParams.add(s.words().getFirst());
-                hit.append(" AND ").append(w).append(".goods_id IS NOT NULL");
+                if (!inner) {
+                    hit.append(" AND ").append(w).append(".goods_id IS NOT NULL");
+                }
             } else if (s.term().prefix()) {
                 hit.append(" AND EXISTS (SELECT 1 FROM goods_word w WHERE w.goods_id = ").append(id)
                         .append(" AND w.word LIKE ?)");

@@ -186,9 +186,13 @@ class GoodsQueryPlanTest {
             out.put(e.getKey() + " stats", KeywordSearch.statsSql(terms));
             terms.forEach(t -> out.put(e.getKey() + " count " + t, KeywordSearch.countUpToSql(t, KeywordSearch.EXACT_BOUND + 1)));
             KeywordSearch.Plan plan = search.plan(terms);
-            if (plan != null) {
-                out.put(e.getKey() + " page " + plan, plan.exact() ? KeywordSearch.exactSql(e.getValue(), plan, 0, 20)
-                        : KeywordSearch.walkSql(e.getValue(), plan, Long.MAX_VALUE, 500));
+            if (plan != null && plan.exact()) {
+                out.put(e.getKey() + " page " + plan, KeywordSearch.exactSql(e.getValue(), plan, 0, 20));
+            } else if (plan != null) {
+                out.put(e.getKey() + " page " + plan, KeywordSearch.seekSql(e.getValue(), plan, 21));
+                out.put(e.getKey() + " deep page " + plan, KeywordSearch.seekSql(e.getValue(), plan, 10_001));
+                out.put(e.getKey() + " walked " + plan, KeywordSearch.walkedSql(plan.driver().words().getFirst(), 9_000));
+                out.put(e.getKey() + " batch " + plan, KeywordSearch.walkSql(e.getValue(), plan, Long.MAX_VALUE, 500));
             }
         }
         Keywords.Term lamp = new Keywords.Term("lamp", true);
@@ -233,7 +237,7 @@ class GoodsQueryPlanTest {
         KeywordSearch.Plan plan = search.plan(f.keywords().terms());
         assertFalse(plan.exact(), "4,000 wireless and 2,857 lamp goods: a walk, " + plan);
         assertEquals("lamp", plan.driver().term().text(), "the rarer word drives");
-        var rows = explain(KeywordSearch.walkSql(f, plan, Long.MAX_VALUE, 500));
+        var rows = explain(KeywordSearch.seekSql(f, plan, 21));
         assertEquals("d", rows.getFirst().get("table"), "the driver's entries come first: " + rows);
         var driver = rows.getFirst();
         assertEquals("PRIMARY", driver.get("key"), rows.toString());
@@ -243,6 +247,8 @@ class GoodsQueryPlanTest {
         assertEquals("eq_ref", probe.get("type"), "one lookup per candidate: " + rows);
         var goods = rows.stream().filter(r -> "g".equals(r.get("table"))).findFirst().orElseThrow();
         assertEquals("eq_ref", goods.get("type"), rows.toString());
+        assertEquals(List.of("d", "w0", "g"), rows.stream().map(r -> r.get("table")).toList(),
+                "goods are read only for entries that have every word");
     }
 
     @Test
