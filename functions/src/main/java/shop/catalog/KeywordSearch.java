@@ -15,16 +15,20 @@ import shop.catalog.Keywords.Term;
  *
  * <p>It first reads {@code goods_word_stat} for every term (one statement): a word's count, or the
  * words a prefix stands for (at most {@link #MAX_EXPANSION}; more make the term "broad"). The term
- * with the fewest goods drives; the other terms and conditions are checked per candidate, on
- * {@code idx_goods_word_goods} and the goods' primary key. Then, by the driver's size:
+ * with the fewest goods drives; every other term of one word is a primary-key lookup per candidate
+ * (a join on {@code (word, goods_id)}), a prefix of several words a probe of the candidate's own
+ * entries ({@code idx_goods_word_goods}); goods (live, other filters) are joined last. Then, by the
+ * driver's size:
  * <ul>
  *   <li>at most {@link #EXACT_BOUND} goods: all of them are checked in one statement, which returns
  *       the page and the exact total ({@code COUNT(*) OVER ()});</li>
- *   <li>more: the driver's words are read in descending goods id (the primary key {@code (word,
- *       goods_id)}, one ordered read per word, merged) in batches sized from the other terms'
- *       frequencies, until the page and one more match are found. The total is then estimated:
- *       the matches found per candidate read times the driver's count (flagged as estimated);
- *       exact when the walk reached the end of the driver's list;</li>
+ *   <li>more, and one word: one statement reads its entries in descending goods id (the primary key)
+ *       and stops at the page's next match ({@link #seekSql}); the total is then estimated from an
+ *       index-only count of the entries that read — matches per entry read, times the driver's
+ *       count — and flagged; exact when the read reached the end of the driver's list;</li>
+ *   <li>more, and a prefix of several words: the words' entries are read in id order, merged, in
+ *       batches sized from the other terms' frequencies, until the page's next match
+ *       ({@link #walkSql}); the total is estimated the same way;</li>
  *   <li>every term broad and large (a short common prefix): live goods are walked in id order
  *       instead, each checked for every term; the total is estimated from the share of ids walked.</li>
  * </ul>

@@ -271,6 +271,42 @@ class KeywordSearchApiTest extends CatalogApiTestBase {
         assertFalse(ids("golden", "pageSize", 100).isEmpty());
     }
 
+    /**
+     * A prefix of several words with more than 2,000 goods drives a merged walk of its words; a prefix
+     * of more than 64 words and 2,000 goods (every model number) is checked on goods walked in id
+     * order; a broad prefix with fewer goods is read whole. Each gives the newest matches; the
+     * walks estimate the total.
+     */
+    @Test
+    void walks_overSeveralWordsOfAPrefix_andOverGoodsForABroadOne() {
+        CatalogDb.exec("""
+                INSERT INTO goods (name, goods_sn, category_id, brand_id, shop_price, images, desc_images)
+                SELECT CONCAT('Walk ', ELT(1 + MOD(seq, 3), 'pro', 'pros', 'professional'), ' item zzz', seq),
+                       CONCAT('W-', seq), %d, %d, seq, '[]', '[]'
+                FROM seq_1_to_6000
+                """.formatted(leaf, brand));
+        CatalogDb.repath();
+        long first = CatalogDb.longQuery("SELECT MIN(id) FROM goods");
+        long newest = first + 5_999;
+        CatalogDb.exec("UPDATE goods SET deleted_at = NOW(3) WHERE id = " + newest); // words kept: the live check drops it
+        List<Long> expected = new ArrayList<>();
+        for (long id = newest - 1; id > newest - 41; id--) {
+            expected.add(id);
+        }
+        for (String keywords : List.of("pro", "pro item", "zzz", "zzz walk")) {
+            var page1 = search(keywords);
+            assertEquals(expected.subList(0, 20), idsOf(page1), keywords);
+            assertTrue(page1.body().path("totalEstimated").asBoolean(), keywords + ": " + page1);
+            long total = page1.body().path("total").asLong();
+            assertTrue(Math.abs(total - 5_999) <= 0.3 * 5_999, keywords + ": estimate " + total);
+            assertEquals(expected.subList(20, 40), ids(keywords, "page", 2), keywords);
+        }
+        var broadButSmall = search("zzz1", "pageSize", 100);
+        assertEquals(1_111, broadButSmall.body().path("total").asInt(), "zzz1, zzz10..19, ..., zzz1000..1999");
+        assertTrue(broadButSmall.body().path("totalEstimated").isMissingNode());
+        assertEquals(first + 1_999 - 1, idsOf(broadButSmall).getFirst(), "zzz1999 is the newest");
+    }
+
     private static List<Long> idsOf(CatalogApi.Resp resp) {
         List<Long> out = new ArrayList<>();
         resp.body().path("items").forEach(i -> out.add(i.path("id").asLong()));
