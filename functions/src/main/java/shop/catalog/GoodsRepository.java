@@ -12,8 +12,15 @@ public interface GoodsRepository {
                     String frontImage, List<String> images, List<String> descImages) {
     }
 
-    /** Found is a page of goods and how many match, counted up to a cap. */
-    record Found(long total, boolean totalCapped, List<Goods> items) {
+    /**
+     * Found is a page of goods and how many match, counted up to a cap; {@code totalEstimated} when the
+     * total is an estimate (a keyword search over many goods, see {@code KeywordSearch}).
+     */
+    record Found(long total, boolean totalCapped, boolean totalEstimated, List<Goods> items) {
+        /** Found with an exact total. */
+        public Found(long total, boolean totalCapped, List<Goods> items) {
+            this(total, totalCapped, false, items);
+        }
     }
 
     /** find returns a live goods. */

@@ -51,7 +51,7 @@ public final class GoodsService {
                 q.ids() == null ? null : List.copyOf(new LinkedHashSet<>(q.ids())), subtree);
         GoodsRepository.Found found = goods.search(filter, page.offset(), page.pageSize(), PageRequest.MAX_WINDOW);
         return new Page<>(found.total(), page.page(), page.pageSize(), found.items(),
-                found.totalCapped() ? Boolean.TRUE : null);
+                found.totalCapped() ? Boolean.TRUE : null, found.totalEstimated() ? Boolean.TRUE : null);
     }
 
     /**

@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import shop.platform.error.InvalidInputException;
 import shop.platform.json.Json;
 
@@ -56,9 +57,11 @@ final class JdbcGoodsRepository implements GoodsRepository {
     /** DEEP_READ_AHEAD is how many ids past the page a deep page reads to reach the count cap. */
     private static final int DEEP_READ_AHEAD = 100;
     private final Jdbc jdbc;
+    private final KeywordSearch keywords;
 
     JdbcGoodsRepository(Jdbc jdbc) {
         this.jdbc = jdbc;
+        this.keywords = new KeywordSearch(jdbc);
     }
 
     /** Sql is a statement and its parameters. */
@@ -86,14 +89,18 @@ final class JdbcGoodsRepository implements GoodsRepository {
     @Override
     public long insert(GoodsRow r) {
         try {
-            return jdbc.insert("""
-                    INSERT INTO goods (name, goods_sn, category_id, brand_id, market_price, shop_price, goods_brief,
-                                       ship_free, is_new, is_hot, on_sale, goods_front_image, images, desc_images,
-                                       category_l1_id, category_l2_id)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, """ + PATH_L1 + ", " + PATH_L2 + ")",
-                    r.name(), r.goodsSn(), r.categoryId(), r.brandId(), r.marketPrice(), r.shopPrice(),
-                    r.goodsBrief(), r.shipFree(), r.isNew(), r.isHot(), r.onSale(), r.frontImage(),
-                    json(r.images()), json(r.descImages()), r.categoryId(), r.categoryId());
+            return jdbc.inTransaction(() -> {
+                long id = jdbc.insert("""
+                        INSERT INTO goods (name, goods_sn, category_id, brand_id, market_price, shop_price, goods_brief,
+                                           ship_free, is_new, is_hot, on_sale, goods_front_image, images, desc_images,
+                                           category_l1_id, category_l2_id)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, """ + PATH_L1 + ", " + PATH_L2 + ")",
+                        r.name(), r.goodsSn(), r.categoryId(), r.brandId(), r.marketPrice(), r.shopPrice(),
+                        r.goodsBrief(), r.shipFree(), r.isNew(), r.isHot(), r.onSale(), r.frontImage(),
+                        json(r.images()), json(r.descImages()), r.categoryId(), r.categoryId());
+                apply(GoodsWordIndex.add(Map.of(id, r.name())));
+                return id;
+            });
         } catch (Jdbc.DataAccessException e) {
             throw translate(e, r);
         }
@@ -102,15 +109,21 @@ final class JdbcGoodsRepository implements GoodsRepository {
     @Override
     public boolean update(long id, GoodsRow r) {
         try {
-            return jdbc.update("""
-                    UPDATE goods SET name = ?, goods_sn = ?, category_id = ?, brand_id = ?, market_price = ?,
-                                     shop_price = ?, goods_brief = ?, ship_free = ?, is_new = ?, is_hot = ?,
-                                     on_sale = ?, goods_front_image = ?, images = ?, desc_images = ?,
-                                     category_l1_id = """ + PATH_L1 + ", category_l2_id = " + PATH_L2 + """
-                    WHERE id = ? AND deleted_at IS NULL
-                    """, r.name(), r.goodsSn(), r.categoryId(), r.brandId(), r.marketPrice(), r.shopPrice(),
-                    r.goodsBrief(), r.shipFree(), r.isNew(), r.isHot(), r.onSale(), r.frontImage(),
-                    json(r.images()), json(r.descImages()), r.categoryId(), r.categoryId(), id) > 0;
+            return jdbc.inTransaction(() -> {
+                boolean updated = jdbc.update("""
+                        UPDATE goods SET name = ?, goods_sn = ?, category_id = ?, brand_id = ?, market_price = ?,
+                                         shop_price = ?, goods_brief = ?, ship_free = ?, is_new = ?, is_hot = ?,
+                                         on_sale = ?, goods_front_image = ?, images = ?, desc_images = ?,
+                                         category_l1_id = """ + PATH_L1 + ", category_l2_id = " + PATH_L2 + """
+                        WHERE id = ? AND deleted_at IS NULL
+                        """, r.name(), r.goodsSn(), r.categoryId(), r.brandId(), r.marketPrice(), r.shopPrice(),
+                        r.goodsBrief(), r.shipFree(), r.isNew(), r.isHot(), r.onSale(), r.frontImage(),
+                        json(r.images()), json(r.descImages()), r.categoryId(), r.categoryId(), id) > 0;
+                if (updated) {
+                    reindex(id, r.name());
+                }
+                return updated;
+            });
         } catch (Jdbc.DataAccessException e) {
             throw translate(e, r);
         }
@@ -126,7 +139,31 @@ final class JdbcGoodsRepository implements GoodsRepository {
 
     @Override
     public boolean softDelete(long id) {
-        return jdbc.update("UPDATE goods SET deleted_at = CURRENT_TIMESTAMP(3) WHERE id = ? AND deleted_at IS NULL", id) > 0;
+        return jdbc.inTransaction(() -> {
+            boolean deleted = jdbc.update(
+                    "UPDATE goods SET deleted_at = CURRENT_TIMESTAMP(3) WHERE id = ? AND deleted_at IS NULL", id) > 0;
+            if (deleted) {
+                reindex(id, null); // a deleted goods leaves the word index
+            }
+            return deleted;
+        });
+    }
+
+    /**
+     * reindex moves a goods' entries in the word index to the words of its new name (null: none),
+     * in the caller's transaction, after the goods row was written (so its row lock orders
+     * concurrent writes of the same goods).
+     */
+    private void reindex(long id, String name) {
+        Set<String> stored = Set.copyOf(jdbc.query("SELECT word FROM goods_word WHERE goods_id = ?",
+                rs -> rs.getString(1), id));
+        apply(GoodsWordIndex.change(id, stored, name));
+    }
+
+    private void apply(List<GoodsWordIndex.Write> writes) {
+        for (GoodsWordIndex.Write w : writes) {
+            jdbc.update(w.sql(), w.params().toArray());
+        }
     }
 
     @Override
@@ -134,21 +171,24 @@ final class JdbcGoodsRepository implements GoodsRepository {
         if (filter.matchesNothing()) {
             return new Found(0, false, List.of());
         }
+        if (filter.keywords() != null) {
+            KeywordSearch.Result found = keywords.search(filter, offset, limit);
+            boolean capped = found.total() > countCap;
+            return new Found(capped ? countCap : found.total(), capped, found.estimated(), rows(found.ids()));
+        }
         // One id more than the page shows whether the list goes on; near the cap, the ids up to the
         // cap's next one settle the total without a count (a deep page costs one index read, not two).
         int toCap = countCap + 1 - offset;
         int fetch = toCap > limit && toCap <= limit + DEEP_READ_AHEAD ? toCap : limit + 1;
         Sql page = pageIdsSql(filter, offset, fetch);
-        List<long[]> hits = jdbc.query(page.text(), rs -> new long[] {rs.getLong(1), rs.getLong(2)}, page.args());
-        List<Long> ids = hits.stream().limit(limit).map(h -> h[0]).toList();
+        List<Long> hits = jdbc.query(page.text(), rs -> rs.getLong(1), page.args());
+        List<Long> ids = hits.stream().limit(limit).toList();
         long total;
         boolean capped = false;
         if (hits.size() < fetch && (!hits.isEmpty() || offset == 0)) {
             total = (long) offset + hits.size(); // the page shows where the list ends
         } else if (hits.size() == fetch && fetch == toCap) {
             total = countCap + 1L; // the cap's next match exists
-        } else if (!hits.isEmpty() && hits.getFirst()[1] >= 0) {
-            total = hits.getFirst()[1]; // counted by the page query itself (FULLTEXT)
         } else {
             Sql count = countSql(filter, countCap + 1);
             total = jdbc.queryLong(count.text(), count.args());
@@ -176,24 +216,16 @@ final class JdbcGoodsRepository implements GoodsRepository {
     }
 
     /**
-     * pageIdsSql is the query for the ids of one page, each with the number of matches, or -1 when
-     * the query does not count (package-private for the query-plan test). A FULLTEXT search finds
-     * every match before it can order them, so its page query counts them too (one {@code MATCH}
-     * per request, not two); the other shapes read their index in id order and stop after the page,
-     * and count separately only when the page does not show the end of the list.
+     * pageIdsSql is the query for the ids of one page (package-private for the query-plan test):
+     * every shape reads its index in id order and stops after the page. Keyword searches go through
+     * {@link KeywordSearch} instead.
      */
     static Sql pageIdsSql(GoodsFilter filter, int offset, int limit) {
         Sql where = where(filter);
         List<Object> params = new ArrayList<>(where.params());
         params.add(limit);
         params.add(offset);
-        String counted = fullText(filter) ? "COUNT(*) OVER ()" : "-1";
-        return new Sql("SELECT g.id, " + counted + " FROM goods g WHERE " + where.text()
-                + " ORDER BY g.id DESC LIMIT ? OFFSET ?", params);
-    }
-
-    private static boolean fullText(GoodsFilter f) {
-        return f.keywords() != null && f.keywords().usesFullText();
+        return new Sql("SELECT g.id FROM goods g WHERE " + where.text() + " ORDER BY g.id DESC LIMIT ? OFFSET ?", params);
     }
 
     /** countSql counts matches up to a limit (package-private for the query-plan test). */
@@ -205,7 +237,11 @@ final class JdbcGoodsRepository implements GoodsRepository {
                 params);
     }
 
-    private static Sql where(GoodsFilter f) {
+    /**
+     * where is the condition on {@code goods g} of every filter but keywords, which
+     * {@link KeywordSearch} checks against the word index.
+     */
+    static Sql where(GoodsFilter f) {
         List<String> conditions = new ArrayList<>();
         List<Object> params = new ArrayList<>();
         conditions.add("g.deleted_at IS NULL");
@@ -248,15 +284,6 @@ final class JdbcGoodsRepository implements GoodsRepository {
         if (f.onSale() != null) {
             conditions.add("g.on_sale = ?");
             params.add(f.onSale());
-        }
-        if (f.keywords() != null) {
-            if (f.keywords().usesFullText()) {
-                conditions.add("MATCH (g.name) AGAINST (? IN BOOLEAN MODE)");
-                params.add(f.keywords().booleanQuery());
-            } else {
-                conditions.add("g.name LIKE ?");
-                params.add(f.keywords().likePattern());
-            }
         }
         return new Sql(String.join(" AND ", conditions), params);
     }

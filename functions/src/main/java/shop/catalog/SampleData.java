@@ -145,6 +145,7 @@ public final class SampleData {
             }
         }
         insert(c, JdbcGoodsRepository.REPATH + " WHERE g.category_l1_id IS NULL"); // the goods' category path (V202)
+        GoodsWordIndex.indexMissing(c); // the word index of their names (V204)
         // No image URLs: they would point the admin page at hosts outside this machine. Upload real
         // images through /admin/ (or POST /uploads) to see them.
         insert(c, "INSERT INTO banner (image, url, goods_id, sort_index) VALUES ('', '', ?, 1)", firstGoods);

@@ -23,7 +23,8 @@ final class CatalogDb {
 
     /** reset empties the catalog's tables (and inventory, whose rows reference goods). */
     static void reset() {
-        TestStack.get().truncate("banner", "goods_category_brand", "inventory", "goods", "category", "brand");
+        TestStack.get().truncate("banner", "goods_category_brand", "inventory", "goods", "category", "brand",
+                "goods_word", "goods_word_stat");
     }
 
     static long category(String name, Long parentId, int level, boolean isTab) {
@@ -49,9 +50,17 @@ final class CatalogDb {
         return id;
     }
 
-    /** repath fills the category path (V202) of goods inserted with plain SQL, as the repository does on insert. */
+    /**
+     * repath fills the category path (V202) and the name's word index (V204) of goods inserted with
+     * plain SQL, as the repository does on insert.
+     */
     static void repath() {
         exec(JdbcGoodsRepository.REPATH + " WHERE g.category_l1_id IS NULL");
+        try (Connection c = TestStack.get().dataSource().getConnection()) {
+            GoodsWordIndex.indexMissing(c);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static void exec(String sql) {

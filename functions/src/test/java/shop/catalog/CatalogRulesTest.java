@@ -45,16 +45,25 @@ class CatalogRulesTest {
     }
 
     @Test
-    void keywords_useFullTextForLongLatinWords_andAPrefixOtherwise() {
-        Keywords k = Keywords.parse("  Wireless, PHONE x ");
-        assertTrue(k.usesFullText());
-        assertEquals("+wireless* +phone*", k.booleanQuery());
-        assertEquals("+drop* +table*", Keywords.parse("drop\"table)--").booleanQuery(), "operators never reach MATCH");
-        Keywords cjk = Keywords.parse("红富士");
-        assertFalse(cjk.usesFullText());
-        assertEquals("红富士%", cjk.likePattern());
-        assertEquals("TV\\_4%%", Keywords.parse("TV_4%").likePattern().replace("\\%", "%"));
-        assertFalse(Keywords.parse("tv").usesFullText());
+    void keywords_splitIntoPrefixWords_wholeShortWords_andCjkPairs() {
+        assertEquals(List.of(new Keywords.Term("wireless", true), new Keywords.Term("phone", true),
+                new Keywords.Term("x", false)), Keywords.parse("  Wireless, PHONE x ").terms());
+        assertEquals(List.of(new Keywords.Term("drop", true), new Keywords.Term("table", true)),
+                Keywords.parse("drop\"table)--%_").terms(), "operators and wildcards are not words");
+        assertEquals(List.of(new Keywords.Term("红富", false), new Keywords.Term("富士", false)),
+                Keywords.parse("红富士").terms(), "a CJK run: its pairs");
+        assertEquals(List.of(new Keywords.Term("果", false)), Keywords.parse("果").terms());
+        assertEquals(List.of(new Keywords.Term("iphone", true), new Keywords.Term("手机", false)),
+                Keywords.parse("iPhone手机").terms(), "CJK apart from latin letters");
+        assertEquals(List.of(new Keywords.Term("cafe", true), new Keywords.Term("abc", true)),
+                Keywords.parse("Café ＡＢＣ").terms(), "accents dropped, full-width folded");
+        assertEquals(List.of(new Keywords.Term("tv", false), new Keywords.Term("4k", false)),
+                Keywords.parse("TV 4K tv").terms(), "short words are whole words; repeats go");
+        assertTrue(Keywords.parse(" -- ! ").matchesNothing());
+        assertEquals(new java.util.TreeSet<>(List.of("红", "富", "士", "红富", "富士", "apple", "2kg")),
+                Keywords.indexWords("红富士 Apple, 2kg"));
+        assertEquals(java.util.Set.of("コーヒー".substring(0, 1), "ー", "ヒ", "コー", "ーヒ", "ヒー"),
+                Keywords.indexWords("コーヒー"), "the long vowel mark stays in a katakana word");
     }
 
     @Test

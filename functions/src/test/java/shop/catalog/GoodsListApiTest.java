@@ -85,8 +85,8 @@ class GoodsListApiTest extends CatalogApiTestBase {
         assertEquals(List.of(charger, phoneA), ids(goods().query("keywords", "acme")));
         assertEquals(List.of(phoneB, phoneA), ids(goods().query("keywords", "PHONE")));
         assertEquals(List.of(phoneA), ids(goods().query("keywords", "wire")), "words match by prefix");
-        assertEquals(List.of(apple), ids(goods().query("keywords", "红富士")), "CJK falls back to a name prefix");
-        assertEquals(List.of(), ids(goods().query("keywords", "苹果")), "CJK inside a name is not found (documented)");
+        assertEquals(List.of(apple), ids(goods().query("keywords", "红富士")));
+        assertEquals(List.of(apple), ids(goods().query("keywords", "苹果")), "CJK words inside a name are found");
     }
 
     @Test

@@ -92,12 +92,9 @@ class GoodsQueryPlanTest {
                 new GoodsFilter.Subtree(top, 1)));
         s.put("brand", new GoodsFilter(null, null, null, null, null, null, brand, null, null, null));
         s.put("brand+price", new GoodsFilter(10_000L, 20_000L, null, null, null, null, brand, null, null, null));
-        s.put("keywords fulltext", new GoodsFilter(null, null, null, null, null, null, null, Keywords.parse("wireless lamp"), null, null));
-        s.put("keywords prefix (CJK)", new GoodsFilter(null, null, null, null, null, null, null, Keywords.parse("红富士"), null, null));
         s.put("ids", new GoodsFilter(null, null, null, null, null, null, null, null, List.of(3L, 5L, 8L, 13L), null));
-        s.put("everything", new GoodsFilter(0L, 90_000L, true, false, true, Set.of(tabCategory, tabCategory + 1), brand,
-                Keywords.parse("smart"), null, null));
-        s.put("keywords+brand", new GoodsFilter(null, null, null, null, null, null, brand, Keywords.parse("phone"), null, null));
+        s.put("everything but keywords", new GoodsFilter(0L, 90_000L, true, false, true, Set.of(tabCategory, tabCategory + 1),
+                brand, null, null, null));
         return s;
     }
 
@@ -156,12 +153,102 @@ class GoodsQueryPlanTest {
         assertTrue(String.valueOf(goodsRow.get("Extra")).contains("Using index"), "no row lookups: " + plan);
     }
 
+    /** keywordShapes are keyword searches, alone and with other filters; the names hold 5 adjectives and 7 nouns. */
+    static Map<String, GoodsFilter> keywordShapes() {
+        Map<String, GoodsFilter> s = new LinkedHashMap<>();
+        s.put("two common words", keywords("wireless lamp", null, null));
+        s.put("one common word", keywords("smart", null, null));
+        s.put("prefix of a common word", keywords("tea", null, null));
+        s.put("a rare number", keywords("1234", null, null));
+        s.put("a number prefix (many words, few goods)", keywords("123", null, null));
+        s.put("a short word", keywords("12", null, null));
+        s.put("keywords+brand", keywords("phone", brand, null));
+        s.put("keywords+everything", new GoodsFilter(0L, 90_000L, true, false, true, Set.of(tabCategory, tabCategory + 1),
+                brand, Keywords.parse("smart"), null, null));
+        s.put("keywords+topCategory", keywords("organic watch", null, new GoodsFilter.Subtree(top, 1)));
+        return s;
+    }
+
+    private static GoodsFilter keywords(String text, Long brandId, GoodsFilter.Subtree subtree) {
+        return new GoodsFilter(null, null, null, null, null, null, brandId, Keywords.parse(text), null, subtree);
+    }
+
+    /**
+     * The statements of a keyword search: the stats, the bounded count of a broad term, and the page
+     * query of its plan, plus the other kinds of plan built by hand (a driver read whole, a walk over
+     * several words of a prefix, a walk over goods), so that every statement kind is explained.
+     */
+    private static Map<String, JdbcGoodsRepository.Sql> keywordStatements() {
+        KeywordSearch search = new KeywordSearch(new Jdbc(TestStack.get().dataSource()));
+        Map<String, JdbcGoodsRepository.Sql> out = new LinkedHashMap<>();
+        for (var e : keywordShapes().entrySet()) {
+            List<Keywords.Term> terms = e.getValue().keywords().terms();
+            out.put(e.getKey() + " stats", KeywordSearch.statsSql(terms));
+            terms.forEach(t -> out.put(e.getKey() + " count " + t, KeywordSearch.countUpToSql(t, KeywordSearch.EXACT_BOUND + 1)));
+            KeywordSearch.Plan plan = search.plan(terms);
+            if (plan != null && plan.exact()) {
+                out.put(e.getKey() + " page " + plan, KeywordSearch.exactSql(e.getValue(), plan, 0, 20));
+            } else if (plan != null) {
+                out.put(e.getKey() + " page " + plan, KeywordSearch.seekSql(e.getValue(), plan, 21));
+                out.put(e.getKey() + " deep page " + plan, KeywordSearch.seekSql(e.getValue(), plan, 10_001));
+                out.put(e.getKey() + " walked " + plan, KeywordSearch.walkedSql(plan.driver().words().getFirst(), 9_000));
+                out.put(e.getKey() + " batch " + plan, KeywordSearch.walkSql(e.getValue(), plan, Long.MAX_VALUE, 500));
+            }
+        }
+        Keywords.Term lamp = new Keywords.Term("lamp", true);
+        KeywordSearch.Stat wireless = new KeywordSearch.Stat(new Keywords.Term("wireless", true), null, 50_000);
+        KeywordSearch.Stat wirelessWord = new KeywordSearch.Stat(new Keywords.Term("wireless", true), List.of("wireless"), 4_000);
+        KeywordSearch.Stat phone = new KeywordSearch.Stat(new Keywords.Term("phone", false), List.of("phone"), 2_857);
+        KeywordSearch.Stat lampStat = new KeywordSearch.Stat(lamp, null, 50_000);
+        GoodsFilter f = keywords("lamp wireless", brand, null);
+        out.put("whole driver read", KeywordSearch.exactSql(f, new KeywordSearch.Plan(
+                new KeywordSearch.Stat(lamp, null, 100), List.of(wireless, phone), true, 0.1, 20_000), 0, 20));
+        out.put("whole driver read, one word", KeywordSearch.exactSql(f, new KeywordSearch.Plan(
+                new KeywordSearch.Stat(lamp, List.of("lamp"), 100), List.of(wirelessWord, phone), true, 0.1, 20_000), 0, 20));
+        out.put("walk over several words", KeywordSearch.walkSql(f, new KeywordSearch.Plan(
+                new KeywordSearch.Stat(lamp, List.of("lamp", "lampshade", "lamps"), 5000), List.of(wireless), false, 0.1, 20_000),
+                9_000, 500));
+        out.put("walk over goods", KeywordSearch.walkSql(keywords("lamp wireless", null, null),
+                new KeywordSearch.Plan(null, List.of(lampStat, wireless), false, 0.1, 20_000), 9_000, 500));
+        out.put("walk over goods of a brand", KeywordSearch.walkSql(f,
+                new KeywordSearch.Plan(null, List.of(lampStat, wireless), false, 0.1, 20_000), 9_000, 500));
+        return out;
+    }
+
     @Test
-    void keywords_useTheFullTextIndex_andCjkThePrefixIndex() throws Exception {
-        var fulltext = explain(JdbcGoodsRepository.pageIdsSql(shapes().get("keywords fulltext"), 0, 20));
-        assertEquals("fulltext", fulltext.getFirst().get("type"), fulltext.toString());
-        var prefix = explain(JdbcGoodsRepository.pageIdsSql(shapes().get("keywords prefix (CJK)"), 0, 20));
-        assertEquals("idx_goods_name", prefix.getFirst().get("key"), prefix.toString());
+    void keywordStatements_neverScanGoodsOrTheWordIndex() throws Exception {
+        List<String> wrong = new ArrayList<>();
+        for (var e : keywordStatements().entrySet()) {
+            for (Map<String, String> row : explain(e.getValue())) {
+                String table = String.valueOf(row.get("table"));
+                boolean ours = Set.of("g", "goods", "d", "w", "w0", "w1", "goods_word", "goods_word_stat").contains(table);
+                if (ours && ("ALL".equalsIgnoreCase(row.get("type")) || "index".equalsIgnoreCase(row.get("type")))) {
+                    wrong.add(e.getKey() + ": " + e.getValue().text() + " -> " + row);
+                }
+            }
+        }
+        assertTrue(wrong.isEmpty(), "full scans:\n" + String.join("\n", wrong));
+    }
+
+    @Test
+    void keywordWalk_readsTheDriverWordInIdOrder_andProbesByGoods() throws Exception {
+        KeywordSearch search = new KeywordSearch(new Jdbc(TestStack.get().dataSource()));
+        GoodsFilter f = keywordShapes().get("two common words");
+        KeywordSearch.Plan plan = search.plan(f.keywords().terms());
+        assertFalse(plan.exact(), "4,000 wireless and 2,857 lamp goods: a walk, " + plan);
+        assertEquals("lamp", plan.driver().term().text(), "the rarer word drives");
+        var rows = explain(KeywordSearch.seekSql(f, plan, 21));
+        assertEquals("d", rows.getFirst().get("table"), "the driver's entries come first: " + rows);
+        var driver = rows.getFirst();
+        assertEquals("PRIMARY", driver.get("key"), rows.toString());
+        assertFalse(String.valueOf(driver.get("Extra")).contains("filesort"), "in id order: " + rows);
+        var probe = rows.stream().filter(r -> "w0".equals(r.get("table"))).findFirst().orElseThrow();
+        assertEquals("PRIMARY", probe.get("key"), rows.toString());
+        assertEquals("eq_ref", probe.get("type"), "one lookup per candidate: " + rows);
+        var goods = rows.stream().filter(r -> "g".equals(r.get("table"))).findFirst().orElseThrow();
+        assertEquals("eq_ref", goods.get("type"), rows.toString());
+        assertEquals(List.of("d", "w0", "g"), rows.stream().map(r -> r.get("table")).toList(),
+                "goods are read only for entries that have every word");
     }
 
     @Test

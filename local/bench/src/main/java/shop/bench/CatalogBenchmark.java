@@ -17,6 +17,7 @@ import java.util.SplittableRandom;
 import java.util.function.IntFunction;
 import org.HdrHistogram.Histogram;
 import shop.catalog.CatalogApiHandler;
+import shop.catalog.GoodsWordIndex;
 import shop.platform.config.AwsConfig;
 import shop.platform.config.DbConfig;
 import shop.platform.config.Env;
@@ -173,7 +174,8 @@ public final class CatalogBenchmark {
 
     /**
      * loadGoods inserts goods number from+1..to in multi-row INSERTs of 2,000 rows, with their
-     * category path (category_l1_id, category_l2_id: what JdbcGoodsRepository computes on insert).
+     * category path (category_l1_id, category_l2_id: what JdbcGoodsRepository computes on insert) and,
+     * in the same transaction, the word index of their names (GoodsWordIndex, as the repository does).
      */
     private static void loadGoods(HikariDataSource ds, int from, int to, long[] ids) throws SQLException {
         SplittableRandom random = new SplittableRandom(from);
@@ -193,11 +195,18 @@ public final class CatalogBenchmark {
              ResultSet rs = s.executeQuery("SHOW COLUMNS FROM goods LIKE 'category_l1_id'")) {
             hasPath = rs.next();
         }
+        boolean hasWords; // false on a schema before V204 (FULLTEXT search, nothing to fill)
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SHOW TABLES LIKE 'goods_word'")) {
+            hasWords = rs.next();
+        }
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             s.execute("SET SESSION unique_checks = 0");
             s.execute("SET SESSION foreign_key_checks = 0");
+            c.setAutoCommit(false); // each batch of goods and its word index entries in one transaction, as the repository writes them
             int batch = 2_000;
             for (int start = from; start < to; start += batch) {
+                List<String> names = new ArrayList<>(batch);
                 StringBuilder sql = new StringBuilder(batch * 160).append("""
                         INSERT INTO goods (name, goods_sn, category_id, brand_id, market_price, shop_price, goods_brief,
                                            is_hot, is_new, on_sale, ship_free, images, desc_images, click_num
@@ -208,9 +217,10 @@ public final class CatalogBenchmark {
                     if (n > start) {
                         sql.append(',');
                     }
-                    sql.append("('").append(ADJECTIVES[random.nextInt(ADJECTIVES.length)]).append(' ')
-                            .append(NOUNS[random.nextInt(NOUNS.length)]).append(' ').append(ADJECTIVES[random.nextInt(ADJECTIVES.length)])
-                            .append(" model ").append(n).append("','BENCH-").append(n).append("',")
+                    String name = ADJECTIVES[random.nextInt(ADJECTIVES.length)] + ' ' + NOUNS[random.nextInt(NOUNS.length)]
+                            + ' ' + ADJECTIVES[random.nextInt(ADJECTIVES.length)] + " model " + n;
+                    names.add(name);
+                    sql.append("('").append(name).append("','BENCH-").append(n).append("',")
                             .append(category = ids[0] + random.nextInt(leaves)).append(',').append(ids[2] + random.nextInt(BRANDS)).append(',')
                             .append(price + price / 5).append(',').append(price).append(",'',")
                             .append(random.nextInt(10) == 0).append(',').append(random.nextInt(10) == 0).append(',')
@@ -218,7 +228,21 @@ public final class CatalogBenchmark {
                             .append(random.nextInt(1000)).append(hasPath ? "," + path.get(category) : "").append(')');
                 }
                 s.execute(sql.toString());
+                if (hasWords) { // the ids of a multi-row INSERT are consecutive from LAST_INSERT_ID()
+                    long first;
+                    try (ResultSet rs = s.executeQuery("SELECT LAST_INSERT_ID()")) {
+                        rs.next();
+                        first = rs.getLong(1);
+                    }
+                    Map<Long, String> byId = new LinkedHashMap<>();
+                    for (int i = 0; i < names.size(); i++) {
+                        byId.put(first + i, names.get(i));
+                    }
+                    GoodsWordIndex.apply(c, GoodsWordIndex.add(byId));
+                }
+                c.commit();
             }
+            c.setAutoCommit(true);
         }
     }
 

@@ -1,0 +1,396 @@
+package shop.catalog;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import shop.catalog.JdbcGoodsRepository.Sql;
+import shop.catalog.Keywords.Term;
+
+/**
+ * KeywordSearch finds a page of live goods whose names match {@link Keywords} (and the filter's other
+ * conditions) through the word index of V204, newest first, with work bounded by the page rather
+ * than by the catalogue.
+ *
+ * <p>It first reads {@code goods_word_stat} for every term (one statement): a word's count, or the
+ * words a prefix stands for (at most {@link #MAX_EXPANSION}; more make the term "broad"). The term
+ * with the fewest goods drives; every other term of one word is a primary-key lookup per candidate
+ * (a join on {@code (word, goods_id)}), a prefix of several words a probe of the candidate's own
+ * entries ({@code idx_goods_word_goods}); goods (live, other filters) are joined last. Then, by the
+ * driver's size:
+ * <ul>
+ *   <li>at most {@link #EXACT_BOUND} goods: all of them are checked in one statement, which returns
+ *       the page and the exact total ({@code COUNT(*) OVER ()});</li>
+ *   <li>more, and one word: one statement reads its entries in descending goods id (the primary key)
+ *       and stops at the page's next match ({@link #seekSql}); the total is then estimated from an
+ *       index-only count of the entries that read — matches per entry read, times the driver's
+ *       count — and flagged; exact when the read reached the end of the driver's list;</li>
+ *   <li>more, and a prefix of several words: the words' entries are read in id order, merged, in
+ *       batches sized from the other terms' frequencies, until the page's next match
+ *       ({@link #walkSql}); the total is estimated the same way;</li>
+ *   <li>every term broad and large (a short common prefix): live goods are walked in id order
+ *       instead, each checked for every term; the total is estimated from the share of ids walked.</li>
+ * </ul>
+ */
+final class KeywordSearch {
+    /** EXACT_BOUND is the largest driver whose goods are all checked, for an exact total. */
+    static final int EXACT_BOUND = 2_000;
+    /** MAX_EXPANSION is how many distinct words a prefix may stand for and still drive a walk. */
+    static final int MAX_EXPANSION = 64;
+    private static final int MIN_BATCH = 64;
+    private static final int MAX_BATCH = 4_096;
+    /** SLACK sizes a batch above the expected need, so that one batch usually suffices. */
+    private static final double SLACK = 1.25;
+
+    private final Jdbc jdbc;
+
+    KeywordSearch(Jdbc jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Result is the ids of one page and the total, exact or estimated (not capped). */
+    record Result(List<Long> ids, long total, boolean estimated) {
+    }
+
+    /** Stat is what goods_word_stat says about a term: its words (null: broad) and their goods. */
+    record Stat(Term term, List<String> words, long goods) {
+        boolean broad() {
+            return words == null;
+        }
+    }
+
+    /** Plan is how a search runs: the driver (null: walk goods) and the terms checked per candidate. */
+    record Plan(Stat driver, List<Stat> checked, boolean exact, double selectivity, long maxId) {
+    }
+
+    Result search(GoodsFilter filter, int offset, int limit) {
+        Plan plan = plan(filter.keywords().terms());
+        if (plan == null) {
+            return new Result(List.of(), 0, false);
+        }
+        if (plan.exact()) {
+            return exact(filter, plan, offset, limit);
+        }
+        if (plan.driver() != null && plan.driver().words().size() == 1) {
+            return seek(filter, plan, offset, limit);
+        }
+        return walk(filter, plan, offset, limit);
+    }
+
+    /** plan reads the terms' stats and picks the driver; null when some term has no goods. */
+    Plan plan(List<Term> terms) {
+        Sql stats = statsSql(terms);
+        Map<Integer, List<Object[]>> byTerm = new HashMap<>();
+        long[] maxId = {0};
+        jdbc.query(stats.text(), rs -> {
+            int t = rs.getInt(1);
+            if (t < 0) {
+                maxId[0] = rs.getLong(3);
+            } else {
+                byTerm.computeIfAbsent(t, k -> new ArrayList<>()).add(new Object[] {rs.getString(2), rs.getLong(3)});
+            }
+            return null;
+        }, stats.args());
+        List<Stat> all = new ArrayList<>();
+        for (int i = 0; i < terms.size(); i++) {
+            List<Object[]> rows = byTerm.get(i);
+            if (rows == null) {
+                return null; // a term no goods has
+            }
+            long goods = rows.stream().mapToLong(r -> (Long) r[1]).sum();
+            boolean broad = rows.size() > MAX_EXPANSION;
+            all.add(new Stat(terms.get(i), broad ? null : rows.stream().map(r -> (String) r[0]).toList(), goods));
+        }
+        Stat driver = all.stream().filter(s -> !s.broad()).min(Comparator.comparingLong(Stat::goods)).orElse(null);
+        if (driver == null || driver.goods() > EXACT_BOUND) {
+            // A broad term may still be small (a long model-number prefix): count its entries, up to the bound.
+            for (Stat s : all) {
+                if (s.broad()) {
+                    Sql count = countUpToSql(s.term(), EXACT_BOUND + 1);
+                    long n = jdbc.queryLong(count.text(), count.args());
+                    if (n <= EXACT_BOUND && (driver == null || n < driver.goods())) {
+                        driver = new Stat(s.term(), null, n);
+                    }
+                }
+            }
+        }
+        Stat chosen = driver;
+        boolean exact = chosen != null && chosen.goods() <= EXACT_BOUND;
+        if (chosen != null && chosen.broad() && !exact) {
+            chosen = null; // every term is broad and large: walk goods instead
+        }
+        double selectivity = 1;
+        List<Stat> checked = new ArrayList<>();
+        for (Stat s : all) {
+            if (chosen == null || s.term() != chosen.term()) {
+                checked.add(s);
+                selectivity *= Math.min(1.0, (double) s.goods() / Math.max(1, maxId[0]));
+            }
+        }
+        return new Plan(chosen, checked, exact, selectivity, maxId[0]);
+    }
+
+    /** exact checks every goods of a small driver in one statement: the page and the exact total. */
+    private Result exact(GoodsFilter filter, Plan plan, int offset, int limit) {
+        Sql page = exactSql(filter, plan, offset, limit);
+        List<long[]> rows = jdbc.query(page.text(), rs -> new long[] {rs.getLong(1), rs.getLong(2)}, page.args());
+        long total;
+        if (!rows.isEmpty()) {
+            total = rows.getFirst()[1];
+        } else if (offset == 0) {
+            total = 0;
+        } else { // a page past the end: the first match carries the count
+            Sql first = exactSql(filter, plan, 0, 1);
+            total = jdbc.queryOne(first.text(), rs -> rs.getLong(2), first.args()).orElse(0L);
+        }
+        return new Result(rows.stream().map(r -> r[0]).toList(), total, false);
+    }
+
+    /**
+     * seek finds the page and one more match of a driver of one word in one statement: its entries
+     * are read in descending id order and joined with the other terms and goods, and the read stops
+     * at the last match needed. How many entries that read is counted afterwards (an index-only range
+     * up to that match), for the estimate.
+     */
+    private Result seek(GoodsFilter filter, Plan plan, int offset, int limit) {
+        int need = offset + limit + 1;
+        Sql sql = seekSql(filter, plan, need);
+        List<Long> matches = jdbc.query(sql.text(), rs -> rs.getLong(1), sql.args());
+        List<Long> page = matches.subList(Math.min(offset, matches.size()), Math.min(offset + limit, matches.size()));
+        if (matches.size() < need) {
+            return new Result(List.copyOf(page), matches.size(), false); // read to the end of the driver
+        }
+        Sql walked = walkedSql(plan.driver().words().getFirst(), matches.getLast());
+        long read = Math.max(1, jdbc.queryLong(walked.text(), walked.args()));
+        double estimate = (double) matches.size() * plan.driver().goods() / read;
+        return new Result(List.copyOf(page), Math.max(need, Math.round(estimate)), true);
+    }
+
+    /**
+     * walk reads candidates in descending id order, batch after batch, until the page and one more
+     * match are found or the candidates run out (a driver of several words, merged; or goods).
+     */
+    private Result walk(GoodsFilter filter, Plan plan, int offset, int limit) {
+        int need = offset + limit + 1;
+        List<Long> page = new ArrayList<>();
+        long cursor = Long.MAX_VALUE;
+        long walked = 0;
+        long matched = 0;
+        int batch = batchSize(need, plan.selectivity());
+        boolean exhausted;
+        while (true) {
+            Sql sql = walkSql(filter, plan, cursor, batch);
+            List<long[]> rows = jdbc.query(sql.text(), rs -> new long[] {rs.getLong(1), rs.getLong(2)}, sql.args());
+            for (long[] row : rows) {
+                walked++;
+                if (row[1] != 0) {
+                    if (matched >= offset && matched < offset + limit) {
+                        page.add(row[0]);
+                    }
+                    matched++;
+                }
+            }
+            if (!rows.isEmpty()) {
+                cursor = rows.getLast()[0];
+            }
+            exhausted = rows.size() < batch;
+            if (exhausted || matched >= need) {
+                break;
+            }
+            // The next batch from the share of matches seen so far (none yet: four times the guess).
+            double seen = matched > 0 ? (double) matched / walked : plan.selectivity() / 4;
+            batch = batchSize(need - matched, seen);
+        }
+        if (exhausted) {
+            return new Result(page, matched, false);
+        }
+        double estimate;
+        if (plan.driver() != null) {
+            estimate = (double) matched * plan.driver().goods() / walked;
+        } else { // goods walked from the newest id down to the cursor
+            estimate = matched * (double) plan.maxId() / Math.max(1, plan.maxId() - cursor + 1);
+        }
+        return new Result(page, Math.max(need, Math.round(estimate)), true);
+    }
+
+    private static int batchSize(long need, double selectivity) {
+        double n = need / Math.max(selectivity, 1e-6) * SLACK;
+        return (int) Math.max(MIN_BATCH, Math.min(MAX_BATCH, Math.ceil(n)));
+    }
+
+    /**
+     * statsSql reads each term's stat rows ({@code t} = the term's position; a prefix's words up to
+     * one more than {@link #MAX_EXPANSION}) and, as {@code t = -1}, the highest goods id.
+     */
+    static Sql statsSql(List<Term> terms) {
+        List<String> parts = new ArrayList<>();
+        List<Object> params = new ArrayList<>();
+        for (int i = 0; i < terms.size(); i++) {
+            Term t = terms.get(i);
+            if (t.prefix()) {
+                parts.add("(SELECT " + i + " AS t, word, n FROM goods_word_stat WHERE word LIKE ? ORDER BY word LIMIT "
+                        + (MAX_EXPANSION + 1) + ")");
+                params.add(like(t.text()));
+            } else {
+                parts.add("(SELECT " + i + " AS t, word, n FROM goods_word_stat WHERE word = ?)");
+                params.add(t.text());
+            }
+        }
+        parts.add("(SELECT -1, NULL, MAX(id) FROM goods)");
+        return new Sql(String.join(" UNION ALL ", parts), params);
+    }
+
+    /** countUpToSql counts a term's index entries, reading at most {@code upTo}. */
+    static Sql countUpToSql(Term t, int upTo) {
+        return new Sql("SELECT COUNT(*) FROM (SELECT goods_id FROM goods_word WHERE " + wordCondition(t, "word")
+                + " LIMIT ?) e", List.of(t.prefix() ? like(t.text()) : t.text(), upTo));
+    }
+
+    /**
+     * exactSql is the page of a small driver's matches, each row with the number of matches. The
+     * driver's goods are read whole (at most {@link #EXACT_BOUND}, plus a prefix's duplicates) and
+     * joined with the other terms (see {@link #checks}) and with goods by primary key.
+     */
+    static Sql exactSql(GoodsFilter filter, Plan plan, int offset, int limit) {
+        Sql rest = JdbcGoodsRepository.where(filter);
+        Checks checks = checks(plan.checked(), "d.goods_id", true);
+        Term driver = plan.driver().term();
+        List<Object> params = new ArrayList<>(checks.hitParams());
+        boolean oneWord = !driver.prefix() || (plan.driver().words() != null && plan.driver().words().size() == 1);
+        String from;
+        Object word;
+        if (oneWord) { // the primary key gives each goods once
+            from = "goods_word d";
+            word = driver.prefix() ? plan.driver().words().getFirst() : driver.text();
+        } else {
+            from = "(SELECT DISTINCT goods_id FROM goods_word WHERE word LIKE ?) d";
+            word = like(driver.text());
+            params.add(word);
+        }
+        params.addAll(checks.joinParams());
+        params.addAll(rest.params());
+        if (oneWord) {
+            params.add(word);
+        }
+        params.add(limit);
+        params.add(offset);
+        return new Sql("SELECT STRAIGHT_JOIN d.goods_id, COUNT(*) OVER (), TRUE" + checks.hit() + " AS hit FROM " + from
+                + checks.joins() + " JOIN goods g ON g.id = d.goods_id AND " + rest.text()
+                + (oneWord ? " WHERE d.word = ?" : "") + " HAVING hit ORDER BY d.goods_id DESC LIMIT ? OFFSET ?", params);
+    }
+
+    /**
+     * seekSql is the first {@code need} matches of a driver of one word: its primary-key entries in
+     * descending id order, each joined with the other terms (a primary-key lookup per one-word term)
+     * and then goods, so that only entries with every word reach goods; the read stops at the last
+     * match needed.
+     */
+    static Sql seekSql(GoodsFilter filter, Plan plan, int need) {
+        Sql rest = JdbcGoodsRepository.where(filter);
+        Checks checks = checks(plan.checked(), "d.goods_id", true);
+        List<Object> params = new ArrayList<>(checks.hitParams());
+        params.addAll(checks.joinParams());
+        params.addAll(rest.params());
+        params.add(plan.driver().words().getFirst());
+        params.add(need);
+        String having = checks.hit().isEmpty() ? "" : " HAVING hit";
+        return new Sql("SELECT STRAIGHT_JOIN d.goods_id, TRUE" + checks.hit() + " AS hit FROM goods_word d" + checks.joins()
+                + " JOIN goods g ON g.id = d.goods_id AND " + rest.text() + " WHERE d.word = ?" + having
+                + " ORDER BY d.goods_id DESC LIMIT ?", params);
+    }
+
+    /** walkedSql counts a word's entries from a goods id up: what a seek read to reach it. */
+    static Sql walkedSql(String word, long fromId) {
+        return new Sql("SELECT COUNT(*) FROM goods_word WHERE word = ? AND goods_id >= ?", List.of(word, fromId));
+    }
+
+    /**
+     * walkSql is one batch of candidates below the cursor, newest first, each with whether it matches
+     * ({@code hit}): the driver's words read in id order (one ordered read per word, merged), or, with
+     * no driver, live goods in id order through the filter's own index.
+     */
+    static Sql walkSql(GoodsFilter filter, Plan plan, long cursor, int batch) {
+        Sql rest = JdbcGoodsRepository.where(filter);
+        if (plan.driver() == null) {
+            Checks checks = checks(plan.checked(), "g.id", false);
+            List<Object> params = new ArrayList<>(checks.hitParams());
+            params.addAll(checks.joinParams());
+            params.addAll(rest.params());
+            params.add(cursor);
+            params.add(batch);
+            return new Sql("SELECT g.id, TRUE" + checks.hit() + " AS hit FROM goods g" + checks.joins() + " WHERE "
+                    + rest.text() + " AND g.id < ? ORDER BY g.id DESC LIMIT ?", params);
+        }
+        Checks checks = checks(plan.checked(), "d.goods_id", false);
+        List<Object> params = new ArrayList<>(checks.hitParams());
+        String select = "SELECT d.goods_id, g.id IS NOT NULL" + checks.hit() + " AS hit FROM ";
+        List<String> words = plan.driver().words();
+        if (words.size() == 1) { // one ordered read of the primary key, each entry joined as it is read
+            params.addAll(rest.params());
+            params.addAll(checks.joinParams());
+            params.addAll(List.of(words.getFirst(), cursor, batch));
+            return new Sql(select + "goods_word d LEFT JOIN goods g ON g.id = d.goods_id AND " + rest.text() + checks.joins()
+                    + " WHERE d.word = ? AND d.goods_id < ? ORDER BY d.goods_id DESC LIMIT ?", params);
+        }
+        List<String> parts = new ArrayList<>();
+        for (String w : words) {
+            parts.add("(SELECT goods_id FROM goods_word WHERE word = ? AND goods_id < ? ORDER BY goods_id DESC LIMIT ?)");
+            params.addAll(List.of(w, cursor, batch));
+        }
+        params.add(batch);
+        params.addAll(rest.params());
+        params.addAll(checks.joinParams());
+        return new Sql(select + "(SELECT goods_id FROM (" + String.join(" UNION ", parts)
+                + ") u ORDER BY goods_id DESC LIMIT ?) d LEFT JOIN goods g ON g.id = d.goods_id AND " + rest.text()
+                + checks.joins() + " ORDER BY d.goods_id DESC", params);
+    }
+
+    /** Checks are the conditions of the other terms on a candidate: joins, and the hit condition that uses them. */
+    private record Checks(String joins, List<Object> joinParams, String hit, List<Object> hitParams) {
+    }
+
+    /**
+     * checks builds the other terms' conditions on a goods id. A term of one word is a join on the
+     * primary key {@code (word, goods_id)}, one lookup per candidate: an inner join that filters
+     * ({@code inner}), or a left join whose match the hit condition tests. A prefix of several words
+     * is a probe of the candidate's own entries on {@code idx_goods_word_goods}, in the select list,
+     * where the optimizer keeps it per candidate (in a WHERE clause it may turn it into a semi-join
+     * that reads the prefix's whole list).
+     */
+    private static Checks checks(List<Stat> terms, String id, boolean inner) {
+        StringBuilder joins = new StringBuilder();
+        StringBuilder hit = new StringBuilder();
+        List<Object> joinParams = new ArrayList<>();
+        List<Object> hitParams = new ArrayList<>();
+        for (int i = 0; i < terms.size(); i++) {
+            Stat s = terms.get(i);
+            if (s.words() != null && s.words().size() == 1) {
+                String w = "w" + i;
+                joins.append(inner ? " JOIN goods_word " : " LEFT JOIN goods_word ").append(w).append(" ON ").append(w)
+                        .append(".word = ? AND ").append(w).append(".goods_id = ").append(id);
+                joinParams.add(s.words().getFirst());
+                if (!inner) {
+                    hit.append(" AND ").append(w).append(".goods_id IS NOT NULL");
+                }
+            } else if (s.term().prefix()) {
+                hit.append(" AND EXISTS (SELECT 1 FROM goods_word w WHERE w.goods_id = ").append(id)
+                        .append(" AND w.word LIKE ?)");
+                hitParams.add(like(s.term().text()));
+            } else {
+                hit.append(" AND EXISTS (SELECT 1 FROM goods_word w WHERE w.word = ? AND w.goods_id = ").append(id).append(')');
+                hitParams.add(s.term().text());
+            }
+        }
+        return new Checks(joins.toString(), joinParams, hit.toString(), hitParams);
+    }
+
+    private static String wordCondition(Term t, String column) {
+        return t.prefix() ? column + " LIKE ?" : column + " = ?";
+    }
+
+    /** like is the LIKE pattern for words starting with a prefix, with %, _ and \ escaped. */
+    static String like(String prefix) {
+        return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+    }
+}

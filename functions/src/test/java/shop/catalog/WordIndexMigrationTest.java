@@ -1,0 +1,76 @@
+package shop.catalog;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.Test;
+import shop.platform.config.AwsConfig;
+import shop.platform.config.DbConfig;
+import shop.platform.db.Database;
+import shop.platform.db.Migrations;
+import shop.testing.TestStack;
+
+/** V204 indexes the names of the goods a database already holds, live ones only, and drops FULLTEXT. */
+class WordIndexMigrationTest {
+
+    @Test
+    void v204_backfillsLiveGoods_withTheWordsOfTheirNames() throws Exception {
+        TestStack test = TestStack.get();
+        String adminUrl = test.stack().endpoints().jdbcUrl().replace("/shop?", "/?");
+        exec(adminUrl, "DROP DATABASE IF EXISTS words_migration", "CREATE DATABASE words_migration");
+        String url = test.stack().endpoints().jdbcUrl().replace("/shop?", "/words_migration?");
+        try (HikariDataSource ds = Database.pool(new DbConfig(url, Optional.empty(), "root", "", 2),
+                AwsConfig.from(test.env(Map.of())), "words-migration")) {
+            Flyway.configure().dataSource(ds).locations("classpath:db/migration").target("202").load().migrate();
+            try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+                s.execute("INSERT INTO category (name, level) VALUES ('Food', 1)");
+                s.execute("INSERT INTO brand (name) VALUES ('Orchard')");
+                s.execute("""
+                        INSERT INTO goods (name, goods_sn, category_id, brand_id, shop_price, images, desc_images, deleted_at)
+                        VALUES ('Orchard Fuji Apples', 'A', 1, 1, 100, '[]', '[]', NULL),
+                               ('红富士苹果', 'B', 1, 1, 100, '[]', '[]', NULL),
+                               ('Orchard Old Pears', 'C', 1, 1, 100, '[]', '[]', NOW(3))""");
+            }
+            Migrations.migrate(ds);
+            Map<String, Long> stats = new TreeMap<>();
+            try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT word, n FROM goods_word_stat")) {
+                while (rs.next()) {
+                    stats.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+            Map<String, Long> expected = new TreeMap<>();
+            Keywords.indexWords("Orchard Fuji Apples").forEach(w -> expected.merge(w, 1L, Long::sum));
+            Keywords.indexWords("红富士苹果").forEach(w -> expected.merge(w, 1L, Long::sum));
+            assertEquals(expected, stats, "the deleted goods' words (old, pears) are not indexed");
+            assertEquals(expected.values().stream().mapToLong(Long::longValue).sum(),
+                    count(ds, "SELECT COUNT(*) FROM goods_word"));
+            assertEquals(0, count(ds, "SELECT COUNT(*) FROM information_schema.statistics WHERE table_schema = "
+                    + "'words_migration' AND index_name IN ('ft_goods_name', 'idx_goods_name')"));
+        } finally {
+            exec(adminUrl, "DROP DATABASE IF EXISTS words_migration");
+        }
+    }
+
+    private static long count(HikariDataSource ds, String sql) throws Exception {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static void exec(String url, String... sql) throws Exception {
+        try (Connection c = java.sql.DriverManager.getConnection(url, "root", ""); Statement s = c.createStatement()) {
+            for (String q : sql) {
+                s.execute(q);
+            }
+        }
+    }
+}
