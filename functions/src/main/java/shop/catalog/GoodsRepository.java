@@ -12,7 +12,7 @@ public interface GoodsRepository {
                     String frontImage, List<String> images, List<String> descImages) {
     }
 
-    /** Found is a page of goods and how many match, counted up to a cap. */
+    /** Found is a page of goods and how many match: exactly for flag and category filters, else up to a cap. */
     record Found(long total, boolean totalCapped, List<Goods> items) {
     }
 
@@ -37,6 +37,9 @@ public interface GoodsRepository {
     /** softDelete marks a live goods deleted; false when there is none. */
     boolean softDelete(long id);
 
-    /** search returns one page of live goods matching a filter, newest first, and the capped count. */
+    /**
+     * search returns one page of live goods matching a filter, newest first, and how many match:
+     * exactly when the filter is only flags and categories (or empty), else counted up to {@code countCap}.
+     */
     Found search(GoodsFilter filter, int offset, int limit, int countCap);
 }

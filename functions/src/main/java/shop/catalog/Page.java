@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * Page is one page of a list.
  *
- * @param total       how many items match (for goods: at most {@link PageRequest#MAX_WINDOW}, see totalCapped)
+ * @param total       how many items match (for goods filtered by brand, price, keywords or ids: at most
+ *                    {@link PageRequest#MAX_WINDOW}, see totalCapped)
  * @param totalCapped present and true when more items match than {@code total} says
  */
 public record Page<T>(long total, int page, int pageSize, List<T> items, Boolean totalCapped) {
