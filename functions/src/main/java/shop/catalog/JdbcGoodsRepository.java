@@ -216,26 +216,29 @@ final class JdbcGoodsRepository implements GoodsRepository {
      * exactCountSql counts the matches of a {@link #countedExactly} filter from goods_count, the live
      * goods per category and flag combination that triggers on goods keep (V203): it sums at most
      * eight rows per category whatever the number of goods, and never reads goods. topCategory finds
-     * the subtree's categories in the category table (three levels at most, each by index); isTab uses
-     * the category ids the service resolved, as the page query does (package-private for the
-     * query-plan test).
+     * the subtree's categories in the category table first (three levels at most, each by index) and
+     * reads only their counters (the primary key starts with category_id; {@code IN (subquery with
+     * UNION)} would instead run the subquery for every counter row); isTab uses the category ids the
+     * service resolved, as the page query does (package-private for the query-plan test).
      */
     static Sql exactCountSql(GoodsFilter f) {
+        String from = "goods_count gc";
         List<String> conditions = new ArrayList<>();
         List<Object> params = new ArrayList<>();
         conditions.add("TRUE");
         if (f.subtree() != null) {
             long id = f.subtree().categoryId();
+            String self = "SELECT c.id FROM category c WHERE c.id = ?";
+            String children = " UNION ALL SELECT c.id FROM category c WHERE c.parent_id = ?";
+            String grandchildren = " UNION ALL SELECT c.id FROM category c JOIN category p ON c.parent_id = p.id"
+                    + " WHERE p.parent_id = ?";
             switch (f.subtree().level()) {
                 case 1 -> {
-                    conditions.add("gc.category_id IN (SELECT c.id FROM category c WHERE c.id = ?"
-                            + " UNION ALL SELECT c.id FROM category c WHERE c.parent_id = ?"
-                            + " UNION ALL SELECT c.id FROM category c JOIN category p ON c.parent_id = p.id WHERE p.parent_id = ?)");
+                    from = "(" + self + children + grandchildren + ") s JOIN goods_count gc ON gc.category_id = s.id";
                     params.addAll(List.of(id, id, id));
                 }
                 case 2 -> {
-                    conditions.add("gc.category_id IN (SELECT c.id FROM category c WHERE c.id = ?"
-                            + " UNION ALL SELECT c.id FROM category c WHERE c.parent_id = ?)");
+                    from = "(" + self + children + ") s JOIN goods_count gc ON gc.category_id = s.id";
                     params.addAll(List.of(id, id));
                 }
                 default -> {
@@ -260,7 +263,7 @@ final class JdbcGoodsRepository implements GoodsRepository {
             conditions.add("gc.on_sale = ?");
             params.add(f.onSale());
         }
-        return new Sql("SELECT COALESCE(SUM(gc.n), 0) FROM goods_count gc WHERE " + String.join(" AND ", conditions),
+        return new Sql("SELECT COALESCE(SUM(gc.n), 0) FROM " + from + " WHERE " + String.join(" AND ", conditions),
                 params);
     }
 
