@@ -22,7 +22,7 @@ import shop.platform.json.Json;
  * goods_count, the live goods per category and flag combination that triggers on goods keep (V203);
  * any other count stops at a cap, so that counting a million goods costs what counting ten thousand
  * does. The count is skipped when the page itself shows where the list ends, and folded into the
- * page query for a FULLTEXT search. topCategory reads the goods' category path
+ * page query for a FULLTEXT search and a brand's price band. topCategory reads the goods' category path
  * ({@code category_l1_id}, {@code category_l2_id}, see V202), which insert and update compute from
  * the category and {@link JdbcCategoryRepository} rewrites when a category moves.
  */
@@ -155,7 +155,7 @@ final class JdbcGoodsRepository implements GoodsRepository {
         } else if (hits.size() == fetch && fetch == toCap) {
             total = countCap + 1L; // the cap's next match exists
         } else if (!hits.isEmpty() && hits.getFirst()[1] >= 0) {
-            total = hits.getFirst()[1]; // counted by the page query itself (FULLTEXT)
+            total = hits.getFirst()[1]; // counted by the page query itself (FULLTEXT, price band)
         } else {
             Sql count = countSql(filter, countCap + 1);
             total = jdbc.queryLong(count.text(), count.args());
@@ -184,23 +184,33 @@ final class JdbcGoodsRepository implements GoodsRepository {
 
     /**
      * pageIdsSql is the query for the ids of one page, each with the number of matches, or -1 when
-     * the query does not count (package-private for the query-plan test). A FULLTEXT search finds
-     * every match before it can order them, so its page query counts them too (one {@code MATCH}
-     * per request, not two); the other shapes read their index in id order and stop after the page,
-     * and count separately only when the page does not show the end of the list.
+     * the query does not count (package-private for the query-plan test). A FULLTEXT search and a
+     * brand's price band find every match before they can order them, so their page query counts
+     * them too (one pass, not two); the other shapes read their index in id order and stop after the
+     * page, and count separately only when the page does not show the end of the list.
      */
     static Sql pageIdsSql(GoodsFilter filter, int offset, int limit) {
         Sql where = where(filter);
         List<Object> params = new ArrayList<>(where.params());
         params.add(limit);
         params.add(offset);
-        String counted = fullText(filter) ? "COUNT(*) OVER ()" : "-1";
+        String counted = fullText(filter) || priceBand(filter) ? "COUNT(*) OVER ()" : "-1";
         return new Sql("SELECT g.id, " + counted + " FROM goods g WHERE " + where.text()
                 + " ORDER BY g.id DESC LIMIT ? OFFSET ?", params);
     }
 
     private static boolean fullText(GoodsFilter f) {
         return f.keywords() != null && f.keywords().usesFullText();
+    }
+
+    /**
+     * priceBand tells whether a filter is a brand's price range: idx_goods_brand_price (brand_id,
+     * deleted_at, shop_price) yields the band's entries in price order, so the page query reads the
+     * whole band and sorts it by id whatever the page; counting the band in that pass (index-only, no
+     * row read) costs next to nothing, where a second count query read the band again.
+     */
+    private static boolean priceBand(GoodsFilter f) {
+        return f.brandId() != null && (f.priceMin() != null || f.priceMax() != null);
     }
 
     /**

@@ -183,11 +183,18 @@ class GoodsQueryPlanTest {
     }
 
     @Test
-    void cappedCount_ofBrandAndPrice_isIndexOnly() throws Exception {
-        var plan = explain(JdbcGoodsRepository.countSql(shapes().get("brand+price"), PageRequest.MAX_WINDOW + 1));
-        var goodsRow = plan.stream().filter(r -> "g".equals(r.get("table"))).findFirst().orElseThrow();
-        assertEquals("idx_goods_brand_price", goodsRow.get("key"), plan.toString());
-        assertTrue(String.valueOf(goodsRow.get("Extra")).contains("Using index"), "no row lookups: " + plan);
+    void brandPriceBand_isReadOnceFromItsIndex_withoutRowLookups_andCountedInThePageQuery() throws Exception {
+        var page = JdbcGoodsRepository.pageIdsSql(shapes().get("brand+price"), 0, 21);
+        assertTrue(page.text().contains("COUNT(*) OVER ()"), page.text());
+        var plan = explain(page);
+        assertEquals(1, plan.size(), plan.toString());
+        assertEquals("idx_goods_brand_price", plan.getFirst().get("key"), plan.toString());
+        assertEquals("range", plan.getFirst().get("type"), plan.toString());
+        assertTrue(String.valueOf(plan.getFirst().get("Extra")).contains("Using index"), "no row lookups: " + plan);
+        var count = explain(JdbcGoodsRepository.countSql(shapes().get("brand+price"), PageRequest.MAX_WINDOW + 1));
+        var goodsRow = count.stream().filter(r -> "g".equals(r.get("table"))).findFirst().orElseThrow();
+        assertEquals("idx_goods_brand_price", goodsRow.get("key"), count.toString());
+        assertTrue(String.valueOf(goodsRow.get("Extra")).contains("Using index"), "no row lookups: " + count);
     }
 
     @Test
