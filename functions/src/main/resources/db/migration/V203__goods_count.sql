@@ -21,9 +21,10 @@
 -- Counter rows are never deleted (a count of 0 stays); there is no foreign key to category so that
 -- such a row never blocks deleting a category.
 --
--- Amazon RDS / Aurora MySQL with binary logging on: creating a trigger without the SUPER privilege
--- needs log_bin_trust_function_creators = 1 in the DB parameter group (as do V300 and V301). MariaDB
--- and a MySQL without binary logging need nothing.
+-- Binary logging (Amazon RDS for MySQL or MariaDB and Aurora MySQL turn it on with automated backups
+-- or replicas): creating a trigger without the SUPER privilege then needs
+-- log_bin_trust_function_creators = 1 (on RDS, in the DB parameter group), as for V301's trigger.
+-- Without binary logging, as in the local stack, nothing is needed.
 
 CREATE TABLE goods_count (
     category_id BIGINT  NOT NULL,
