@@ -180,6 +180,7 @@ public final class CatalogBenchmark {
     /**
      * loadGoods inserts goods number from+1..to in multi-row INSERTs of 2,000 rows, with their
      * category path (category_l1_id, category_l2_id: what JdbcGoodsRepository computes on insert).
+     * The goods counters (goods_count, V203) follow through their triggers, as for any other write.
      */
     private static void loadGoods(HikariDataSource ds, int from, int to, long[] ids) throws SQLException {
         SplittableRandom random = new SplittableRandom(from);
