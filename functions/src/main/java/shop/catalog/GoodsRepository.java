@@ -13,8 +13,9 @@ public interface GoodsRepository {
     }
 
     /**
-     * Found is a page of goods and how many match, counted up to a cap; {@code totalEstimated} when the
-     * total is an estimate (a keyword search over many goods, see {@code KeywordSearch}).
+     * Found is a page of goods and how many match: exactly for flag and category filters, else up to a
+     * cap; {@code totalEstimated} when the total is an estimate (a keyword search over many goods, see
+     * {@code KeywordSearch}).
      */
     record Found(long total, boolean totalCapped, boolean totalEstimated, List<Goods> items) {
         /** Found with an exact total. */
@@ -44,6 +45,9 @@ public interface GoodsRepository {
     /** softDelete marks a live goods deleted; false when there is none. */
     boolean softDelete(long id);
 
-    /** search returns one page of live goods matching a filter, newest first, and the capped count. */
+    /**
+     * search returns one page of live goods matching a filter, newest first, and how many match:
+     * exactly when the filter is only flags and categories (or empty), else counted up to {@code countCap}.
+     */
     Found search(GoodsFilter filter, int offset, int limit, int countCap);
 }

@@ -19,9 +19,11 @@ import shop.platform.json.Json;
  * <p>A list is read in three steps, each on an index (see V201__catalog_indexes.sql): the ids of
  * the page from goods alone ({@code ORDER BY id DESC LIMIT/OFFSET}, which the filter's index serves
  * in order), the rows of those ids joined with their category and brand names (primary keys), and
- * the count of matches, which stops at a cap so that counting a million goods costs what counting
- * ten thousand does. The count is skipped when the page itself shows where the list ends, and folded
- * into the page query for a FULLTEXT search. topCategory reads the goods' category path
+ * the count of matches. A filter made only of flags and categories (or none) is counted exactly from
+ * goods_count, the live goods per category and flag combination that triggers on goods keep (V203);
+ * any other count stops at a cap, so that counting a million goods costs what counting ten thousand
+ * does. The count is skipped when the page itself shows where the list ends, and folded into the
+ * page query for a FULLTEXT search and a brand's price band. topCategory reads the goods' category path
  * ({@code category_l1_id}, {@code category_l2_id}, see V202), which insert and update compute from
  * the category and {@link JdbcCategoryRepository} rewrites when a category moves.
  */
@@ -178,22 +180,29 @@ final class JdbcGoodsRepository implements GoodsRepository {
         }
         // One id more than the page shows whether the list goes on; near the cap, the ids up to the
         // cap's next one settle the total without a count (a deep page costs one index read, not two).
+        // Flag and category filters have an exact total from the counters: no read-ahead needed.
+        boolean counted = countedExactly(filter);
         int toCap = countCap + 1 - offset;
-        int fetch = toCap > limit && toCap <= limit + DEEP_READ_AHEAD ? toCap : limit + 1;
+        int fetch = !counted && toCap > limit && toCap <= limit + DEEP_READ_AHEAD ? toCap : limit + 1;
         Sql page = pageIdsSql(filter, offset, fetch);
-        List<Long> hits = jdbc.query(page.text(), rs -> rs.getLong(1), page.args());
-        List<Long> ids = hits.stream().limit(limit).toList();
+        List<long[]> hits = jdbc.query(page.text(), rs -> new long[] {rs.getLong(1), rs.getLong(2)}, page.args());
+        List<Long> ids = hits.stream().limit(limit).map(h -> h[0]).toList();
         long total;
         boolean capped = false;
         if (hits.size() < fetch && (!hits.isEmpty() || offset == 0)) {
             total = (long) offset + hits.size(); // the page shows where the list ends
+        } else if (counted) {
+            Sql count = exactCountSql(filter);
+            total = jdbc.queryLong(count.text(), count.args()); // exact, never capped
         } else if (hits.size() == fetch && fetch == toCap) {
             total = countCap + 1L; // the cap's next match exists
+        } else if (!hits.isEmpty() && hits.getFirst()[1] >= 0) {
+            total = hits.getFirst()[1]; // counted by the page query itself (a brand's price band)
         } else {
             Sql count = countSql(filter, countCap + 1);
             total = jdbc.queryLong(count.text(), count.args());
         }
-        if (total > countCap) {
+        if (total > countCap && !counted) {
             total = countCap;
             capped = true;
         }
@@ -216,8 +225,11 @@ final class JdbcGoodsRepository implements GoodsRepository {
     }
 
     /**
-     * pageIdsSql is the query for the ids of one page (package-private for the query-plan test):
-     * every shape reads its index in id order and stops after the page. Keyword searches go through
+     * pageIdsSql is the query for the ids of one page, each with the number of matches, or -1 when
+     * the query does not count (package-private for the query-plan test). A brand's price band is
+     * found whole before it can be ordered, so its page query counts it too (one pass, not two); the
+     * other shapes read their index in id order and stop after the page, and count separately only
+     * when the page does not show the end of the list. Keyword searches go through
      * {@link KeywordSearch} instead.
      */
     static Sql pageIdsSql(GoodsFilter filter, int offset, int limit) {
@@ -225,7 +237,83 @@ final class JdbcGoodsRepository implements GoodsRepository {
         List<Object> params = new ArrayList<>(where.params());
         params.add(limit);
         params.add(offset);
-        return new Sql("SELECT g.id FROM goods g WHERE " + where.text() + " ORDER BY g.id DESC LIMIT ? OFFSET ?", params);
+        String counted = priceBand(filter) ? "COUNT(*) OVER ()" : "-1";
+        return new Sql("SELECT g.id, " + counted + " FROM goods g WHERE " + where.text()
+                + " ORDER BY g.id DESC LIMIT ? OFFSET ?", params);
+    }
+
+    /**
+     * priceBand tells whether a filter is a brand's price range: idx_goods_brand_price (brand_id,
+     * deleted_at, shop_price) yields the band's entries in price order, so the page query reads the
+     * whole band and sorts it by id whatever the page; counting the band in that pass (index-only, no
+     * row read) costs next to nothing, where a second count query read the band again.
+     */
+    private static boolean priceBand(GoodsFilter f) {
+        return f.brandId() != null && (f.priceMin() != null || f.priceMax() != null);
+    }
+
+    /**
+     * countedExactly tells whether a filter is made only of flags and categories (isHot, isNew,
+     * onSale, topCategory, isTab) or is empty: those are counted exactly from goods_count (V203).
+     */
+    static boolean countedExactly(GoodsFilter f) {
+        return f.brandId() == null && f.priceMin() == null && f.priceMax() == null && f.keywords() == null
+                && f.ids() == null;
+    }
+
+    /**
+     * exactCountSql counts the matches of a {@link #countedExactly} filter from goods_count, the live
+     * goods per category and flag combination that triggers on goods keep (V203): it sums at most
+     * eight rows per category whatever the number of goods, and never reads goods. topCategory finds
+     * the subtree's categories in the category table first (three levels at most, each by index) and
+     * reads only their counters (the primary key starts with category_id; {@code IN (subquery with
+     * UNION)} would instead run the subquery for every counter row); isTab uses the category ids the
+     * service resolved, as the page query does (package-private for the query-plan test).
+     */
+    static Sql exactCountSql(GoodsFilter f) {
+        String from = "goods_count gc";
+        List<String> conditions = new ArrayList<>();
+        List<Object> params = new ArrayList<>();
+        conditions.add("TRUE");
+        if (f.subtree() != null) {
+            long id = f.subtree().categoryId();
+            String self = "SELECT c.id FROM category c WHERE c.id = ?";
+            String children = " UNION ALL SELECT c.id FROM category c WHERE c.parent_id = ?";
+            String grandchildren = " UNION ALL SELECT c.id FROM category c JOIN category p ON c.parent_id = p.id"
+                    + " WHERE p.parent_id = ?";
+            switch (f.subtree().level()) {
+                case 1 -> {
+                    from = "(" + self + children + grandchildren + ") s JOIN goods_count gc ON gc.category_id = s.id";
+                    params.addAll(List.of(id, id, id));
+                }
+                case 2 -> {
+                    from = "(" + self + children + ") s JOIN goods_count gc ON gc.category_id = s.id";
+                    params.addAll(List.of(id, id));
+                }
+                default -> {
+                    conditions.add("gc.category_id = ?");
+                    params.add(id);
+                }
+            }
+        }
+        if (f.categoryIds() != null) {
+            conditions.add("gc.category_id IN (" + Jdbc.placeholders(f.categoryIds().size()) + ")");
+            params.addAll(f.categoryIds());
+        }
+        if (f.isHot() != null) {
+            conditions.add("gc.is_hot = ?");
+            params.add(f.isHot());
+        }
+        if (f.isNew() != null) {
+            conditions.add("gc.is_new = ?");
+            params.add(f.isNew());
+        }
+        if (f.onSale() != null) {
+            conditions.add("gc.on_sale = ?");
+            params.add(f.onSale());
+        }
+        return new Sql("SELECT COALESCE(SUM(gc.n), 0) FROM " + from + " WHERE " + String.join(" AND ", conditions),
+                params);
     }
 
     /** countSql counts matches up to a limit (package-private for the query-plan test). */

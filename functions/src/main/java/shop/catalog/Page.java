@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * Page is one page of a list.
  *
- * @param total          how many items match (for goods: at most {@link PageRequest#MAX_WINDOW}, see totalCapped)
+ * @param total          how many items match (for goods filtered by brand, price, keywords or ids: at
+ *                       most {@link PageRequest#MAX_WINDOW}, see totalCapped)
  * @param totalCapped    present and true when more items match than {@code total} says
  * @param totalEstimated present and true when {@code total} is an estimate (keyword searches over many goods)
  */

@@ -21,10 +21,13 @@ final class CatalogDb {
     private CatalogDb() {
     }
 
-    /** reset empties the catalog's tables (and inventory, whose rows reference goods). */
+    /**
+     * reset empties the catalog's tables (and inventory, whose rows reference goods). TRUNCATE fires
+     * no trigger, so the goods counters (V203) are emptied with goods.
+     */
     static void reset() {
-        TestStack.get().truncate("banner", "goods_category_brand", "inventory", "goods", "category", "brand",
-                "goods_word", "goods_word_stat");
+        TestStack.get().truncate("banner", "goods_category_brand", "inventory", "goods", "goods_count", "category",
+                "brand", "goods_word", "goods_word_stat");
     }
 
     static long category(String name, Long parentId, int level, boolean isTab) {
@@ -83,6 +86,25 @@ final class CatalogDb {
         } catch (SQLException e) {
             throw new IllegalStateException(sql, e);
         }
+    }
+
+    /** rows returns every row a query answers, as lists of column values. */
+    static List<List<Object>> rows(String sql) {
+        List<List<Object>> rows = new ArrayList<>();
+        try (Connection c = TestStack.get().dataSource().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(sql)) {
+            ResultSetMetaData md = rs.getMetaData();
+            while (rs.next()) {
+                List<Object> row = new ArrayList<>();
+                for (int i = 1; i <= md.getColumnCount(); i++) {
+                    row.add(rs.getObject(i));
+                }
+                rows.add(row);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
+        return rows;
     }
 
     /** snapshot returns every row of every catalog table, in id order. */

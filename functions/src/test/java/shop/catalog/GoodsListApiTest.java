@@ -212,38 +212,64 @@ class GoodsListApiTest extends CatalogApiTestBase {
     }
 
     @Test
-    void total_isCappedAt10000_withTotalCappedTrue() {
+    void total_isCappedAt10000_withTotalCappedTrue_forBrandPriceAndKeywordFilters() {
+        // zen has 2 goods in the fixture, + 10,005.
         CatalogDb.exec("""
                 INSERT INTO goods (name, goods_sn, category_id, brand_id, shop_price, images, desc_images)
                 SELECT CONCAT('Bulk ', seq), CONCAT('BULK-', seq), %d, %d, seq, '[]', '[]' FROM seq_1_to_10005
                 """.formatted(food, zen));
-        var resp = goods().query("pageSize", 1).send();
-        assertEquals(10_000, resp.body().path("total").asInt());
-        assertTrue(resp.body().path("totalCapped").asBoolean());
+        for (var call : List.of(goods().query("brand", zen), goods().query("priceMin", 1), goods().query("keywords", "bulk"))) {
+            var resp = call.query("pageSize", 1).send();
+            assertEquals(10_000, resp.body().path("total").asInt(), resp.toString());
+            assertTrue(resp.body().path("totalCapped").asBoolean(), resp.toString());
+        }
         var small = goods().query("brand", acme).send();
         assertTrue(small.body().path("totalCapped").isMissingNode());
-        var deepest = goods().query("page", 100).query("pageSize", 100).send();
+        var deepest = goods().query("brand", zen).query("page", 100).query("pageSize", 100).send();
         assertEquals(10_000, deepest.body().path("total").asInt());
         assertTrue(deepest.body().path("totalCapped").asBoolean());
         assertEquals(100, deepest.body().path("items").size());
     }
 
     @Test
+    void total_isExactBeyond10000_forFlagAndCategoryFilters() {
+        CatalogDb.exec("""
+                INSERT INTO goods (name, goods_sn, category_id, brand_id, shop_price, is_hot, on_sale, images, desc_images)
+                SELECT CONCAT('Bulk ', seq), CONCAT('BULK-', seq), %d, %d, seq, TRUE, seq %% 2 = 0, '[]', '[]'
+                FROM seq_1_to_10005""".formatted(food, zen));
+        CatalogDb.repath();
+        var expected = new java.util.LinkedHashMap<CatalogApi.Call, Integer>();
+        expected.put(goods(), 10_010);
+        expected.put(goods().query("isHot", true), 10_008);
+        expected.put(goods().query("isHot", true).query("onSale", true), 5_002 + 2);
+        expected.put(goods().query("topCategory", food), 10_007);
+        expected.put(goods().query("isTab", true), 10_008);
+        expected.put(goods().query("isTab", true).query("topCategory", food).query("onSale", false), 5_003);
+        for (var e : expected.entrySet()) {
+            for (int page : new int[] {1, 100}) {
+                var resp = e.getKey().query("page", page).query("pageSize", 100).send();
+                assertEquals(e.getValue(), resp.body().path("total").asInt(), resp.toString());
+                assertTrue(resp.body().path("totalCapped").isMissingNode(), resp.toString());
+            }
+        }
+    }
+
+    @Test
     void total_ofExactlyTheCap_isNotCapped_onTheDeepestPage() {
-        // 5 goods from the fixture + 9,995 = 10,000: the deepest page ends the list exactly.
+        // zen's 2 goods from the fixture + 9,998 = 10,000: the deepest page ends the list exactly.
         CatalogDb.exec("""
                 INSERT INTO goods (name, goods_sn, category_id, brand_id, shop_price, images, desc_images)
-                SELECT CONCAT('Bulk ', seq), CONCAT('BULK-', seq), %d, %d, seq, '[]', '[]' FROM seq_1_to_9995
+                SELECT CONCAT('Bulk ', seq), CONCAT('BULK-', seq), %d, %d, seq, '[]', '[]' FROM seq_1_to_9998
                 """.formatted(food, zen));
         for (int page : new int[] {1, 99, 100}) {
-            var resp = goods().query("page", page).query("pageSize", 100).send();
+            var resp = goods().query("brand", zen).query("page", page).query("pageSize", 100).send();
             assertEquals(10_000, resp.body().path("total").asInt(), "page " + page);
             assertTrue(resp.body().path("totalCapped").isMissingNode(), "page " + page + ": " + resp);
         }
-        var last = goods().query("page", 100).query("pageSize", 100).send();
-        assertEquals(phoneA, last.body().path("items").get(99).path("id").asLong());
-        var oneMore = goods().query("page", 2000).query("pageSize", 5).send();
+        var last = goods().query("brand", zen).query("page", 100).query("pageSize", 100).send();
+        assertEquals(phoneB, last.body().path("items").get(99).path("id").asLong());
+        var oneMore = goods().query("brand", zen).query("page", 2000).query("pageSize", 5).send();
         assertEquals(10_000, oneMore.body().path("total").asInt());
-        assertEquals(phoneA, oneMore.body().path("items").get(4).path("id").asLong());
+        assertEquals(phoneB, oneMore.body().path("items").get(4).path("id").asLong());
     }
 }

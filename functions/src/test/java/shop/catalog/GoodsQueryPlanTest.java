@@ -104,7 +104,7 @@ class GoodsQueryPlanTest {
         for (var e : shapes().entrySet()) {
             for (var sql : List.of(JdbcGoodsRepository.pageIdsSql(e.getValue(), 0, 20),
                     JdbcGoodsRepository.pageIdsSql(e.getValue(), 9_980, 20),
-                    JdbcGoodsRepository.countSql(e.getValue(), PageRequest.MAX_WINDOW + 1))) {
+                    count(e.getValue()))) {
                 for (Map<String, String> row : explain(sql)) {
                     if ("g".equals(row.get("table")) || "goods".equals(row.get("table"))) {
                         if ("ALL".equalsIgnoreCase(row.get("type"))) {
@@ -145,12 +145,53 @@ class GoodsQueryPlanTest {
         assertTrue(wrong.isEmpty(), "expected an ordered read of one index:\n" + String.join("\n", wrong));
     }
 
+    /** count is the count query the repository runs for a filter: exact from the counters, or capped. */
+    private static JdbcGoodsRepository.Sql count(GoodsFilter filter) {
+        return JdbcGoodsRepository.countedExactly(filter) ? JdbcGoodsRepository.exactCountSql(filter)
+                : JdbcGoodsRepository.countSql(filter, PageRequest.MAX_WINDOW + 1);
+    }
+
     @Test
-    void capsCountOfCombinedFlags_isIndexOnly() throws Exception {
-        var plan = explain(JdbcGoodsRepository.countSql(shapes().get("isHot+onSale"), PageRequest.MAX_WINDOW + 1));
-        var goodsRow = plan.stream().filter(r -> "g".equals(r.get("table"))).findFirst().orElseThrow();
-        assertEquals("idx_goods_hot", goodsRow.get("key"), plan.toString());
-        assertTrue(String.valueOf(goodsRow.get("Extra")).contains("Using index"), "no row lookups: " + plan);
+    void exactCounts_ofFlagAndCategoryShapes_neverReadGoods_andReadCountersByKey() throws Exception {
+        List<String> counted = List.of("no filter", "isHot", "isNew", "onSale", "onSale=false", "isHot+onSale",
+                "category (leaf / tab)", "topCategory (subtree)", "topCategory level 1", "topCategory level 2",
+                "topCategory level 3", "topCategory+isTab", "topCategory+isHot+onSale");
+        List<String> wrong = new ArrayList<>();
+        for (var e : shapes().entrySet()) {
+            assertEquals(counted.contains(e.getKey()), JdbcGoodsRepository.countedExactly(e.getValue()), e.getKey());
+            if (!counted.contains(e.getKey())) {
+                continue;
+            }
+            var plan = explain(JdbcGoodsRepository.exactCountSql(e.getValue()));
+            for (Map<String, String> row : plan) {
+                String table = String.valueOf(row.get("table"));
+                if (table.equals("g") || table.equals("goods")) {
+                    wrong.add(e.getKey() + " reads goods: " + plan);
+                }
+                // With a category condition only that category's counter rows are read (the primary
+                // key starts with category_id); the others sum the whole (small) counter table.
+                boolean byCategory = e.getValue().subtree() != null || e.getValue().categoryIds() != null;
+                if (table.equals("gc") && byCategory && "ALL".equalsIgnoreCase(row.get("type"))) {
+                    wrong.add(e.getKey() + " scans every counter: " + plan);
+                }
+            }
+        }
+        assertTrue(wrong.isEmpty(), String.join("\n", wrong));
+    }
+
+    @Test
+    void brandPriceBand_isReadOnceFromItsIndex_withoutRowLookups_andCountedInThePageQuery() throws Exception {
+        var page = JdbcGoodsRepository.pageIdsSql(shapes().get("brand+price"), 0, 21);
+        assertTrue(page.text().contains("COUNT(*) OVER ()"), page.text());
+        var plan = explain(page);
+        assertEquals(1, plan.size(), plan.toString());
+        assertEquals("idx_goods_brand_price", plan.getFirst().get("key"), plan.toString());
+        assertEquals("range", plan.getFirst().get("type"), plan.toString());
+        assertTrue(String.valueOf(plan.getFirst().get("Extra")).contains("Using index"), "no row lookups: " + plan);
+        var count = explain(JdbcGoodsRepository.countSql(shapes().get("brand+price"), PageRequest.MAX_WINDOW + 1));
+        var goodsRow = count.stream().filter(r -> "g".equals(r.get("table"))).findFirst().orElseThrow();
+        assertEquals("idx_goods_brand_price", goodsRow.get("key"), count.toString());
+        assertTrue(String.valueOf(goodsRow.get("Extra")).contains("Using index"), "no row lookups: " + count);
     }
 
     /** keywordShapes are keyword searches, alone and with other filters; the names hold 5 adjectives and 7 nouns. */
