@@ -3,32 +3,51 @@ package shop.catalog;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.zaxxer.hikari.HikariDataSource;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import shop.platform.config.AwsConfig;
 import shop.platform.config.DbConfig;
 import shop.platform.db.Database;
 import shop.platform.db.Migrations;
 import shop.testing.TestStack;
 
-/** V204 indexes the names of the goods a database already holds, live ones only, and drops FULLTEXT. */
+/**
+ * An upgrade from the schema of the previous release (V1, V201, V202, V300, V301): the catalog's
+ * later V203 and V204 are applied out of order, V204 indexes the names of the goods the database
+ * already holds, live ones only, and drops FULLTEXT; V203 counts them.
+ */
 class WordIndexMigrationTest {
 
+    /** The migrations the previous release shipped. */
+    private static final List<String> RELEASED = List.of("V1__schema.sql", "V201__catalog_indexes.sql",
+            "V202__goods_category_path_and_flag_indexes.sql", "V300__inventory_reserve_procedure.sql",
+            "V301__inventory_reserve_trigger.sql");
+
     @Test
-    void v204_backfillsLiveGoods_withTheWordsOfTheirNames() throws Exception {
+    void upgrade_appliesLaterCatalogMigrations_andV204BackfillsLiveGoods(@TempDir Path released) throws Exception {
+        for (String name : RELEASED) {
+            try (InputStream in = WordIndexMigrationTest.class.getResourceAsStream("/db/migration/" + name)) {
+                Files.copy(in, released.resolve(name));
+            }
+        }
         TestStack test = TestStack.get();
         String adminUrl = test.stack().endpoints().jdbcUrl().replace("/shop?", "/?");
         exec(adminUrl, "DROP DATABASE IF EXISTS words_migration", "CREATE DATABASE words_migration");
         String url = test.stack().endpoints().jdbcUrl().replace("/shop?", "/words_migration?");
         try (HikariDataSource ds = Database.pool(new DbConfig(url, Optional.empty(), "root", "", 2),
                 AwsConfig.from(test.env(Map.of())), "words-migration")) {
-            Flyway.configure().dataSource(ds).locations("classpath:db/migration").target("202").load().migrate();
+            Flyway.configure().dataSource(ds).locations("filesystem:" + released).load().migrate();
             try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
                 s.execute("INSERT INTO category (name, level) VALUES ('Food', 1)");
                 s.execute("INSERT INTO brand (name) VALUES ('Orchard')");
@@ -38,7 +57,8 @@ class WordIndexMigrationTest {
                                ('红富士苹果', 'B', 1, 1, 100, '[]', '[]', NULL),
                                ('Orchard Old Pears', 'C', 1, 1, 100, '[]', '[]', NOW(3))""");
             }
-            Migrations.migrate(ds);
+            assertEquals(3, Migrations.migrate(ds), "V203, V204 (out of order) and V302");
+            assertEquals(2, count(ds, "SELECT SUM(n) FROM goods_count"), "V203 counts the live goods");
             Map<String, Long> stats = new TreeMap<>();
             try (Connection c = ds.getConnection(); Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT word, n FROM goods_word_stat")) {

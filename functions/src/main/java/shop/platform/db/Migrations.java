@@ -8,6 +8,11 @@ import org.flywaydb.core.api.output.MigrateResult;
  * Migrations applies the versioned schema in {@code db/migration} (Flyway). It runs when the local
  * stack starts and, deployed, once per deploy through the DatabaseSchema custom resource; never per
  * request. The SQL runs on MySQL 8 and MariaDB 10.6+.
+ *
+ * <p>Each capability numbers its migrations in its own range (catalog V2xx, inventory V3xx, media
+ * V4xx), so a database that already has V301 may later receive a new V203: out-of-order migrations
+ * are applied, in version order among the pending ones, instead of refused. Migrations of different
+ * capabilities must therefore never depend on each other's order.
  */
 public final class Migrations {
     private Migrations() {
@@ -19,6 +24,7 @@ public final class Migrations {
                 .dataSource(ds)
                 .locations("classpath:db/migration")
                 .validateMigrationNaming(true)
+                .outOfOrder(true)
                 .failOnMissingLocations(true)
                 .load()
                 .migrate();
