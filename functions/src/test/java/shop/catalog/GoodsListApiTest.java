@@ -218,6 +218,7 @@ class GoodsListApiTest extends CatalogApiTestBase {
                 INSERT INTO goods (name, goods_sn, category_id, brand_id, shop_price, images, desc_images)
                 SELECT CONCAT('Bulk ', seq), CONCAT('BULK-', seq), %d, %d, seq, '[]', '[]' FROM seq_1_to_10005
                 """.formatted(food, zen));
+        CatalogDb.repath(); // the category path and the word index of plain-SQL goods
         for (var call : List.of(goods().query("brand", zen), goods().query("priceMin", 1), goods().query("keywords", "bulk"))) {
             var resp = call.query("pageSize", 1).send();
             assertEquals(10_000, resp.body().path("total").asInt(), resp.toString());

@@ -70,16 +70,31 @@ public final class TestStack {
         return Env.of(env);
     }
 
-    /** truncate empties tables (foreign keys off for the statement), for test isolation. */
+    /**
+     * truncate empties tables (foreign keys off for the statement), for test isolation. A TRUNCATE right
+     * after a bulk write can meet a lock wait (1205) from InnoDB's own background work on the table
+     * (seen once after a 10,000-row insert); it is tried again a few times before failing.
+     */
     public void truncate(String... tables) {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.execute("SET FOREIGN_KEY_CHECKS = 0");
-            for (String table : tables) {
-                s.execute("TRUNCATE TABLE " + table);
+        for (int attempt = 1; ; attempt++) {
+            try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+                s.execute("SET FOREIGN_KEY_CHECKS = 0");
+                for (String table : tables) {
+                    s.execute("TRUNCATE TABLE " + table);
+                }
+                s.execute("SET FOREIGN_KEY_CHECKS = 1");
+                return;
+            } catch (SQLException e) {
+                if (e.getErrorCode() != 1205 || attempt == 5) {
+                    throw new IllegalStateException("cannot truncate " + String.join(", ", tables), e);
+                }
             }
-            s.execute("SET FOREIGN_KEY_CHECKS = 1");
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot truncate " + String.join(", ", tables), e);
+            try {
+                Thread.sleep(200L * attempt);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while truncating", e);
+            }
         }
     }
 }
