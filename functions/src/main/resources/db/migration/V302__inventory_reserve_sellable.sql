@@ -11,6 +11,9 @@
 -- a whole, nothing deducted, and the repository's lock-free read then tells unknown goods (404) from
 -- short ones (409). It is stricter under a race: deleting a goods now updates its stock row, so it
 -- waits for, or is waited on by, a reservation of that goods, where the V301 check was a plain read.
+--
+-- Creating triggers with binary logging on (RDS and Aurora with backups or replicas) and without
+-- SUPER needs log_bin_trust_function_creators = 1 in the DB parameter group, as V301 and V203 do.
 
 ALTER TABLE inventory ADD COLUMN sellable BOOLEAN NOT NULL DEFAULT TRUE;
 
