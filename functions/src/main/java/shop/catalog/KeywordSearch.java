@@ -14,14 +14,18 @@ import shop.catalog.Keywords.Term;
  * than by the catalogue.
  *
  * <p>It first reads {@code goods_word_stat} for every term (one statement): a word's count, or the
- * words a prefix stands for (at most {@link #MAX_EXPANSION}; more make the term "broad"). The term
- * with the fewest goods drives; every other term of one word is a primary-key lookup per candidate
- * (a join on {@code (word, goods_id)}), a prefix of several words a probe of the candidate's own
- * entries ({@code idx_goods_word_goods}); goods (live, other filters) are joined last. Then, by the
+ * words a prefix stands for (at most {@link #MAX_EXPANSION}; more make the term "broad") and their
+ * goods summed (over at most {@link #EXACT_BOUND} + 1 words). The term with the fewest goods drives;
+ * every other term of one word is a primary-key lookup per candidate (a join on
+ * {@code (word, goods_id)}), a prefix of several words a probe of the candidate's own entries
+ * ({@code idx_goods_word_goods}); goods (live, other filters) are joined last. Then, by the
  * driver's size:
  * <ul>
- *   <li>at most {@link #EXACT_BOUND} goods: all of them are checked in one statement, which returns
- *       the page and the exact total ({@code COUNT(*) OVER ()});</li>
+ *   <li>at most {@link #EXACT_BOUND} goods: all of them are checked in one statement, and the total
+ *       is exact. For one word, the statement reads its entries on the primary key and returns the
+ *       page and the total ({@code COUNT(*) OVER ()}); for a prefix of several words, broad or not,
+ *       one range read of the primary key returns every match, and the page is taken from them
+ *       ({@link #wholeSql});</li>
  *   <li>more, and one word: one statement reads its entries in descending goods id (the primary key)
  *       and stops at the page's next match ({@link #seekSql}); the total is then estimated from an
  *       index-only count of the entries that read — matches per entry read, times the driver's
@@ -70,7 +74,7 @@ final class KeywordSearch {
             return new Result(List.of(), 0, false);
         }
         if (plan.exact()) {
-            return exact(filter, plan, offset, limit);
+            return oneWord(plan.driver()) ? exact(filter, plan, offset, limit) : whole(filter, plan, offset, limit);
         }
         if (plan.driver() != null && plan.driver().words().size() == 1) {
             return seek(filter, plan, offset, limit);
@@ -82,11 +86,14 @@ final class KeywordSearch {
     Plan plan(List<Term> terms) {
         Sql stats = statsSql(terms);
         Map<Integer, List<Object[]>> byTerm = new HashMap<>();
+        Map<Integer, Long> sums = new HashMap<>();
         long[] maxId = {0};
         jdbc.query(stats.text(), rs -> {
             int t = rs.getInt(1);
             if (t < 0) {
                 maxId[0] = rs.getLong(3);
+            } else if (rs.getString(2) == null) {
+                sums.put(t, rs.getLong(3)); // a prefix's goods over its first EXACT_BOUND + 1 words
             } else {
                 byTerm.computeIfAbsent(t, k -> new ArrayList<>()).add(new Object[] {rs.getString(2), rs.getLong(3)});
             }
@@ -98,20 +105,16 @@ final class KeywordSearch {
             if (rows == null) {
                 return null; // a term no goods has
             }
-            long goods = rows.stream().mapToLong(r -> (Long) r[1]).sum();
             boolean broad = rows.size() > MAX_EXPANSION;
+            long goods = broad ? sums.get(i) : rows.stream().mapToLong(r -> (Long) r[1]).sum();
             all.add(new Stat(terms.get(i), broad ? null : rows.stream().map(r -> (String) r[0]).toList(), goods));
         }
         Stat driver = all.stream().filter(s -> !s.broad()).min(Comparator.comparingLong(Stat::goods)).orElse(null);
         if (driver == null || driver.goods() > EXACT_BOUND) {
-            // A broad term may still be small (a long model-number prefix): count its entries, up to the bound.
+            // A broad term may still be small (a long model-number prefix): its goods are summed up to the bound.
             for (Stat s : all) {
-                if (s.broad()) {
-                    Sql count = countUpToSql(s.term(), EXACT_BOUND + 1);
-                    long n = jdbc.queryLong(count.text(), count.args());
-                    if (n <= EXACT_BOUND && (driver == null || n < driver.goods())) {
-                        driver = new Stat(s.term(), null, n);
-                    }
+                if (s.broad() && s.goods() <= EXACT_BOUND && (driver == null || s.goods() < driver.goods())) {
+                    driver = s;
                 }
             }
         }
@@ -131,7 +134,12 @@ final class KeywordSearch {
         return new Plan(chosen, checked, exact, selectivity, maxId[0]);
     }
 
-    /** exact checks every goods of a small driver in one statement: the page and the exact total. */
+    /** oneWord tells whether a driver stands for one word (a word, or a prefix of only one). */
+    static boolean oneWord(Stat driver) {
+        return !driver.term().prefix() || (driver.words() != null && driver.words().size() == 1);
+    }
+
+    /** exact checks every goods of a small driver of one word in one statement: the page and the exact total. */
     private Result exact(GoodsFilter filter, Plan plan, int offset, int limit) {
         Sql page = exactSql(filter, plan, offset, limit);
         List<long[]> rows = jdbc.query(page.text(), rs -> new long[] {rs.getLong(1), rs.getLong(2)}, page.args());
@@ -145,6 +153,23 @@ final class KeywordSearch {
             total = jdbc.queryOne(first.text(), rs -> rs.getLong(2), first.args()).orElse(0L);
         }
         return new Result(rows.stream().map(r -> r[0]).toList(), total, false);
+    }
+
+    /**
+     * whole checks every goods of a small prefix of several words in one statement ({@link #wholeSql})
+     * that returns all the matches, and takes the page here: the matches are few (at most
+     * {@link #EXACT_BOUND} entries), so sorting them costs less than ordering, deduplicating and
+     * counting them in the server, and the total is exact on every page, past the end too.
+     */
+    private Result whole(GoodsFilter filter, Plan plan, int offset, int limit) {
+        Sql sql = wholeSql(filter, plan);
+        long[] ids = jdbc.query(sql.text(), rs -> rs.getLong(1), sql.args()).stream().mapToLong(Long::longValue)
+                .sorted().distinct().toArray(); // a goods with two words of the prefix comes twice
+        List<Long> page = new ArrayList<>();
+        for (int i = ids.length - 1 - offset; i >= 0 && page.size() < limit; i--) {
+            page.add(ids[i]); // newest first
+        }
+        return new Result(page, ids.length, false);
     }
 
     /**
@@ -221,7 +246,9 @@ final class KeywordSearch {
 
     /**
      * statsSql reads each term's stat rows ({@code t} = the term's position; a prefix's words up to
-     * one more than {@link #MAX_EXPANSION}) and, as {@code t = -1}, the highest goods id.
+     * one more than {@link #MAX_EXPANSION}, and a row without a word that sums the goods of its first
+     * {@link #EXACT_BOUND} + 1 words: more words are more goods than the bound anyway) and, as
+     * {@code t = -1}, the highest goods id.
      */
     static Sql statsSql(List<Term> terms) {
         List<String> parts = new ArrayList<>();
@@ -231,6 +258,9 @@ final class KeywordSearch {
             if (t.prefix()) {
                 parts.add("(SELECT " + i + " AS t, word, n FROM goods_word_stat WHERE word LIKE ? ORDER BY word LIMIT "
                         + (MAX_EXPANSION + 1) + ")");
+                parts.add("(SELECT " + i + ", NULL, COALESCE(SUM(n), 0) FROM (SELECT n FROM goods_word_stat WHERE word LIKE ?"
+                        + " ORDER BY word LIMIT " + (EXACT_BOUND + 1) + ") s)");
+                params.add(like(t.text()));
                 params.add(like(t.text()));
             } else {
                 parts.add("(SELECT " + i + " AS t, word, n FROM goods_word_stat WHERE word = ?)");
@@ -241,43 +271,43 @@ final class KeywordSearch {
         return new Sql(String.join(" UNION ALL ", parts), params);
     }
 
-    /** countUpToSql counts a term's index entries, reading at most {@code upTo}. */
-    static Sql countUpToSql(Term t, int upTo) {
-        return new Sql("SELECT COUNT(*) FROM (SELECT goods_id FROM goods_word WHERE " + wordCondition(t, "word")
-                + " LIMIT ?) e", List.of(t.prefix() ? like(t.text()) : t.text(), upTo));
-    }
-
     /**
-     * exactSql is the page of a small driver's matches, each row with the number of matches. The
-     * driver's goods are read whole (at most {@link #EXACT_BOUND}, plus a prefix's duplicates) and
-     * joined with the other terms (see {@link #checks}) and with goods by primary key.
+     * exactSql is the page of a small driver's matches, for a driver of one word, each row with the
+     * number of matches. The driver's goods are read whole on the primary key (at most
+     * {@link #EXACT_BOUND}) and joined with the other terms (see {@link #checks}) and with goods by
+     * primary key.
      */
     static Sql exactSql(GoodsFilter filter, Plan plan, int offset, int limit) {
         Sql rest = JdbcGoodsRepository.where(filter);
         Checks checks = checks(plan.checked(), "d.goods_id", true);
         Term driver = plan.driver().term();
         List<Object> params = new ArrayList<>(checks.hitParams());
-        boolean oneWord = !driver.prefix() || (plan.driver().words() != null && plan.driver().words().size() == 1);
-        String from;
-        Object word;
-        if (oneWord) { // the primary key gives each goods once
-            from = "goods_word d";
-            word = driver.prefix() ? plan.driver().words().getFirst() : driver.text();
-        } else {
-            from = "(SELECT DISTINCT goods_id FROM goods_word WHERE word LIKE ?) d";
-            word = like(driver.text());
-            params.add(word);
-        }
         params.addAll(checks.joinParams());
         params.addAll(rest.params());
-        if (oneWord) {
-            params.add(word);
-        }
+        params.add(driver.prefix() ? plan.driver().words().getFirst() : driver.text());
         params.add(limit);
         params.add(offset);
-        return new Sql("SELECT STRAIGHT_JOIN d.goods_id, COUNT(*) OVER (), TRUE" + checks.hit() + " AS hit FROM " + from
+        return new Sql("SELECT STRAIGHT_JOIN d.goods_id, COUNT(*) OVER (), TRUE" + checks.hit() + " AS hit FROM goods_word d"
                 + checks.joins() + " JOIN goods g ON g.id = d.goods_id AND " + rest.text()
-                + (oneWord ? " WHERE d.word = ?" : "") + " HAVING hit ORDER BY d.goods_id DESC LIMIT ? OFFSET ?", params);
+                + " WHERE d.word = ? HAVING hit ORDER BY d.goods_id DESC LIMIT ? OFFSET ?", params);
+    }
+
+    /**
+     * wholeSql is every match of a small prefix of several words, unordered, a goods once per word
+     * of the prefix it has: one range read of the primary key over the prefix's words (at most
+     * {@link #EXACT_BOUND} entries), each entry joined with the other terms and with goods by
+     * primary key, as in {@link #exactSql}.
+     */
+    static Sql wholeSql(GoodsFilter filter, Plan plan) {
+        Sql rest = JdbcGoodsRepository.where(filter);
+        Checks checks = checks(plan.checked(), "d.goods_id", true);
+        List<Object> params = new ArrayList<>(checks.hitParams());
+        params.addAll(checks.joinParams());
+        params.addAll(rest.params());
+        params.add(like(plan.driver().term().text()));
+        String having = checks.hit().isEmpty() ? "" : " HAVING hit";
+        return new Sql("SELECT STRAIGHT_JOIN d.goods_id, TRUE" + checks.hit() + " AS hit FROM goods_word d" + checks.joins()
+                + " JOIN goods g ON g.id = d.goods_id AND " + rest.text() + " WHERE d.word LIKE ?" + having, params);
     }
 
     /**
@@ -383,10 +413,6 @@ final class KeywordSearch {
             }
         }
         return new Checks(joins.toString(), joinParams, hit.toString(), hitParams);
-    }
-
-    private static String wordCondition(Term t, String column) {
-        return t.prefix() ? column + " LIKE ?" : column + " = ?";
     }
 
     /** like is the LIKE pattern for words starting with a prefix, with %, _ and \ escaped. */

@@ -215,7 +215,7 @@ class GoodsQueryPlanTest {
     }
 
     /**
-     * The statements of a keyword search: the stats, the bounded count of a broad term, and the page
+     * The statements of a keyword search: the stats and the page
      * query of its plan, plus the other kinds of plan built by hand (a driver read whole, a walk over
      * several words of a prefix, a walk over goods), so that every statement kind is explained.
      */
@@ -225,10 +225,11 @@ class GoodsQueryPlanTest {
         for (var e : keywordShapes().entrySet()) {
             List<Keywords.Term> terms = e.getValue().keywords().terms();
             out.put(e.getKey() + " stats", KeywordSearch.statsSql(terms));
-            terms.forEach(t -> out.put(e.getKey() + " count " + t, KeywordSearch.countUpToSql(t, KeywordSearch.EXACT_BOUND + 1)));
             KeywordSearch.Plan plan = search.plan(terms);
-            if (plan != null && plan.exact()) {
+            if (plan != null && plan.exact() && KeywordSearch.oneWord(plan.driver())) {
                 out.put(e.getKey() + " page " + plan, KeywordSearch.exactSql(e.getValue(), plan, 0, 20));
+            } else if (plan != null && plan.exact()) {
+                out.put(e.getKey() + " whole " + plan, KeywordSearch.wholeSql(e.getValue(), plan));
             } else if (plan != null) {
                 out.put(e.getKey() + " page " + plan, KeywordSearch.seekSql(e.getValue(), plan, 21));
                 out.put(e.getKey() + " deep page " + plan, KeywordSearch.seekSql(e.getValue(), plan, 10_001));
@@ -242,8 +243,8 @@ class GoodsQueryPlanTest {
         KeywordSearch.Stat phone = new KeywordSearch.Stat(new Keywords.Term("phone", false), List.of("phone"), 2_857);
         KeywordSearch.Stat lampStat = new KeywordSearch.Stat(lamp, null, 50_000);
         GoodsFilter f = keywords("lamp wireless", brand, null);
-        out.put("whole driver read", KeywordSearch.exactSql(f, new KeywordSearch.Plan(
-                new KeywordSearch.Stat(lamp, null, 100), List.of(wireless, phone), true, 0.1, 20_000), 0, 20));
+        out.put("whole driver read", KeywordSearch.wholeSql(f, new KeywordSearch.Plan(
+                new KeywordSearch.Stat(lamp, null, 100), List.of(wireless, phone), true, 0.1, 20_000)));
         out.put("whole driver read, one word", KeywordSearch.exactSql(f, new KeywordSearch.Plan(
                 new KeywordSearch.Stat(lamp, List.of("lamp"), 100), List.of(wirelessWord, phone), true, 0.1, 20_000), 0, 20));
         out.put("walk over several words", KeywordSearch.walkSql(f, new KeywordSearch.Plan(
@@ -290,6 +291,27 @@ class GoodsQueryPlanTest {
         assertEquals("eq_ref", goods.get("type"), rows.toString());
         assertEquals(List.of("d", "w0", "g"), rows.stream().map(r -> r.get("table")).toList(),
                 "goods are read only for entries that have every word");
+    }
+
+    @Test
+    void smallPrefixOfManyWords_isOneRangeReadOfThePrimaryKey_thenLookupsByKey() throws Exception {
+        KeywordSearch search = new KeywordSearch(new Jdbc(TestStack.get().dataSource()));
+        GoodsFilter f = keywords("123 phone", null, null);
+        KeywordSearch.Plan plan = search.plan(f.keywords().terms());
+        assertTrue(plan.exact(), "123, 1230..1239, 12300..12399: 111 goods, " + plan);
+        assertEquals("123", plan.driver().term().text(), "the prefix drives");
+        assertTrue(plan.driver().broad(), "more than 64 words: " + plan);
+        var rows = explain(KeywordSearch.wholeSql(f, plan));
+        assertEquals(List.of("d", "w0", "g"), rows.stream().map(r -> r.get("table")).toList(), rows.toString());
+        var driver = rows.getFirst();
+        assertEquals("PRIMARY", driver.get("key"), rows.toString());
+        assertEquals("range", driver.get("type"), "one range over the prefix's words: " + rows);
+        assertEquals("PRIMARY", rows.get(1).get("key"), rows.toString());
+        for (var r : rows.subList(1, rows.size())) {
+            assertEquals("eq_ref", r.get("type"), "one lookup per entry: " + rows);
+        }
+        assertTrue(rows.stream().noneMatch(r -> String.valueOf(r.get("Extra")).matches(".*(filesort|temporary).*")),
+                "no sort or temporary table in the server: " + rows);
     }
 
     @Test

@@ -307,6 +307,70 @@ class KeywordSearchApiTest extends CatalogApiTestBase {
         assertEquals(first + 1_999 - 1, idsOf(broadButSmall).getFirst(), "zzz1999 is the newest");
     }
 
+    /**
+     * A prefix that stands for 30 model numbers of one goods each (a model number typed in part) is
+     * read whole: newest first, a goods with two of its words once, deleted goods and goods without
+     * the other word left out, paged, with an exact total on every page and past the end.
+     */
+    @Test
+    void prefixOfManyWordsWithFewGoods_pagesNewestFirst_withAnExactTotal() {
+        List<String> models = new ArrayList<>(List.of("770"));
+        for (int i = 0; i < 10; i++) {
+            models.add("770" + i);
+        }
+        for (int i = 0; i < 19; i++) {
+            models.add("770" + (10 + i));
+        }
+        List<String> names = new ArrayList<>();
+        StringBuilder values = new StringBuilder();
+        for (int k = 0; k < 60; k++) { // matches and others, interleaved
+            String name = k % 2 == 1 ? "Gadget model 77" + k // 771, 773, ..., 7759: not the prefix
+                    : (k % 4 == 0 ? "Widget model " : "Gadget model ") + models.get(k / 2) + (k == 10 ? " 77099" : "");
+            names.add(name);
+            values.append(k > 0 ? "," : "").append("('").append(name).append("','MN-").append(k).append("',")
+                    .append(leaf).append(',').append(brand).append(",100,'[]','[]')");
+        }
+        CatalogDb.exec("INSERT INTO goods (name, goods_sn, category_id, brand_id, shop_price, images, desc_images) VALUES "
+                + values);
+        CatalogDb.repath();
+        long first = CatalogDb.longQuery("SELECT MIN(id) FROM goods");
+        long deleted = first + 58; // the newest match; its words stay, the live check drops it
+        CatalogDb.exec("UPDATE goods SET deleted_at = NOW(3) WHERE id = " + deleted);
+        assertEquals(31, CatalogDb.longQuery("SELECT COUNT(*) FROM goods_word_stat WHERE word LIKE '770%'"),
+                "30 model numbers and 77099, each its own word");
+        List<Long> all = new ArrayList<>();
+        List<Long> gadgets = new ArrayList<>();
+        for (int k = names.size() - 1; k >= 0; k--) {
+            long id = first + k;
+            boolean match = id != deleted && Keywords.indexWords(names.get(k)).stream().anyMatch(w -> w.startsWith("770"));
+            if (match) {
+                all.add(id);
+                if (names.get(k).startsWith("Gadget")) {
+                    gadgets.add(id);
+                }
+            }
+        }
+        assertEquals(29, all.size());
+
+        List<Long> paged = new ArrayList<>();
+        for (int page = 1; page <= 3; page++) {
+            var resp = search("770", "page", page, "pageSize", 10);
+            assertEquals(29, resp.body().path("total").asInt(), "page " + page);
+            assertTrue(resp.body().path("totalEstimated").isMissingNode(), resp.toString());
+            paged.addAll(idsOf(resp));
+        }
+        assertEquals(all, paged, "every match once, newest first");
+        var past = search("770", "page", 4, "pageSize", 10);
+        assertEquals(0, past.body().path("items").size());
+        assertEquals(29, past.body().path("total").asInt(), "a page past the end still counts");
+
+        var gadget = search("gadget 770", "pageSize", 100);
+        assertEquals(gadgets.size(), gadget.body().path("total").asInt());
+        assertEquals(gadgets, idsOf(gadget));
+        assertEquals(gadgets.subList(5, 10), ids("770 gadget", "page", 2, "pageSize", 5));
+        assertEquals(List.of(first + 10), ids("7704 77099"), "the goods with two words of the prefix");
+    }
+
     private static List<Long> idsOf(CatalogApi.Resp resp) {
         List<Long> out = new ArrayList<>();
         resp.body().path("items").forEach(i -> out.add(i.path("id").asLong()));
