@@ -90,19 +90,23 @@ final class CatalogDb {
 
     /** rows returns every row a query answers, as lists of column values. */
     static List<List<Object>> rows(String sql) {
-        List<List<Object>> rows = new ArrayList<>();
         try (Connection c = TestStack.get().dataSource().getConnection(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery(sql)) {
-            ResultSetMetaData md = rs.getMetaData();
-            while (rs.next()) {
-                List<Object> row = new ArrayList<>();
-                for (int i = 1; i <= md.getColumnCount(); i++) {
-                    row.add(rs.getObject(i));
-                }
-                rows.add(row);
-            }
+            return rows(rs);
         } catch (SQLException e) {
             throw new IllegalStateException(sql, e);
+        }
+    }
+
+    private static List<List<Object>> rows(ResultSet rs) throws SQLException {
+        List<List<Object>> rows = new ArrayList<>();
+        ResultSetMetaData md = rs.getMetaData();
+        while (rs.next()) {
+            List<Object> row = new ArrayList<>();
+            for (int i = 1; i <= md.getColumnCount(); i++) {
+                row.add(rs.getObject(i));
+            }
+            rows.add(row);
         }
         return rows;
     }
@@ -112,18 +116,9 @@ final class CatalogDb {
         Map<String, List<List<Object>>> out = new LinkedHashMap<>();
         try (Connection c = TestStack.get().dataSource().getConnection(); Statement s = c.createStatement()) {
             for (String table : TABLES) {
-                List<List<Object>> rows = new ArrayList<>();
                 try (ResultSet rs = s.executeQuery("SELECT * FROM " + table + " ORDER BY id")) {
-                    ResultSetMetaData md = rs.getMetaData();
-                    while (rs.next()) {
-                        List<Object> row = new ArrayList<>();
-                        for (int i = 1; i <= md.getColumnCount(); i++) {
-                            row.add(rs.getObject(i));
-                        }
-                        rows.add(row);
-                    }
+                    out.put(table, rows(rs));
                 }
-                out.put(table, rows);
             }
         } catch (SQLException e) {
             throw new IllegalStateException(e);

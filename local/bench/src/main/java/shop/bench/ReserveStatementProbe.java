@@ -27,31 +27,6 @@ import shop.stack.LocalStack;
  * the second of two rounds counts.
  */
 public final class ReserveStatementProbe {
-    private static final String V301_TRIGGER = """
-            CREATE TRIGGER t_v301 AFTER INSERT ON d_v301 FOR EACH ROW
-            BEGIN
-              DECLARE v_count INT DEFAULT JSON_LENGTH(NEW.items);
-              DECLARE v_i INT DEFAULT 0;
-              DECLARE v_goods BIGINT;
-              DECLARE v_num INT;
-              WHILE v_i < v_count DO
-                SET v_goods = CAST(JSON_EXTRACT(NEW.items, CONCAT('$[', v_i, '].goodsId')) AS SIGNED);
-                IF NOT EXISTS (SELECT 1 FROM goods WHERE id = v_goods AND deleted_at IS NULL) THEN
-                  SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'unknown goods', MYSQL_ERRNO = 1644;
-                END IF;
-                SET v_i = v_i + 1;
-              END WHILE;
-              SET v_i = 0;
-              WHILE v_i < v_count DO
-                SET v_goods = CAST(JSON_EXTRACT(NEW.items, CONCAT('$[', v_i, '].goodsId')) AS SIGNED);
-                SET v_num = CAST(JSON_EXTRACT(NEW.items, CONCAT('$[', v_i, '].num')) AS SIGNED);
-                UPDATE inventory SET stock = stock - v_num WHERE goods_id = v_goods;
-                IF ROW_COUNT() = 0 THEN
-                  SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'no stock row', MYSQL_ERRNO = 1644;
-                END IF;
-                SET v_i = v_i + 1;
-              END WHILE;
-            END""";
     private static final String JSON_TABLE_TRIGGER = """
             CREATE TRIGGER t_json_table AFTER INSERT ON d_json_table FOR EACH ROW
             BEGIN
@@ -64,6 +39,16 @@ public final class ReserveStatementProbe {
             END""";
 
     private ReserveStatementProbe() {
+    }
+
+    /** v301Trigger is V301's reserve trigger as shipped, on the copy table d_v301 (V302 replaced it). */
+    private static String v301Trigger() throws java.io.IOException {
+        String sql;
+        try (var in = ReserveStatementProbe.class.getResourceAsStream("/db/migration/V301__inventory_reserve_trigger.sql")) {
+            sql = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        String trigger = sql.substring(sql.indexOf("CREATE TRIGGER"), sql.indexOf("END$$") + "END".length());
+        return trigger.replace("inventory_reserve_apply", "t_v301").replace("ON stock_sell_detail", "ON d_v301");
     }
 
     public static void main(String[] args) throws Exception {
@@ -87,7 +72,7 @@ public final class ReserveStatementProbe {
         System.exit(0);
     }
 
-    private static void setUp(Statement s) throws java.sql.SQLException {
+    private static void setUp(Statement s) throws java.sql.SQLException, java.io.IOException {
         s.execute("INSERT INTO category (id, name, level) VALUES (1, 'probe', 1)");
         s.execute("INSERT INTO brand (id, name) VALUES (1, 'probe')");
         s.execute("INSERT INTO goods (id, category_id, brand_id, name, goods_sn, shop_price, images, desc_images) VALUES"
@@ -97,7 +82,7 @@ public final class ReserveStatementProbe {
             s.execute("CREATE TABLE " + t + " LIKE stock_sell_detail");
         }
         s.execute("ALTER TABLE d_no_index DROP INDEX idx_detail_status_expiry");
-        s.execute(V301_TRIGGER);
+        s.execute(v301Trigger());
         s.execute(JSON_TABLE_TRIGGER);
     }
 
