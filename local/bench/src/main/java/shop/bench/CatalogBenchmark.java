@@ -64,6 +64,12 @@ public final class CatalogBenchmark {
         LocalStack stack = LocalStack.start(System.getenv());
         try {
             run(stack, sizes);
+            // BENCH_HOLD_SECONDS keeps the stack and its databases up after the run, for EXPLAIN by hand.
+            long hold = Long.parseLong(System.getenv().getOrDefault("BENCH_HOLD_SECONDS", "0"));
+            if (hold > 0) {
+                System.err.println("holding " + stack.endpoints().jdbcUrl() + " for " + hold + " s");
+                Thread.sleep(java.time.Duration.ofSeconds(hold));
+            }
         } finally {
             stack.close();
         }

@@ -63,7 +63,7 @@ public final class InventoryBenchmark {
     private InventoryBenchmark() {
     }
 
-    enum Variant { COURSE, ROWLOCK, REDLOCK, REDLOCK1, PROC, CEILING }
+    enum Variant { COURSE, ROWLOCK, REDLOCK, REDLOCK1, REDLOCK3, PROC, CEILING }
 
     enum Workload { HOT, UNIFORM, MULTI }
 
@@ -342,7 +342,7 @@ public final class InventoryBenchmark {
                 }
             }
             long details = Long.parseLong(one("SELECT COUNT(*) FROM stock_sell_detail"));
-            long detailMismatch = (v == Variant.ROWLOCK || v == Variant.REDLOCK || v == Variant.REDLOCK1)
+            long detailMismatch = (v == Variant.ROWLOCK || v == Variant.REDLOCK || v == Variant.REDLOCK1 || v == Variant.REDLOCK3)
                     ? Math.abs(details - ok.get()) : 0;
             return new Cell(w, workers, v, ok.get() / elapsed, all.getValueAtPercentile(50) / 1000.0,
                     all.getValueAtPercentile(99) / 1000.0, spurious.get(), shortages.get(), mismatch, detailMismatch,
@@ -393,11 +393,12 @@ public final class InventoryBenchmark {
                 case CEILING -> new CeilingWorker(pool(url, "bench-ceiling"));
                 case PROC -> new ProcWorker(pool(url, "bench-proc"));
                 case COURSE -> new CourseWorker(pool(url, "bench-course"));
-                case ROWLOCK, REDLOCK, REDLOCK1 -> {
+                case ROWLOCK, REDLOCK, REDLOCK1, REDLOCK3 -> {
                     HikariDataSource ds = pool(JdbcInventoryRepository.jdbcUrl(url), "bench-" + v);
+                    List<String> nodes = v == Variant.REDLOCK3 ? stack.endpoints().redisNodes().subList(0, 3)
+                            : stack.endpoints().redisNodes();
                     OrderLock lock = v == Variant.ROWLOCK ? new NoOpOrderLock()
-                            : RedLockOrderLock.connect(stack.endpoints().redisNodes(), false, RedLockOrderLock.CONFIG,
-                                    v == Variant.REDLOCK1 ? 1 : 4);
+                            : RedLockOrderLock.connect(nodes, false, RedLockOrderLock.CONFIG, v == Variant.REDLOCK1 ? 1 : 4);
                     yield new ServiceWorker(new InventoryService(new JdbcInventoryRepository(ds), lock,
                             InventoryConfig.QuorumLoss.PROCEED), ds, lock);
                 }
