@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
@@ -38,6 +39,64 @@ class KeywordSearchApiTest extends CatalogApiTestBase {
         var resp = api.post("/goods", body);
         assertEquals(201, resp.status(), resp.toString());
         return resp.id();
+    }
+
+    private Map<String, Object> body(String name, String goodsSn) {
+        var body = new HashMap<String, Object>();
+        body.put("name", name);
+        body.put("goodsSn", goodsSn);
+        body.put("categoryId", leaf);
+        body.put("brandId", brand);
+        body.put("shopPrice", 990);
+        return body;
+    }
+
+    @Test
+    void concurrentRenames_withCrossingWords_neverFail_andKeepTheStatsExact() throws Exception {
+        // Half the writers rename "alpha" goods to "omega" and back, the other half the other way round,
+        // so two renames often move the same two words' counts in opposite directions at once.
+        int writers = 8;
+        int rounds = 15;
+        List<Long> ids = new ArrayList<>();
+        for (int t = 0; t < writers; t++) {
+            ids.add(create(t % 2 == 0 ? "Alpha Kettle" : "Omega Kettle"));
+        }
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
+        var start = new java.util.concurrent.CountDownLatch(1);
+        var failures = new java.util.concurrent.ConcurrentLinkedQueue<String>();
+        var done = new ArrayList<java.util.concurrent.Future<?>>();
+        try {
+            for (int t = 0; t < writers; t++) {
+                long id = ids.get(t);
+                String first = t % 2 == 0 ? "Omega Kettle" : "Alpha Kettle";
+                String second = t % 2 == 0 ? "Alpha Kettle" : "Omega Kettle";
+                String sn = "CROSS-" + t + "-" + System.nanoTime();
+                done.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < rounds; i++) {
+                        var resp = api.put("/goods/" + id, body(i % 2 == 0 ? first : second, sn));
+                        if (resp.status() != 200) {
+                            failures.add(id + " round " + i + ": " + resp);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (var f : done) {
+                f.get(120, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(List.of(), List.copyOf(failures), "every rename succeeds");
+        // Fifteen renames end on each writer's first name: four goods are alpha, four omega.
+        assertEquals(writers / 2, stat("alpha"));
+        assertEquals(writers / 2, stat("omega"));
+        assertEquals(writers, stat("kettle"));
+        assertEquals(CatalogDb.rows("SELECT word, COUNT(*) FROM goods_word GROUP BY word ORDER BY word").toString(),
+                CatalogDb.rows("SELECT word, n FROM goods_word_stat ORDER BY word").toString(),
+                "the stats match the index");
     }
 
     private CatalogApi.Resp search(String keywords, Object... more) {
