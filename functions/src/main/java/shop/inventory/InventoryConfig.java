@@ -15,9 +15,12 @@ import shop.platform.config.RedisConfig;
  *                     counted) or {@code fail} (503) when fewer than a majority of Redis nodes answer
  * @param redisNodes   REDIS_NODES, comma-separated {@code host:port}; required for redlock
  * @param redisTls     REDIS_TLS
+ * @param redLock      the RedLock's timings: REDLOCK_NODE_TIMEOUT_MS, REDLOCK_MAX_WAIT_MS
+ * @param redLockSlots REDLOCK_SLOTS: how many reservations of one goods may hold the lock at once
+ *                     (default {@link RedLockOrderLock#SLOTS})
  */
 public record InventoryConfig(LockMode lockMode, QuorumLoss onQuorumLoss, List<String> redisNodes, boolean redisTls,
-                              shop.lock.RedLockConfig redLock) {
+                              shop.lock.RedLockConfig redLock, int redLockSlots) {
 
     /** LockMode picks the lock in front of the database. */
     public enum LockMode { REDLOCK, ROWLOCK }
@@ -44,6 +47,7 @@ public record InventoryConfig(LockMode lockMode, QuorumLoss onQuorumLoss, List<S
         // The per-node bound must suit the network: a node slower than it counts as down for that attempt.
         int nodeTimeout = env.integer("REDLOCK_NODE_TIMEOUT_MS", 100, 1, 2_000);
         int maxWait = env.integer("REDLOCK_MAX_WAIT_MS", 3_000, 0, 30_000);
+        int slots = env.integer("REDLOCK_SLOTS", RedLockOrderLock.SLOTS, 1, 256);
         shop.lock.RedLockConfig base = RedLockOrderLock.CONFIG;
         shop.lock.RedLockConfig redLock;
         try {
@@ -53,6 +57,6 @@ public record InventoryConfig(LockMode lockMode, QuorumLoss onQuorumLoss, List<S
             throw new ConfigException("REDLOCK_NODE_TIMEOUT_MS", "does not fit the lock's " + base.ttl().toMillis()
                     + " ms lease: " + e.getMessage());
         }
-        return new InventoryConfig(mode, loss, nodes, redis.map(RedisConfig::tls).orElse(true), redLock);
+        return new InventoryConfig(mode, loss, nodes, redis.map(RedisConfig::tls).orElse(true), redLock, slots);
     }
 }

@@ -27,7 +27,8 @@ final class InventoryWiring {
         try {
             lock = switch (config.lockMode()) {
                 case ROWLOCK -> new NoOpOrderLock();
-                case REDLOCK -> RedLockOrderLock.connect(config.redisNodes(), config.redisTls(), config.redLock());
+                case REDLOCK -> RedLockOrderLock.connect(config.redisNodes(), config.redisTls(), config.redLock(),
+                        config.redLockSlots());
             };
         } catch (RuntimeException e) {
             pool.close();

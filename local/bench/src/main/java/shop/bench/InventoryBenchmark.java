@@ -398,7 +398,8 @@ public final class InventoryBenchmark {
                     List<String> nodes = v == Variant.REDLOCK3 ? stack.endpoints().redisNodes().subList(0, 3)
                             : stack.endpoints().redisNodes();
                     OrderLock lock = v == Variant.ROWLOCK ? new NoOpOrderLock()
-                            : RedLockOrderLock.connect(nodes, false, RedLockOrderLock.CONFIG, v == Variant.REDLOCK1 ? 1 : 4);
+                            : RedLockOrderLock.connect(nodes, false, RedLockOrderLock.CONFIG,
+                                    v == Variant.REDLOCK1 ? 1 : RedLockOrderLock.SLOTS);
                     yield new ServiceWorker(new InventoryService(new JdbcInventoryRepository(ds), lock,
                             InventoryConfig.QuorumLoss.PROCEED), ds, lock);
                 }
