@@ -128,13 +128,15 @@ class InventoryLockFaultTest {
         RedisNodes redis = TestStack.get().stack().redis().orElseThrow();
         List<InventoryApiHandler> hs = instances(8, Map.of());
         long goods = newGoods();
-        setStock(goods, 300);
+        // Enough stock that the sales after the two nodes stop are many, however fast the first 50 went.
+        setStock(goods, 1000);
         Map<String, Integer> outcomes;
         try (Load load = new Load(hs, goods, "two-down-")) {
             load.awaitCount(201, 50);
             redis.stop(3);
             redis.stop(4);
             int before = load.count(201);
+            assertTrue(before <= 900, "the stock must outlast the stop: " + before + " sold before it");
             load.awaitCount(201, before + 100);
             load.awaitCount(409, 20); // sold out while the two nodes are down
             load.close();
@@ -143,11 +145,11 @@ class InventoryLockFaultTest {
             redis.start(3);
             redis.start(4);
         }
-        assertEquals(300, outcomes.get("201"), outcomes.toString());
+        assertEquals(1000, outcomes.get("201"), outcomes.toString());
         assertEquals(outcomes.keySet(), java.util.Set.of("201", "409 https://shop.example/problems/insufficient-stock"),
                 outcomes.toString());
         assertEquals(0, stock(goods));
-        assertEquals(300, count("SELECT COUNT(*) FROM stock_sell_detail"));
+        assertEquals(1000, count("SELECT COUNT(*) FROM stock_sell_detail"));
         assertEquals(0, hs.stream().mapToLong(h -> h.service().metrics().lockQuorumLost()).sum(),
                 "3 of 5 nodes are still a majority");
     }
@@ -157,13 +159,16 @@ class InventoryLockFaultTest {
         RedisNodes redis = TestStack.get().stack().redis().orElseThrow();
         List<InventoryApiHandler> hs = instances(8, Map.of("LOCK_ON_QUORUM_LOSS", "proceed"));
         long goods = newGoods();
-        setStock(goods, 200);
+        setStock(goods, 1000);
         Map<String, Integer> outcomes;
         try (Load load = new Load(hs, goods, "three-down-")) {
             load.awaitCount(201, 30);
             redis.stop(0);
             redis.stop(1);
             redis.stop(2);
+            int before = load.count(201);
+            assertTrue(before <= 900, "the stock must outlast the stop: " + before + " sold before it");
+            load.awaitCount(201, before + 100); // still selling, under row locks alone
             load.awaitCount(409, 20);
             load.close();
             outcomes = load.outcomes();
@@ -172,7 +177,7 @@ class InventoryLockFaultTest {
             redis.start(1);
             redis.start(2);
         }
-        assertEquals(200, outcomes.get("201"), outcomes.toString());
+        assertEquals(1000, outcomes.get("201"), outcomes.toString());
         assertEquals(outcomes.keySet(), java.util.Set.of("201", "409 https://shop.example/problems/insufficient-stock"),
                 outcomes.toString());
         assertEquals(0, stock(goods));
