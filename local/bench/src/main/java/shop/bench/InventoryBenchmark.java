@@ -98,12 +98,10 @@ public final class InventoryBenchmark {
             return t;
         }
 
-        /** kernelNanos is this process's system time from /proc/self/stat (field 15, in clock ticks of 10 ms), 0 elsewhere. */
+        /** kernelNanos is this process's system time, 0 where /proc cannot tell. */
         private static long kernelNanos() {
             try {
-                String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
-                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                return Long.parseLong(fields[12]) * 10_000_000L;
+                return ProcCpu.kernelNanos(ProcessHandle.current().pid());
             } catch (java.io.IOException | RuntimeException e) {
                 return 0;
             }

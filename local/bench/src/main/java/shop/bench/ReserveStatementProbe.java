@@ -103,7 +103,7 @@ public final class ReserveStatementProbe {
             for (int v = 0; v < names.length; v++) {
                 for (int items : new int[] {1, 3}) {
                     try (PreparedStatement p = c.prepareStatement(sql[v])) {
-                        long s0 = RoundTripProbe.cpuNanos(pid);
+                        long s0 = ProcCpu.totalNanos(pid);
                         long c0 = ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos();
                         long t0 = System.nanoTime();
                         for (int i = 0; i < calls; i++) {
@@ -124,7 +124,7 @@ public final class ReserveStatementProbe {
                         }
                         if (round == 1) {
                             System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %.0f | %.0f |%n", names[v], items,
-                                    (RoundTripProbe.cpuNanos(pid) - s0) / 1e3 / calls,
+                                    (ProcCpu.totalNanos(pid) - s0) / 1e3 / calls,
                                     (ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos() - c0) / 1e3 / calls,
                                     (System.nanoTime() - t0) / 1e3 / calls);
                         }

@@ -1,7 +1,5 @@
 package shop.bench;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import redis.clients.jedis.Jedis;
@@ -49,7 +47,7 @@ public final class RoundTripProbe {
                     System.out.println("|---|---:|---:|---:|");
                 }
                 for (int kind = 0; kind < names.length; kind++) {
-                    long r0 = cpuNanos(pid);
+                    long r0 = ProcCpu.totalNanos(pid);
                     long c0 = ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos();
                     long t0 = System.nanoTime();
                     for (int i = 0; i < pairs; i++) {
@@ -75,7 +73,7 @@ public final class RoundTripProbe {
                             }
                         }
                     }
-                    double r = (cpuNanos(pid) - r0) / 1e3 / pairs;
+                    double r = (ProcCpu.totalNanos(pid) - r0) / 1e3 / pairs;
                     double c = (ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos() - c0) / 1e3 / pairs;
                     double w = (System.nanoTime() - t0) / 1e3 / pairs;
                     if (round == 1) {
@@ -86,12 +84,5 @@ public final class RoundTripProbe {
         } finally {
             server.stop();
         }
-    }
-
-    /** cpuNanos is a process's user + system time from /proc/PID/stat (clock ticks of 10 ms). */
-    static long cpuNanos(long pid) throws java.io.IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
     }
 }
