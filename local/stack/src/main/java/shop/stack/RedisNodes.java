@@ -43,18 +43,33 @@ public final class RedisNodes implements AutoCloseable {
             return;
         }
         int port = ports.get(i);
-        try {
-            RedisServer server = RedisServer.newRedisServer()
-                    .port(port)
-                    .setting("bind 127.0.0.1")
-                    .setting("save \"\"")
-                    .setting("appendonly no")
-                    .setting("maxclients 2000")
-                    .build();
-            server.start();
-            servers[i] = server;
-        } catch (IOException e) {
-            throw new UncheckedIOException("Redis node " + i + " did not start on 127.0.0.1:" + port, e);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                RedisServer server = RedisServer.newRedisServer()
+                        .port(port)
+                        .setting("bind 127.0.0.1")
+                        .setting("save \"\"")
+                        .setting("appendonly no")
+                        .setting("maxclients 2000")
+                        .build();
+                server.start();
+                servers[i] = server;
+                break;
+            } catch (IOException e) {
+                // embedded-redis writes the binary to a temp file, then runs it. A process that another
+                // thread forks at that moment (the stack starts MariaDB, S3 and DynamoDB alongside)
+                // inherits the file's write descriptor until it execs, and the run fails with ETXTBSY
+                // ("Text file busy", error 26). The descriptor is gone a moment later: try again.
+                if (attempt >= 5 || !String.valueOf(e.getMessage()).contains("Text file busy")) {
+                    throw new UncheckedIOException("Redis node " + i + " did not start on 127.0.0.1:" + port, e);
+                }
+                try {
+                    Thread.sleep(50L * attempt);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new UncheckedIOException("interrupted starting Redis node " + i, e);
+                }
+            }
         }
         Ports.awaitListening("Redis node " + i, port, Duration.ofSeconds(10));
     }
