@@ -16,29 +16,32 @@ import shop.platform.json.Json;
 /**
  * JdbcGoodsRepository is the {@link GoodsRepository} on MySQL/MariaDB.
  *
- * <p>A list is read in three steps, each on an index (see V201__catalog_indexes.sql): the ids of
- * the page from goods alone ({@code ORDER BY id DESC LIMIT/OFFSET}, which the filter's index serves
- * in order), the rows of those ids joined with their category and brand names (primary keys), and
- * the count of matches. A filter made only of flags and categories (or none) is counted exactly from
- * goods_count, the live goods per category and flag combination that triggers on goods keep (V203);
- * any other count stops at a cap, so that counting a million goods costs what counting ten thousand
- * does. The count is skipped when the page itself shows where the list ends, and folded into the
- * page query for a FULLTEXT search and a brand's price band. topCategory reads the goods' category path
- * ({@code category_l1_id}, {@code category_l2_id}, see V202), which insert and update compute from
- * the category and {@link JdbcCategoryRepository} rewrites when a category moves.
+ * <p>A list page is one statement: the ids of the page from goods alone ({@code ORDER BY id DESC
+ * LIMIT/OFFSET}, which the filter's index serves in order; the list indexes hold id descending, see
+ * V205, so that newest first is a forward read), in a derived table joined with the goods rows and
+ * their category and brand names (primary keys). The count of matches is a second statement when the
+ * page does not show where the list ends. A filter made only of flags and categories (or none) is
+ * counted exactly from goods_count, the live goods per category and flag combination that triggers
+ * on goods keep (V203); any other count stops at a cap, so that counting a million goods costs what
+ * counting ten thousand does. topCategory reads the goods' category path ({@code category_l1_id},
+ * {@code category_l2_id}, see V202), which insert and update compute from the category and
+ * {@link JdbcCategoryRepository} rewrites when a category moves. Keyword searches go through
+ * {@link KeywordSearch}.
  */
 final class JdbcGoodsRepository implements GoodsRepository {
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
     };
-    private static final String SELECT = """
+    private static final String COLUMNS = """
             SELECT g.id, g.name, g.goods_sn, g.category_id, c.name AS category_name, g.brand_id,
                    b.name AS brand_name, b.logo AS brand_logo, g.market_price, g.shop_price, g.goods_brief,
                    g.ship_free, g.is_new, g.is_hot, g.on_sale, g.goods_front_image, g.images, g.desc_images,
                    g.click_num, g.sold_num, g.fav_num
-            FROM goods g
+            """;
+    private static final String NAMES = """
             JOIN category c ON c.id = g.category_id
             JOIN brand b ON b.id = g.brand_id
             """;
+    private static final String SELECT = COLUMNS + "FROM goods g\n" + NAMES;
     /**
      * PATH_L1 and PATH_L2 compute a goods' category path (see V202) from its category id, the one
      * parameter of each: the level-1 and level-2 ancestors-or-self. Levels are at most three.
@@ -178,26 +181,34 @@ final class JdbcGoodsRepository implements GoodsRepository {
             boolean capped = found.total() > countCap;
             return new Found(capped ? countCap : found.total(), capped, found.estimated(), rows(found.ids()));
         }
-        // One id more than the page shows whether the list goes on; near the cap, the ids up to the
+        // One goods more than the page shows whether the list goes on; near the cap, the ids up to the
         // cap's next one settle the total without a count (a deep page costs one index read, not two).
         // Flag and category filters have an exact total from the counters: no read-ahead needed.
         boolean counted = countedExactly(filter);
         int toCap = countCap + 1 - offset;
         int fetch = !counted && toCap > limit && toCap <= limit + DEEP_READ_AHEAD ? toCap : limit + 1;
-        Sql page = pageIdsSql(filter, offset, fetch);
-        List<long[]> hits = jdbc.query(page.text(), rs -> new long[] {rs.getLong(1), rs.getLong(2)}, page.args());
-        List<Long> ids = hits.stream().limit(limit).map(h -> h[0]).toList();
+        List<Goods> items;
+        int found;
+        if (fetch == limit + 1) {
+            Sql page = pageSql(filter, offset, fetch); // ids and rows in one round trip
+            List<Goods> rows = jdbc.query(page.text(), JdbcGoodsRepository::map, page.args());
+            found = rows.size();
+            items = found > limit ? rows.subList(0, limit) : rows;
+        } else {
+            Sql page = pageIdsSql(filter, offset, fetch); // the read-ahead ids are counted, not read whole
+            List<Long> ids = jdbc.query(page.text(), rs -> rs.getLong(1), page.args());
+            found = ids.size();
+            items = rows(ids.stream().limit(limit).toList());
+        }
         long total;
         boolean capped = false;
-        if (hits.size() < fetch && (!hits.isEmpty() || offset == 0)) {
-            total = (long) offset + hits.size(); // the page shows where the list ends
+        if (found < fetch && (found > 0 || offset == 0)) {
+            total = (long) offset + found; // the page shows where the list ends
         } else if (counted) {
             Sql count = exactCountSql(filter);
             total = jdbc.queryLong(count.text(), count.args()); // exact, never capped
-        } else if (hits.size() == fetch && fetch == toCap) {
+        } else if (found == fetch && fetch == toCap) {
             total = countCap + 1L; // the cap's next match exists
-        } else if (!hits.isEmpty() && hits.getFirst()[1] >= 0) {
-            total = hits.getFirst()[1]; // counted by the page query itself (a brand's price band)
         } else {
             Sql count = countSql(filter, countCap + 1);
             total = jdbc.queryLong(count.text(), count.args());
@@ -206,7 +217,7 @@ final class JdbcGoodsRepository implements GoodsRepository {
             total = countCap;
             capped = true;
         }
-        return new Found(total, capped, rows(ids));
+        return new Found(total, capped, List.copyOf(items));
     }
 
     /** rows reads goods by id, in the order of the ids. */
@@ -225,31 +236,27 @@ final class JdbcGoodsRepository implements GoodsRepository {
     }
 
     /**
-     * pageIdsSql is the query for the ids of one page, each with the number of matches, or -1 when
-     * the query does not count (package-private for the query-plan test). A brand's price band is
-     * found whole before it can be ordered, so its page query counts it too (one pass, not two); the
-     * other shapes read their index in id order and stop after the page, and count separately only
-     * when the page does not show the end of the list. Keyword searches go through
-     * {@link KeywordSearch} instead.
+     * pageIdsSql is the query for the ids of one page (package-private for the query-plan test): it
+     * reads the filter's index in id order (descending in the index, V205) and stops after the page.
+     * Keyword searches go through {@link KeywordSearch} instead.
      */
     static Sql pageIdsSql(GoodsFilter filter, int offset, int limit) {
         Sql where = where(filter);
         List<Object> params = new ArrayList<>(where.params());
         params.add(limit);
         params.add(offset);
-        String counted = priceBand(filter) ? "COUNT(*) OVER ()" : "-1";
-        return new Sql("SELECT g.id, " + counted + " FROM goods g WHERE " + where.text()
-                + " ORDER BY g.id DESC LIMIT ? OFFSET ?", params);
+        return new Sql("SELECT g.id FROM goods g WHERE " + where.text() + " ORDER BY g.id DESC LIMIT ? OFFSET ?", params);
     }
 
     /**
-     * priceBand tells whether a filter is a brand's price range: idx_goods_brand_price (brand_id,
-     * deleted_at, shop_price) yields the band's entries in price order, so the page query reads the
-     * whole band and sorts it by id whatever the page; counting the band in that pass (index-only, no
-     * row read) costs next to nothing, where a second count query read the band again.
+     * pageSql is one page of goods rows with their category and brand names, newest first: the page's
+     * ids ({@link #pageIdsSql}, index only) in a derived table, then each row by primary key, so that
+     * the rows skipped by the offset are never read whole (package-private for the query-plan test).
      */
-    private static boolean priceBand(GoodsFilter f) {
-        return f.brandId() != null && (f.priceMin() != null || f.priceMax() != null);
+    static Sql pageSql(GoodsFilter filter, int offset, int limit) {
+        Sql ids = pageIdsSql(filter, offset, limit);
+        return new Sql(COLUMNS + "FROM (" + ids.text() + ") p\nJOIN goods g ON g.id = p.id\n" + NAMES
+                + "ORDER BY g.id DESC", ids.params());
     }
 
     /**

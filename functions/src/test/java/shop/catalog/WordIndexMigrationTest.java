@@ -57,7 +57,7 @@ class WordIndexMigrationTest {
                                ('红富士苹果', 'B', 1, 1, 100, '[]', '[]', NULL),
                                ('Orchard Old Pears', 'C', 1, 1, 100, '[]', '[]', NOW(3))""");
             }
-            assertEquals(3, Migrations.migrate(ds), "V203, V204 (out of order) and V302");
+            assertEquals(4, Migrations.migrate(ds), "V203, V204, V205 (out of order) and V302");
             assertEquals(2, count(ds, "SELECT SUM(n) FROM goods_count"), "V203 counts the live goods");
             Map<String, Long> stats = new TreeMap<>();
             try (Connection c = ds.getConnection(); Statement s = c.createStatement();
@@ -74,6 +74,9 @@ class WordIndexMigrationTest {
                     count(ds, "SELECT COUNT(*) FROM goods_word"));
             assertEquals(0, count(ds, "SELECT COUNT(*) FROM information_schema.statistics WHERE table_schema = "
                     + "'words_migration' AND index_name IN ('ft_goods_name', 'idx_goods_name')"));
+            assertEquals(8, count(ds, "SELECT COUNT(*) FROM information_schema.statistics WHERE table_schema = "
+                    + "'words_migration' AND table_name = 'goods' AND column_name = 'id' AND collation = 'D'"),
+                    "V205: the list indexes hold id descending");
         } finally {
             exec(adminUrl, "DROP DATABASE IF EXISTS words_migration");
         }

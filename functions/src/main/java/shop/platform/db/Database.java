@@ -15,6 +15,20 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  * proxy would drop them. Credentials come from Secrets Manager when DB_SECRET_ARN is set.
  */
 public final class Database {
+    /**
+     * SESSION_SETTINGS runs once on every new connection. It turns off the index-merge plans that
+     * merge row-id ordered scans (intersect, union; sort_union sorts the row ids itself and stays):
+     * they assume every scan yields rows in ascending primary-key order, which an index holding the
+     * key descending does not (the goods list indexes, V205), and MariaDB before the fix of
+     * MDEV-36410 (2025; the embedded 11.4.5 has the bug) then silently drops matching rows, e.g. a
+     * brand + topCategory list intersected idx_goods_brand with idx_goods_category_l1_live and
+     * returned one goods of three. Every list shape has a composite index of its own, so the plans
+     * lose nothing. Runs on MySQL 8 and MariaDB. Behind RDS Proxy, put the same statement in the
+     * proxy's initialization query instead, or the SET pins each session to its connection.
+     */
+    public static final String SESSION_SETTINGS =
+            "SET SESSION optimizer_switch = 'index_merge_intersection=off,index_merge_union=off'";
+
     private Database() {
     }
 
@@ -45,6 +59,7 @@ public final class Database {
         hc.setIdleTimeout(120_000);
         hc.setInitializationFailTimeout(-1);
         hc.setAutoCommit(true);
+        hc.setConnectionInitSql(SESSION_SETTINGS);
         hc.addDataSourceProperty("cachePrepStmts", "true");
         hc.addDataSourceProperty("prepStmtCacheSize", "250");
         hc.addDataSourceProperty("prepStmtCacheSqlLimit", "2048");
