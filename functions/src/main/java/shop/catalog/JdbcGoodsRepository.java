@@ -184,7 +184,7 @@ final class JdbcGoodsRepository implements GoodsRepository {
         // One goods more than the page shows whether the list goes on; near the cap, the ids up to the
         // cap's next one settle the total without a count (a deep page costs one index read, not two).
         // Flag and category filters have an exact total from the counters: no read-ahead needed.
-        boolean counted = countedExactly(filter);
+        boolean counted = countedExactly(filter) || countedByBrand(filter);
         int toCap = countCap + 1 - offset;
         int fetch = !counted && toCap > limit && toCap <= limit + DEEP_READ_AHEAD ? toCap : limit + 1;
         List<Goods> items;
@@ -204,6 +204,15 @@ final class JdbcGoodsRepository implements GoodsRepository {
         boolean capped = false;
         if (found < fetch && (found > 0 || offset == 0)) {
             total = (long) offset + found; // the page shows where the list ends
+        } else if (countedByBrand(filter)) {
+            Sql count = brandCountSql(filter, countCap + 1);
+            long[] parts = jdbc.queryOne(count.text(), rs -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)},
+                    count.args()).orElseThrow();
+            total = parts[0] + parts[1] + parts[2]; // exact, unless an end bucket reached the cap
+            if (parts[1] > countCap || parts[2] > countCap) {
+                total = countCap;
+                capped = true;
+            }
         } else if (counted) {
             Sql count = exactCountSql(filter);
             total = jdbc.queryLong(count.text(), count.args()); // exact, never capped
@@ -321,6 +330,54 @@ final class JdbcGoodsRepository implements GoodsRepository {
         }
         return new Sql("SELECT COALESCE(SUM(gc.n), 0) FROM " + from + " WHERE " + String.join(" AND ", conditions),
                 params);
+    }
+
+    /**
+     * countedByBrand tells whether a filter is a brand alone or a brand with priceMin and/or priceMax:
+     * those are counted from goods_brand_price_count (V206).
+     */
+    static boolean countedByBrand(GoodsFilter f) {
+        return f.brandId() != null && f.isHot() == null && f.isNew() == null && f.onSale() == null
+                && f.categoryIds() == null && f.subtree() == null && f.keywords() == null && f.ids() == null;
+    }
+
+    /**
+     * brandCountSql counts a {@link #countedByBrand} filter in three parts, one row: the counters of
+     * the price buckets wholly inside the band (goods_brand_price_count, V206; at most 90 rows per
+     * power of ten of the band), and the goods of the band in each of the two buckets its ends cut,
+     * counted on idx_goods_brand_price up to {@code upTo} each (a bucket spans 1% to 10% of its
+     * prices, so these are a small part of the band). Package-private for the query-plan test.
+     */
+    static Sql brandCountSql(GoodsFilter f, int upTo) {
+        long brand = f.brandId();
+        long min = f.priceMin() == null ? 0 : f.priceMin();
+        long max = f.priceMax() == null ? Long.MAX_VALUE : f.priceMax();
+        int first = PriceBuckets.of(min);
+        int last = PriceBuckets.of(max);
+        String sum = "(SELECT COALESCE(SUM(n), 0) FROM goods_brand_price_count WHERE brand_id = ? AND bucket BETWEEN ? AND ?)";
+        String part = "(SELECT COUNT(*) FROM (SELECT 1 FROM goods g WHERE g.brand_id = ? AND g.deleted_at IS NULL"
+                + " AND g.shop_price BETWEEN ? AND ? LIMIT ?) p%d)";
+        if (first == last && (min > PriceBuckets.low(first) || max < PriceBuckets.high(last))) {
+            return new Sql("SELECT 0, " + part.formatted(1) + ", 0", List.of(brand, min, max, upTo));
+        }
+        List<Object> params = new ArrayList<>();
+        boolean firstWhole = min == PriceBuckets.low(first);
+        boolean lastWhole = max == PriceBuckets.high(last);
+        params.addAll(List.of(brand, firstWhole ? first : first + 1, lastWhole ? last : last - 1));
+        StringBuilder sql = new StringBuilder("SELECT ").append(sum);
+        if (firstWhole) {
+            sql.append(", 0");
+        } else {
+            sql.append(", ").append(part.formatted(1));
+            params.addAll(List.of(brand, min, PriceBuckets.high(first), upTo));
+        }
+        if (lastWhole) {
+            sql.append(", 0");
+        } else {
+            sql.append(", ").append(part.formatted(2));
+            params.addAll(List.of(brand, PriceBuckets.low(last), max, upTo));
+        }
+        return new Sql(sql.toString(), params);
     }
 
     /** countSql counts matches up to a limit (package-private for the query-plan test). */

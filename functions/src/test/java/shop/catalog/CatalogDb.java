@@ -23,11 +23,11 @@ final class CatalogDb {
 
     /**
      * reset empties the catalog's tables (and inventory, whose rows reference goods). TRUNCATE fires
-     * no trigger, so the goods counters (V203) are emptied with goods.
+     * no trigger, so the goods counters (V203, V206) are emptied with goods.
      */
     static void reset() {
-        TestStack.get().truncate("banner", "goods_category_brand", "inventory", "goods", "goods_count", "category",
-                "brand", "goods_word", "goods_word_stat");
+        TestStack.get().truncate("banner", "goods_category_brand", "inventory", "goods", "goods_count",
+                "goods_brand_price_count", "category", "brand", "goods_word", "goods_word_stat");
     }
 
     static long category(String name, Long parentId, int level, boolean isTab) {

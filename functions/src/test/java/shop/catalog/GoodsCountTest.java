@@ -24,11 +24,12 @@ import org.junit.jupiter.api.Test;
 import shop.testing.TestStack;
 
 /**
- * The exact totals of flag and category filters come from goods_count (V203), which triggers on
- * goods keep. After every kind of write (API creates, replaces, flag changes, soft deletes, category
- * moves and tab changes; plain SQL inserts, undeletes and hard deletes; concurrent writers) the
- * counters must equal a GROUP BY over the live goods, and GET /goods must answer the same total as a
- * plain COUNT(*) for every such filter.
+ * The exact totals of flag and category filters come from goods_count (V203), those of a brand with
+ * or without a price band from goods_brand_price_count (V206); triggers on goods keep both. After
+ * every kind of write (API creates, replaces, price and brand changes, flag changes, soft deletes,
+ * category moves and tab changes; plain SQL inserts, undeletes and hard deletes; concurrent writers)
+ * the counters must equal a GROUP BY over the live goods, and GET /goods must answer the same total
+ * as a plain COUNT(*) for every such filter.
  */
 class GoodsCountTest extends CatalogApiTestBase {
     long electronics;
@@ -37,6 +38,7 @@ class GoodsCountTest extends CatalogApiTestBase {
     long cases;
     long food;
     long acme;
+    long zen;
 
     @BeforeEach
     void catalog() {
@@ -46,6 +48,7 @@ class GoodsCountTest extends CatalogApiTestBase {
         cases = CatalogDb.category("Cases", phones, 3, true);
         food = CatalogDb.category("Food", null, 1, true);
         acme = CatalogDb.brand("Acme");
+        zen = CatalogDb.brand("Zen");
     }
 
     /** filters maps GET /goods query parameters to the same condition in plain SQL (g: goods, c: its category, p: c's parent). */
@@ -69,6 +72,22 @@ class GoodsCountTest extends CatalogApiTestBase {
             f.put(Map.of("topCategory", top, "isTab", false, "onSale", true, "isNew", false),
                     subtree + " AND NOT c.is_tab AND g.on_sale AND NOT g.is_new");
         }
+        // Brands, with price bands whose ends fall on and inside price buckets (PriceBuckets: 100-109
+        // is one bucket, 9,900-9,999 another; prices below 100 are a bucket each).
+        for (long brand : new long[] {acme, zen}) {
+            String b = "g.brand_id = " + brand;
+            f.put(Map.of("brand", brand), b);
+            f.put(Map.of("brand", brand, "priceMin", 150), b + " AND g.shop_price >= 150");
+            f.put(Map.of("brand", brand, "priceMax", 450), b + " AND g.shop_price <= 450");
+            f.put(Map.of("brand", brand, "priceMin", 105, "priceMax", 9_950), b + " AND g.shop_price BETWEEN 105 AND 9950");
+            f.put(Map.of("brand", brand, "priceMin", 100, "priceMax", 109), b + " AND g.shop_price BETWEEN 100 AND 109");
+            f.put(Map.of("brand", brand, "priceMin", 101, "priceMax", 108), b + " AND g.shop_price BETWEEN 101 AND 108");
+            f.put(Map.of("brand", brand, "priceMin", 100, "priceMax", 9_999), b + " AND g.shop_price BETWEEN 100 AND 9999");
+            f.put(Map.of("brand", brand, "priceMin", 50, "priceMax", 99), b + " AND g.shop_price BETWEEN 50 AND 99");
+            f.put(Map.of("brand", brand, "priceMin", 7, "priceMax", 7), b + " AND g.shop_price = 7");
+            f.put(Map.of("brand", brand, "priceMin", 99, "priceMax", 100), b + " AND g.shop_price BETWEEN 99 AND 100");
+            f.put(Map.of("brand", brand, "isHot", true), b + " AND g.is_hot"); // a capped count, not the counters
+        }
         return f;
     }
 
@@ -82,6 +101,11 @@ class GoodsCountTest extends CatalogApiTestBase {
                         GROUP BY category_id, is_hot, is_new, on_sale ORDER BY 1, 2, 3, 4"""),
                 CatalogDb.rows("SELECT category_id, is_hot, is_new, on_sale, n FROM goods_count WHERE n <> 0 ORDER BY 1, 2, 3, 4"),
                 when + ": counters against the live goods");
+        assertEquals(CatalogDb.rows("""
+                        SELECT brand_id, CAST(IF(shop_price < 100, shop_price, CHAR_LENGTH(shop_price) * 100 + CAST(LEFT(shop_price, 2) AS UNSIGNED)) AS SIGNED) b,
+                               COUNT(*) FROM goods WHERE deleted_at IS NULL GROUP BY brand_id, b ORDER BY 1, 2""").toString(),
+                CatalogDb.rows("SELECT brand_id, CAST(bucket AS SIGNED), n FROM goods_brand_price_count WHERE n <> 0 ORDER BY 1, 2").toString(),
+                when + ": brand price counters against the live goods");
         List<String> wrong = new ArrayList<>();
         for (var f : filters().entrySet()) {
             long expected = CatalogDb.longQuery("""
@@ -139,6 +163,15 @@ class GoodsCountTest extends CatalogApiTestBase {
         assertEquals(before, CatalogDb.rows("SELECT * FROM goods_count ORDER BY 1, 2, 3, 4"),
                 "a price change moves no goods between counters");
         assertEquals(200, api.put("/goods/" + b, body("B", food, 9_999, false, false, true)).status());
+        var zenBody = body("E", food, 105, true, true, false);
+        zenBody.put("brandId", zen);
+        assertEquals(200, api.put("/goods/" + e, zenBody).status());
+        assertCountsExact("after a brand and price change");
+        zenBody.put("shopPrice", 108);
+        assertEquals(200, api.put("/goods/" + e, zenBody).status()); // same bucket: no counter moves
+        zenBody.put("shopPrice", 99);
+        assertEquals(200, api.put("/goods/" + e, zenBody).status());
+        assertCountsExact("after price changes within and across a bucket");
         assertEquals(200, api.put("/goods/" + d, body("D", cases, 400, true, true, true)).status());
         assertCountsExact("after replaces that change category and flags");
 
@@ -163,13 +196,14 @@ class GoodsCountTest extends CatalogApiTestBase {
         CatalogDb.exec("""
                 INSERT INTO goods (name, goods_sn, category_id, brand_id, shop_price, is_hot, is_new, on_sale,
                                    images, desc_images, deleted_at)
-                SELECT CONCAT('Bulk ', seq), CONCAT('BULK-', seq), ELT(1 + seq %% 4, %d, %d, %d, %d), %d, seq,
+                SELECT CONCAT('Bulk ', seq), CONCAT('BULK-', seq), ELT(1 + seq %% 4, %d, %d, %d, %d), ELT(1 + seq %% 3 %% 2, %d, %d), seq * 23,
                        seq %% 3 = 0, seq %% 5 = 0, seq %% 2 = 0, '[]', '[]', IF(seq %% 7 = 0, NOW(3), NULL)
-                FROM seq_1_to_500""".formatted(smartphones, cases, phones, food, acme));
+                FROM seq_1_to_500""".formatted(smartphones, cases, phones, food, acme, zen));
         CatalogDb.repath();
         assertCountsExact("after a multi-row insert with some rows inserted deleted");
         CatalogDb.exec("UPDATE goods SET deleted_at = NULL WHERE goods_sn IN ('BULK-7', 'BULK-14')");
         CatalogDb.exec("UPDATE goods SET is_hot = NOT is_hot, category_id = " + food + " WHERE id % 3 = 1");
+        CatalogDb.exec("UPDATE goods SET brand_id = " + zen + ", shop_price = shop_price + 7 WHERE id % 5 = 2");
         CatalogDb.exec("UPDATE goods SET deleted_at = NOW(3) WHERE id % 11 = 0 AND deleted_at IS NULL");
         CatalogDb.repath();
         assertCountsExact("after undeletes, multi-row moves and soft deletes");

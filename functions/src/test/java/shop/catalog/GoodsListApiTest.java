@@ -212,21 +212,23 @@ class GoodsListApiTest extends CatalogApiTestBase {
     }
 
     @Test
-    void total_isCappedAt10000_withTotalCappedTrue_forBrandPriceAndKeywordFilters() {
-        // zen has 2 goods in the fixture, + 10,005.
+    void total_isCappedAt10000_withTotalCappedTrue_forPriceKeywordAndBrandWithFlagFilters() {
+        // zen has 2 goods in the fixture (both on sale), + 10,005 not on sale. A brand alone or with a
+        // price band is counted exactly from its counters (V206): see the next test.
         CatalogDb.exec("""
                 INSERT INTO goods (name, goods_sn, category_id, brand_id, shop_price, images, desc_images)
                 SELECT CONCAT('Bulk ', seq), CONCAT('BULK-', seq), %d, %d, seq, '[]', '[]' FROM seq_1_to_10005
                 """.formatted(food, zen));
         CatalogDb.repath(); // the category path and the word index of plain-SQL goods
-        for (var call : List.of(goods().query("brand", zen), goods().query("priceMin", 1), goods().query("keywords", "bulk"))) {
+        for (var call : List.of(goods().query("brand", zen).query("onSale", false), goods().query("priceMin", 1),
+                goods().query("keywords", "bulk"))) {
             var resp = call.query("pageSize", 1).send();
             assertEquals(10_000, resp.body().path("total").asInt(), resp.toString());
             assertTrue(resp.body().path("totalCapped").asBoolean(), resp.toString());
         }
         var small = goods().query("brand", acme).send();
         assertTrue(small.body().path("totalCapped").isMissingNode());
-        var deepest = goods().query("brand", zen).query("page", 100).query("pageSize", 100).send();
+        var deepest = goods().query("brand", zen).query("onSale", false).query("page", 100).query("pageSize", 100).send();
         assertEquals(10_000, deepest.body().path("total").asInt());
         assertTrue(deepest.body().path("totalCapped").asBoolean());
         assertEquals(100, deepest.body().path("items").size());
@@ -246,6 +248,10 @@ class GoodsListApiTest extends CatalogApiTestBase {
         expected.put(goods().query("topCategory", food), 10_007);
         expected.put(goods().query("isTab", true), 10_008);
         expected.put(goods().query("isTab", true).query("topCategory", food).query("onSale", false), 5_003);
+        // A brand, alone or with a price band (V206's counters); zen has 2 goods in the fixture.
+        expected.put(goods().query("brand", zen), 10_007);
+        expected.put(goods().query("brand", zen).query("priceMin", 105).query("priceMax", 9_950), (int) CatalogDb.longQuery(
+                "SELECT COUNT(*) FROM goods WHERE brand_id = %d AND deleted_at IS NULL AND shop_price BETWEEN 105 AND 9950".formatted(zen)));
         for (var e : expected.entrySet()) {
             for (int page : new int[] {1, 100}) {
                 var resp = e.getKey().query("page", page).query("pageSize", 100).send();
@@ -257,19 +263,20 @@ class GoodsListApiTest extends CatalogApiTestBase {
 
     @Test
     void total_ofExactlyTheCap_isNotCapped_onTheDeepestPage() {
-        // zen's 2 goods from the fixture + 9,998 = 10,000: the deepest page ends the list exactly.
+        // zen's 2 goods from the fixture (on sale) + 9,998 on sale = 10,000: the deepest page ends the
+        // list exactly. brand + onSale is counted up to the cap (not from counters).
         CatalogDb.exec("""
-                INSERT INTO goods (name, goods_sn, category_id, brand_id, shop_price, images, desc_images)
-                SELECT CONCAT('Bulk ', seq), CONCAT('BULK-', seq), %d, %d, seq, '[]', '[]' FROM seq_1_to_9998
+                INSERT INTO goods (name, goods_sn, category_id, brand_id, shop_price, on_sale, images, desc_images)
+                SELECT CONCAT('Bulk ', seq), CONCAT('BULK-', seq), %d, %d, seq, TRUE, '[]', '[]' FROM seq_1_to_9998
                 """.formatted(food, zen));
         for (int page : new int[] {1, 99, 100}) {
-            var resp = goods().query("brand", zen).query("page", page).query("pageSize", 100).send();
+            var resp = goods().query("brand", zen).query("onSale", true).query("page", page).query("pageSize", 100).send();
             assertEquals(10_000, resp.body().path("total").asInt(), "page " + page);
             assertTrue(resp.body().path("totalCapped").isMissingNode(), "page " + page + ": " + resp);
         }
-        var last = goods().query("brand", zen).query("page", 100).query("pageSize", 100).send();
+        var last = goods().query("brand", zen).query("onSale", true).query("page", 100).query("pageSize", 100).send();
         assertEquals(phoneB, last.body().path("items").get(99).path("id").asLong());
-        var oneMore = goods().query("brand", zen).query("page", 2000).query("pageSize", 5).send();
+        var oneMore = goods().query("brand", zen).query("onSale", true).query("page", 2000).query("pageSize", 5).send();
         assertEquals(10_000, oneMore.body().path("total").asInt());
         assertEquals(phoneB, oneMore.body().path("items").get(4).path("id").asLong());
     }

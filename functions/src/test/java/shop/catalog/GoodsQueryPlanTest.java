@@ -154,6 +154,9 @@ class GoodsQueryPlanTest {
 
     /** count is the count query the repository runs for a filter: exact from the counters, or capped. */
     private static JdbcGoodsRepository.Sql count(GoodsFilter filter) {
+        if (JdbcGoodsRepository.countedByBrand(filter)) {
+            return JdbcGoodsRepository.brandCountSql(filter, PageRequest.MAX_WINDOW + 1);
+        }
         return JdbcGoodsRepository.countedExactly(filter) ? JdbcGoodsRepository.exactCountSql(filter)
                 : JdbcGoodsRepository.countSql(filter, PageRequest.MAX_WINDOW + 1);
     }
@@ -199,10 +202,24 @@ class GoodsQueryPlanTest {
         assertTrue(Set.of("idx_goods_brand_live", "idx_goods_brand_price").contains(band.getFirst().get("key")),
                 band.toString());
         assertTrue(String.valueOf(band.getFirst().get("Extra")).contains("Using index"), "no row lookups: " + band);
-        var count = explain(JdbcGoodsRepository.countSql(shapes().get("brand+price"), PageRequest.MAX_WINDOW + 1));
-        var goodsRow = count.stream().filter(r -> "g".equals(r.get("table"))).findFirst().orElseThrow();
-        assertEquals("idx_goods_brand_price", goodsRow.get("key"), count.toString());
-        assertTrue(String.valueOf(goodsRow.get("Extra")).contains("Using index"), "no row lookups: " + count);
+        // The band's total: the counters of the buckets inside it by primary key, and the goods of
+        // the two buckets its ends cut on idx_goods_brand_price alone (V206).
+        var cut = new GoodsFilter(10_050L, 20_050L, null, null, null, null, brand, null, null, null);
+        assertTrue(JdbcGoodsRepository.countedByBrand(cut));
+        var count = explain(JdbcGoodsRepository.brandCountSql(cut, PageRequest.MAX_WINDOW + 1));
+        var goodsRows = count.stream().filter(r -> "g".equals(r.get("table"))).toList();
+        assertEquals(2, goodsRows.size(), count.toString());
+        for (var goodsRow : goodsRows) {
+            assertEquals("idx_goods_brand_price", goodsRow.get("key"), count.toString());
+            assertEquals("range", goodsRow.get("type"), count.toString());
+            assertTrue(String.valueOf(goodsRow.get("Extra")).contains("Using index"), "no row lookups: " + count);
+        }
+        var counters = count.stream().filter(r -> "goods_brand_price_count".equals(r.get("table"))).findFirst().orElseThrow();
+        assertEquals("PRIMARY", counters.get("key"), count.toString());
+        assertEquals("range", counters.get("type"), count.toString());
+        // A brand alone reads its counters only.
+        var brandCount = explain(JdbcGoodsRepository.brandCountSql(shapes().get("brand"), PageRequest.MAX_WINDOW + 1));
+        assertTrue(brandCount.stream().noneMatch(r -> "g".equals(r.get("table"))), brandCount.toString());
     }
 
     @Test
