@@ -19,11 +19,12 @@ import shop.platform.json.Json;
  * <p>A list page is one statement: the ids of the page from goods alone ({@code ORDER BY id DESC
  * LIMIT/OFFSET}, which the filter's index serves in order; the list indexes hold id descending, see
  * V205, so that newest first is a forward read), in a derived table joined with the goods rows and
- * their category and brand names (primary keys). The count of matches is a second statement when the
- * page does not show where the list ends. A filter made only of flags and categories (or none) is
- * counted exactly from goods_count, the live goods per category and flag combination that triggers
- * on goods keep (V203); any other count stops at a cap, so that counting a million goods costs what
- * counting ten thousand does. topCategory reads the goods' category path ({@code category_l1_id},
+ * their category and brand names (primary keys). A filter made only of flags and categories (or
+ * none) is counted exactly from goods_count, the live goods per category and flag combination that
+ * triggers on goods keep (V203), and a brand with or without a price band from
+ * goods_brand_price_count (V206): those totals come in the page statement itself. Any other count
+ * is a second statement, when the page does not show where the list ends, and stops at a cap, so
+ * that counting a million goods costs what counting ten thousand does. topCategory reads the goods' category path ({@code category_l1_id},
  * {@code category_l2_id}, see V202), which insert and update compute from the category and
  * {@link JdbcCategoryRepository} rewrites when a category moves. Keyword searches go through
  * {@link KeywordSearch}.
@@ -42,6 +43,8 @@ final class JdbcGoodsRepository implements GoodsRepository {
             JOIN brand b ON b.id = g.brand_id
             """;
     private static final String SELECT = COLUMNS + "FROM goods g\n" + NAMES;
+    /** COUNTS_AT is the position of the first counter column after {@link #COLUMNS} (21 columns). */
+    private static final int COUNTS_AT = 22;
     /**
      * PATH_L1 and PATH_L2 compute a goods' category path (see V202) from its category id, the one
      * parameter of each: the level-1 and level-2 ancestors-or-self. Levels are at most three.
@@ -189,9 +192,19 @@ final class JdbcGoodsRepository implements GoodsRepository {
         int fetch = !counted && toCap > limit && toCap <= limit + DEEP_READ_AHEAD ? toCap : limit + 1;
         List<Goods> items;
         int found;
+        long[] counts = null; // the counters' parts of the total (see counterColumns), when read
         if (fetch == limit + 1) {
-            Sql page = pageSql(filter, offset, fetch); // ids and rows in one round trip
-            List<Goods> rows = jdbc.query(page.text(), JdbcGoodsRepository::map, page.args());
+            // ids, rows and (from counters) the total in one round trip
+            Sql counters = counted ? counterColumns(filter, countCap + 1) : null;
+            Sql page = pageSql(filter, offset, fetch, counters);
+            long[][] first = new long[1][];
+            List<Goods> rows = jdbc.query(page.text(), rs -> {
+                if (counters != null && first[0] == null) {
+                    first[0] = new long[] {rs.getLong(COUNTS_AT), rs.getLong(COUNTS_AT + 1), rs.getLong(COUNTS_AT + 2)};
+                }
+                return map(rs);
+            }, page.args());
+            counts = first[0];
             found = rows.size();
             items = found > limit ? rows.subList(0, limit) : rows;
         } else {
@@ -204,18 +217,17 @@ final class JdbcGoodsRepository implements GoodsRepository {
         boolean capped = false;
         if (found < fetch && (found > 0 || offset == 0)) {
             total = (long) offset + found; // the page shows where the list ends
-        } else if (countedByBrand(filter)) {
-            Sql count = brandCountSql(filter, countCap + 1);
-            long[] parts = jdbc.queryOne(count.text(), rs -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)},
-                    count.args()).orElseThrow();
-            total = parts[0] + parts[1] + parts[2]; // exact, unless an end bucket reached the cap
-            if (parts[1] > countCap || parts[2] > countCap) {
+        } else if (counted) {
+            if (counts == null) { // a page past the end read no row to carry them
+                Sql count = counterColumns(filter, countCap + 1);
+                counts = jdbc.queryOne("SELECT " + count.text(),
+                        rs -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)}, count.args()).orElseThrow();
+            }
+            total = counts[0] + counts[1] + counts[2]; // exact, unless a brand's end bucket reached the cap
+            if (counts[1] > countCap || counts[2] > countCap) {
                 total = countCap;
                 capped = true;
             }
-        } else if (counted) {
-            Sql count = exactCountSql(filter);
-            total = jdbc.queryLong(count.text(), count.args()); // exact, never capped
         } else if (found == fetch && fetch == toCap) {
             total = countCap + 1L; // the cap's next match exists
         } else {
@@ -263,9 +275,36 @@ final class JdbcGoodsRepository implements GoodsRepository {
      * the rows skipped by the offset are never read whole (package-private for the query-plan test).
      */
     static Sql pageSql(GoodsFilter filter, int offset, int limit) {
+        return pageSql(filter, offset, limit, null);
+    }
+
+    /**
+     * pageSql with {@code counters} (see {@link #counterColumns}, or null) adds them after the goods
+     * columns, at {@link #COUNTS_AT}: uncorrelated scalar subqueries, run once for the statement.
+     */
+    static Sql pageSql(GoodsFilter filter, int offset, int limit, Sql counters) {
         Sql ids = pageIdsSql(filter, offset, limit);
-        return new Sql(COLUMNS + "FROM (" + ids.text() + ") p\nJOIN goods g ON g.id = p.id\n" + NAMES
-                + "ORDER BY g.id DESC", ids.params());
+        List<Object> params = new ArrayList<>();
+        String columns = COLUMNS;
+        if (counters != null) {
+            columns = COLUMNS.stripTrailing() + ", " + counters.text() + "\n";
+            params.addAll(counters.params());
+        }
+        params.addAll(ids.params());
+        return new Sql(columns + "FROM (" + ids.text() + ") p\nJOIN goods g ON g.id = p.id\n" + NAMES
+                + "ORDER BY g.id DESC", params);
+    }
+
+    /**
+     * counterColumns is the total of a filter counted from counters ({@link #countedExactly}: goods_count;
+     * {@link #countedByBrand}: goods_brand_price_count), as three select-list expressions whose sum is
+     * the total; the second and third count goods of a brand's end price buckets up to {@code upTo}
+     * (more means the total is capped), and are 0 for the others.
+     */
+    static Sql counterColumns(GoodsFilter f, int upTo) {
+        Sql count = countedByBrand(f) ? brandCountSql(f, upTo) : exactCountSql(f);
+        return countedByBrand(f) ? new Sql(count.text().substring("SELECT ".length()), count.params())
+                : new Sql("(" + count.text() + "), 0, 0", count.params());
     }
 
     /**

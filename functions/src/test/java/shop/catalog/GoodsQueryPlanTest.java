@@ -240,6 +240,22 @@ class GoodsQueryPlanTest {
             if (plan.stream().noneMatch(r -> String.valueOf(r.get("table")).startsWith("<derived"))) {
                 wrong.add(e.getKey() + ": the page's ids are not read first: " + plan);
             }
+            // A filter counted from counters carries its total in the same statement: subqueries run
+            // once (not per row), and the goods they read are a brand's end buckets on its index.
+            if (JdbcGoodsRepository.countedExactly(e.getValue()) || JdbcGoodsRepository.countedByBrand(e.getValue())) {
+                var counted = explain(JdbcGoodsRepository.pageSql(e.getValue(), 0, 21,
+                        JdbcGoodsRepository.counterColumns(e.getValue(), PageRequest.MAX_WINDOW + 1)));
+                for (Map<String, String> row : counted) {
+                    if (String.valueOf(row.get("select_type")).startsWith("DEPENDENT")) {
+                        wrong.add(e.getKey() + ": a counter subquery runs per row: " + counted);
+                    }
+                    if ("g".equals(row.get("table")) && !"PRIMARY".equals(row.get("select_type"))
+                            && !"DERIVED".equals(row.get("select_type"))
+                            && !"idx_goods_brand_price".equals(row.get("key"))) {
+                        wrong.add(e.getKey() + ": the count reads goods: " + counted);
+                    }
+                }
+            }
         }
         assertTrue(wrong.isEmpty(), String.join("\n", wrong));
     }
