@@ -50,7 +50,7 @@ public final class CatalogBenchmark {
     private static final int LEAVES = 5;
     private static final int BRANDS = 200;
     private static final int WARMUP = 300;
-    private static final int SAMPLES = 1_000;
+    private static final int SAMPLES = 2_000;
 
     private CatalogBenchmark() {
     }
@@ -129,10 +129,14 @@ public final class CatalogBenchmark {
             for (String t : List.of("banner", "goods_category_brand", "inventory", "goods", "category", "brand")) {
                 s.execute("TRUNCATE TABLE " + t);
             }
-            // TRUNCATE fires no trigger: empty the goods counters (V203) too, where the schema has them.
-            try (ResultSet rs = s.executeQuery("SHOW TABLES LIKE 'goods_count'")) {
-                if (rs.next()) {
-                    s.execute("TRUNCATE TABLE goods_count");
+            // TRUNCATE fires no trigger: empty the goods counters (V203, V206) too, where the schema has them.
+            for (String counters : List.of("goods_count", "goods_brand_price_count")) {
+                boolean exists;
+                try (ResultSet rs = s.executeQuery("SHOW TABLES LIKE '" + counters + "'")) {
+                    exists = rs.next();
+                }
+                if (exists) {
+                    s.execute("TRUNCATE TABLE " + counters);
                 }
             }
             s.execute("SET FOREIGN_KEY_CHECKS = 1");
@@ -188,7 +192,8 @@ public final class CatalogBenchmark {
      * loadGoods inserts goods number from+1..to in multi-row INSERTs of 2,000 rows, with their
      * category path (category_l1_id, category_l2_id: what JdbcGoodsRepository computes on insert) and,
      * in the same transaction, the word index of their names (GoodsWordIndex, as the repository does).
-     * The goods counters (goods_count, V203) follow through their triggers, as for any other write.
+     * The goods counters (goods_count, V203; goods_brand_price_count, V206) follow through their
+     * triggers, as for any other write.
      */
     private static void loadGoods(HikariDataSource ds, int from, int to, long[] ids) throws SQLException {
         SplittableRandom random = new SplittableRandom(from);
@@ -266,6 +271,13 @@ public final class CatalogBenchmark {
         q.put("topCategory (level 1)", i -> Map.of("topCategory", Long.toString(ids[1] + (i % TOPS) * (1 + MIDS + MIDS * LEAVES))));
         q.put("brand + priceMin/priceMax", i -> Map.of("brand", Long.toString(ids[2] + (i * 7) % BRANDS),
                 "priceMin", Long.toString(10_000 + (i % 10) * 20_000), "priceMax", Long.toString(60_000 + (i % 10) * 20_000)));
+        // The band above holds about 5 goods of a brand at 10k (50 goods per brand, 10% of the prices)
+        // and 500 at 1M, so its 10k page is a quarter of the 1M one. This band (60% of the prices)
+        // fills the page at every size (about 30 goods at 10k, 3,000 at 1M): the same answer size.
+        // Its ends are not round prices, so that both end buckets of the brand counters (V206) are
+        // cut and their goods counted (a round price such as 10,000 starts a bucket).
+        q.put("brand + wide price band (full page)", i -> Map.of("brand", Long.toString(ids[2] + (i * 7) % BRANDS),
+                "priceMin", Long.toString(12_345 + (i % 5) * 20_000), "priceMax", Long.toString(312_345 + (i % 5) * 20_000)));
         q.put("isHot + onSale", i -> Map.of("isHot", "true", "onSale", "true", "page", Integer.toString(1 + i % 5)));
         q.put("keywords (two words)", i -> Map.of("keywords", ADJECTIVES[i % ADJECTIVES.length] + " " + NOUNS[(i * 3) % NOUNS.length]));
         // A rare word: the model number's first digits, as a customer types a model (prefix match):
