@@ -66,10 +66,25 @@ final class JdbcGoodsRepository implements GoodsRepository {
     private static final int DEEP_READ_AHEAD = 100;
     private final Jdbc jdbc;
     private final KeywordSearch keywords;
+    private final BrandBandPlanner bands;
 
     JdbcGoodsRepository(Jdbc jdbc) {
         this.jdbc = jdbc;
         this.keywords = new KeywordSearch(jdbc);
+        this.bands = new BrandBandPlanner(this::histogram);
+    }
+
+    /** histogram reads a brand's live goods per price bucket (V206) for {@link BrandBandPlanner}. */
+    private BrandBandPlanner.Histogram histogram(long brandId) {
+        List<long[]> rows = jdbc.query("SELECT bucket, n FROM goods_brand_price_count WHERE brand_id = ? AND n > 0"
+                + " ORDER BY bucket", rs -> new long[] {rs.getLong(1), rs.getLong(2)}, brandId);
+        int[] buckets = new int[rows.size()];
+        long[] counts = new long[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            buckets[i] = (int) rows.get(i)[0];
+            counts[i] = rows.get(i)[1];
+        }
+        return new BrandBandPlanner.Histogram(buckets, counts, BrandBandPlanner.expiry());
     }
 
     /** Sql is a statement and its parameters. */
@@ -196,7 +211,7 @@ final class JdbcGoodsRepository implements GoodsRepository {
         if (fetch == limit + 1) {
             // ids, rows and (from counters) the total in one round trip
             Sql counters = counted ? counterColumns(filter, countCap + 1) : null;
-            Sql page = pageSql(filter, offset, fetch, counters);
+            Sql page = pageSql(filter, offset, fetch, counters, bandPlan(filter, offset, fetch));
             long[][] first = new long[1][];
             List<Goods> rows = jdbc.query(page.text(), rs -> {
                 if (counters != null && first[0] == null) {
@@ -208,7 +223,7 @@ final class JdbcGoodsRepository implements GoodsRepository {
             found = rows.size();
             items = found > limit ? rows.subList(0, limit) : rows;
         } else {
-            Sql page = pageIdsSql(filter, offset, fetch); // the read-ahead ids are counted, not read whole
+            Sql page = pageIdsSql(filter, offset, fetch, bandPlan(filter, offset, fetch)); // the read-ahead ids are counted, not read whole
             List<Long> ids = jdbc.query(page.text(), rs -> rs.getLong(1), page.args());
             found = ids.size();
             items = rows(ids.stream().limit(limit).toList());
@@ -241,6 +256,18 @@ final class JdbcGoodsRepository implements GoodsRepository {
         return new Found(total, capped, List.copyOf(items));
     }
 
+    /**
+     * bandPlan is the index to read a brand's price band on ({@link BrandBandPlanner}), or null to
+     * leave the choice to the optimizer (any other filter).
+     */
+    private BrandBandPlanner.Plan bandPlan(GoodsFilter f, int offset, int rows) {
+        if (!countedByBrand(f) || (f.priceMin() == null && f.priceMax() == null)) {
+            return null;
+        }
+        return bands.plan(f.brandId(), f.priceMin() == null ? 0 : f.priceMin(),
+                f.priceMax() == null ? Long.MAX_VALUE : f.priceMax(), offset, rows);
+    }
+
     /** rows reads goods by id, in the order of the ids. */
     private List<Goods> rows(List<Long> ids) {
         if (ids.isEmpty()) {
@@ -262,11 +289,18 @@ final class JdbcGoodsRepository implements GoodsRepository {
      * Keyword searches go through {@link KeywordSearch} instead.
      */
     static Sql pageIdsSql(GoodsFilter filter, int offset, int limit) {
+        return pageIdsSql(filter, offset, limit, null);
+    }
+
+    /** pageIdsSql on the index of {@code plan} (FORCE INDEX), or the optimizer's choice when null. */
+    static Sql pageIdsSql(GoodsFilter filter, int offset, int limit, BrandBandPlanner.Plan plan) {
         Sql where = where(filter);
         List<Object> params = new ArrayList<>(where.params());
         params.add(limit);
         params.add(offset);
-        return new Sql("SELECT g.id FROM goods g WHERE " + where.text() + " ORDER BY g.id DESC LIMIT ? OFFSET ?", params);
+        String hint = plan == null ? "" : " FORCE INDEX (" + plan.index + ")";
+        return new Sql("SELECT g.id FROM goods g" + hint + " WHERE " + where.text()
+                + " ORDER BY g.id DESC LIMIT ? OFFSET ?", params);
     }
 
     /**
@@ -275,15 +309,16 @@ final class JdbcGoodsRepository implements GoodsRepository {
      * the rows skipped by the offset are never read whole (package-private for the query-plan test).
      */
     static Sql pageSql(GoodsFilter filter, int offset, int limit) {
-        return pageSql(filter, offset, limit, null);
+        return pageSql(filter, offset, limit, null, null);
     }
 
     /**
      * pageSql with {@code counters} (see {@link #counterColumns}, or null) adds them after the goods
-     * columns, at {@link #COUNTS_AT}: uncorrelated scalar subqueries, run once for the statement.
+     * columns, at {@link #COUNTS_AT}: uncorrelated scalar subqueries, run once for the statement; a
+     * {@code plan} (or null) picks the index of a brand's price band.
      */
-    static Sql pageSql(GoodsFilter filter, int offset, int limit, Sql counters) {
-        Sql ids = pageIdsSql(filter, offset, limit);
+    static Sql pageSql(GoodsFilter filter, int offset, int limit, Sql counters, BrandBandPlanner.Plan plan) {
+        Sql ids = pageIdsSql(filter, offset, limit, plan);
         List<Object> params = new ArrayList<>();
         String columns = COLUMNS;
         if (counters != null) {

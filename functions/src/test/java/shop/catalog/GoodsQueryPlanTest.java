@@ -223,6 +223,48 @@ class GoodsQueryPlanTest {
     }
 
     @Test
+    void brandBandPlans_readTheirIndex_andReturnTheSameRowsAsThePlainQuery() throws Exception {
+        // BrandBandPlanner forces one of two indexes; whichever it picks, the page must be the same.
+        long[][] bands = {{10_000, 20_000}, {0, 99_999}, {50_000, 50_500}, {12_345, 12_345}, {99_000, 100_000}};
+        List<String> wrong = new ArrayList<>();
+        for (long[] band : bands) {
+            var f = new GoodsFilter(band[0], band[1], null, null, null, null, brand, null, null, null);
+            for (int offset : new int[] {0, 20, 400}) {
+                List<Long> plain = ids(JdbcGoodsRepository.pageIdsSql(f, offset, 21));
+                for (BrandBandPlanner.Plan plan : BrandBandPlanner.Plan.values()) {
+                    var sql = JdbcGoodsRepository.pageIdsSql(f, offset, 21, plan);
+                    if (!plain.equals(ids(sql))) {
+                        wrong.add(plan + " " + band[0] + "-" + band[1] + " at " + offset + ": " + ids(sql) + " vs " + plain);
+                    }
+                    var row = explain(sql).getFirst();
+                    String extra = String.valueOf(row.get("Extra"));
+                    if (!plan.index.equals(row.get("key")) || !extra.contains("Using index")
+                            || (plan == BrandBandPlanner.Plan.WALK && extra.contains("filesort"))) {
+                        wrong.add(plan + " " + band[0] + "-" + band[1] + ": " + row);
+                    }
+                }
+            }
+        }
+        assertTrue(wrong.isEmpty(), String.join("\n", wrong));
+    }
+
+    private static List<Long> ids(JdbcGoodsRepository.Sql sql) throws Exception {
+        List<Long> ids = new ArrayList<>();
+        try (Connection c = TestStack.get().dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement(sql.text())) {
+            for (int i = 0; i < sql.params().size(); i++) {
+                ps.setObject(i + 1, sql.params().get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getLong(1));
+                }
+            }
+        }
+        return ids;
+    }
+
+    @Test
     void pageStatement_readsTheIdsOnTheirIndex_thenEachRowAndNameByPrimaryKey() throws Exception {
         List<String> wrong = new ArrayList<>();
         for (var e : shapes().entrySet()) {
@@ -244,7 +286,7 @@ class GoodsQueryPlanTest {
             // once (not per row), and the goods they read are a brand's end buckets on its index.
             if (JdbcGoodsRepository.countedExactly(e.getValue()) || JdbcGoodsRepository.countedByBrand(e.getValue())) {
                 var counted = explain(JdbcGoodsRepository.pageSql(e.getValue(), 0, 21,
-                        JdbcGoodsRepository.counterColumns(e.getValue(), PageRequest.MAX_WINDOW + 1)));
+                        JdbcGoodsRepository.counterColumns(e.getValue(), PageRequest.MAX_WINDOW + 1), null));
                 for (Map<String, String> row : counted) {
                     if (String.valueOf(row.get("select_type")).startsWith("DEPENDENT")) {
                         wrong.add(e.getKey() + ": a counter subquery runs per row: " + counted);
