@@ -23,6 +23,16 @@ final class Ports {
         }
     }
 
+    /** isBindFailure tells whether a server start failed because its port was taken (a BindException in the causes). */
+    static boolean isBindFailure(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof java.net.BindException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** listening tells whether something accepts connections on 127.0.0.1:port. */
     static boolean listening(int port) {
         try (Socket socket = new Socket()) {

@@ -19,17 +19,31 @@ final class S3Server implements AutoCloseable {
         this.port = port;
     }
 
+    /**
+     * start runs S3Mock on a free port. The port is free when picked but bound only once Spring has
+     * started, and meanwhile another process (or an outgoing connection's ephemeral port) may take
+     * it: seen once, as "Failed to start bean 'webServerStartStop'" from a BindException. Such a
+     * start is tried again on another port, up to three times.
+     */
     static S3Server start(Path workDir) {
-        int port = Ports.free();
-        S3MockApplication app = S3MockApplication.start(new java.util.HashMap<>(Map.of(
-                S3MockApplication.PROP_HTTP_PORT, port,
-                S3MockApplication.PROP_HTTPS_PORT, S3MockApplication.RANDOM_PORT,
-                S3MockApplication.PROP_ROOT_DIRECTORY, workDir.resolve("s3-" + port).toString(),
-                S3MockApplication.PROP_SILENT, true,
-                "spring.main.banner-mode", "off",
-                "logging.level.root", "WARN",
-                "server.address", "127.0.0.1")));
-        return new S3Server(app, port);
+        for (int attempt = 1; ; attempt++) {
+            int port = Ports.free();
+            try {
+                S3MockApplication app = S3MockApplication.start(new java.util.HashMap<>(Map.of(
+                        S3MockApplication.PROP_HTTP_PORT, port,
+                        S3MockApplication.PROP_HTTPS_PORT, S3MockApplication.RANDOM_PORT,
+                        S3MockApplication.PROP_ROOT_DIRECTORY, workDir.resolve("s3-" + port).toString(),
+                        S3MockApplication.PROP_SILENT, true,
+                        "spring.main.banner-mode", "off",
+                        "logging.level.root", "WARN",
+                        "server.address", "127.0.0.1")));
+                return new S3Server(app, port);
+            } catch (RuntimeException e) {
+                if (attempt >= 3 || !Ports.isBindFailure(e)) {
+                    throw e;
+                }
+            }
+        }
     }
 
     URI endpoint() {
