@@ -24,10 +24,10 @@ import shop.platform.json.Json;
  * triggers on goods keep (V203), and a brand with or without a price band from
  * goods_brand_price_count (V206): those totals come in the page statement itself. Any other count
  * is a second statement, when the page does not show where the list ends, and stops at a cap, so
- * that counting a million goods costs what counting ten thousand does. topCategory reads the goods' category path ({@code category_l1_id},
- * {@code category_l2_id}, see V202), which insert and update compute from the category and
- * {@link JdbcCategoryRepository} rewrites when a category moves. Keyword searches go through
- * {@link KeywordSearch}.
+ * that counting a million goods costs what counting ten thousand does. topCategory reads the goods'
+ * category path ({@code category_l1_id}, {@code category_l2_id}, see V202), which insert and update
+ * compute from the category and {@link JdbcCategoryRepository} rewrites when a category moves.
+ * Keyword searches go through {@link KeywordSearch}.
  */
 final class JdbcGoodsRepository implements GoodsRepository {
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
@@ -264,8 +264,7 @@ final class JdbcGoodsRepository implements GoodsRepository {
         if (!countedByBrand(f) || (f.priceMin() == null && f.priceMax() == null)) {
             return null;
         }
-        return bands.plan(f.brandId(), f.priceMin() == null ? 0 : f.priceMin(),
-                f.priceMax() == null ? Long.MAX_VALUE : f.priceMax(), offset, rows);
+        return bands.plan(f.brandId(), priceFrom(f), priceTo(f), offset, rows);
     }
 
     /** rows reads goods by id, in the order of the ids. */
@@ -337,9 +336,11 @@ final class JdbcGoodsRepository implements GoodsRepository {
      * (more means the total is capped), and are 0 for the others.
      */
     static Sql counterColumns(GoodsFilter f, int upTo) {
-        Sql count = countedByBrand(f) ? brandCountSql(f, upTo) : exactCountSql(f);
-        return countedByBrand(f) ? new Sql(count.text().substring("SELECT ".length()), count.params())
-                : new Sql("(" + count.text() + "), 0, 0", count.params());
+        if (countedByBrand(f)) {
+            return brandCountColumns(f, upTo);
+        }
+        Sql count = exactCountSql(f);
+        return new Sql("(" + count.text() + "), 0, 0", count.params());
     }
 
     /**
@@ -423,22 +424,27 @@ final class JdbcGoodsRepository implements GoodsRepository {
      * prices, so these are a small part of the band). Package-private for the query-plan test.
      */
     static Sql brandCountSql(GoodsFilter f, int upTo) {
+        Sql columns = brandCountColumns(f, upTo);
+        return new Sql("SELECT " + columns.text(), columns.params());
+    }
+
+    /** brandCountColumns is {@link #brandCountSql}'s three parts as select-list expressions. */
+    private static Sql brandCountColumns(GoodsFilter f, int upTo) {
         long brand = f.brandId();
-        long min = f.priceMin() == null ? 0 : f.priceMin();
-        long max = f.priceMax() == null ? Long.MAX_VALUE : f.priceMax();
+        long min = priceFrom(f);
+        long max = priceTo(f);
         int first = PriceBuckets.of(min);
         int last = PriceBuckets.of(max);
-        String sum = "(SELECT COALESCE(SUM(n), 0) FROM goods_brand_price_count WHERE brand_id = ? AND bucket BETWEEN ? AND ?)";
-        String part = "(SELECT COUNT(*) FROM (SELECT 1 FROM goods g WHERE g.brand_id = ? AND g.deleted_at IS NULL"
-                + " AND g.shop_price BETWEEN ? AND ? LIMIT ?) p%d)";
-        if (first == last && (min > PriceBuckets.low(first) || max < PriceBuckets.high(last))) {
-            return new Sql("SELECT 0, " + part.formatted(1) + ", 0", List.of(brand, min, max, upTo));
-        }
-        List<Object> params = new ArrayList<>();
         boolean firstWhole = min == PriceBuckets.low(first);
         boolean lastWhole = max == PriceBuckets.high(last);
-        params.addAll(List.of(brand, firstWhole ? first : first + 1, lastWhole ? last : last - 1));
-        StringBuilder sql = new StringBuilder("SELECT ").append(sum);
+        String part = "(SELECT COUNT(*) FROM (SELECT 1 FROM goods g WHERE g.brand_id = ? AND g.deleted_at IS NULL"
+                + " AND g.shop_price BETWEEN ? AND ? LIMIT ?) p%d)";
+        if (first == last && !(firstWhole && lastWhole)) { // the band lies inside one bucket
+            return new Sql("0, " + part.formatted(1) + ", 0", List.of(brand, min, max, upTo));
+        }
+        List<Object> params = new ArrayList<>(List.of(brand, firstWhole ? first : first + 1, lastWhole ? last : last - 1));
+        StringBuilder sql = new StringBuilder(
+                "(SELECT COALESCE(SUM(n), 0) FROM goods_brand_price_count WHERE brand_id = ? AND bucket BETWEEN ? AND ?)");
         if (firstWhole) {
             sql.append(", 0");
         } else {
@@ -452,6 +458,15 @@ final class JdbcGoodsRepository implements GoodsRepository {
             params.addAll(List.of(brand, PriceBuckets.low(last), max, upTo));
         }
         return new Sql(sql.toString(), params);
+    }
+
+    /** priceFrom and priceTo are a filter's price band, open ends made explicit. */
+    private static long priceFrom(GoodsFilter f) {
+        return f.priceMin() == null ? 0 : f.priceMin();
+    }
+
+    private static long priceTo(GoodsFilter f) {
+        return f.priceMax() == null ? Long.MAX_VALUE : f.priceMax();
     }
 
     /** countSql counts matches up to a limit (package-private for the query-plan test). */

@@ -101,9 +101,8 @@ class GoodsCountTest extends CatalogApiTestBase {
                         GROUP BY category_id, is_hot, is_new, on_sale ORDER BY 1, 2, 3, 4"""),
                 CatalogDb.rows("SELECT category_id, is_hot, is_new, on_sale, n FROM goods_count WHERE n <> 0 ORDER BY 1, 2, 3, 4"),
                 when + ": counters against the live goods");
-        assertEquals(CatalogDb.rows("""
-                        SELECT brand_id, CAST(IF(shop_price < 100, shop_price, CHAR_LENGTH(shop_price) * 100 + CAST(LEFT(shop_price, 2) AS UNSIGNED)) AS SIGNED) b,
-                               COUNT(*) FROM goods WHERE deleted_at IS NULL GROUP BY brand_id, b ORDER BY 1, 2""").toString(),
+        assertEquals(CatalogDb.rows("SELECT brand_id, CAST(" + PriceBucketsTest.sql("shop_price") + " AS SIGNED) b,"
+                        + " COUNT(*) FROM goods WHERE deleted_at IS NULL GROUP BY brand_id, b ORDER BY 1, 2").toString(),
                 CatalogDb.rows("SELECT brand_id, CAST(bucket AS SIGNED), n FROM goods_brand_price_count WHERE n <> 0 ORDER BY 1, 2").toString(),
                 when + ": brand price counters against the live goods");
         List<String> wrong = new ArrayList<>();

@@ -13,7 +13,10 @@ import org.junit.jupiter.api.Test;
  * give each bucket bounds that hold exactly its prices.
  */
 class PriceBucketsTest {
-    private static final String SQL_BUCKET = "IF(p < 100, p, CHAR_LENGTH(p) * 100 + CAST(LEFT(p, 2) AS UNSIGNED))";
+    /** sql is the bucket expression of V206's triggers and backfill, over a column or a literal. */
+    static String sql(String price) {
+        return "IF(%1$s < 100, %1$s, CHAR_LENGTH(%1$s) * 100 + CAST(LEFT(%1$s, 2) AS UNSIGNED))".formatted(price);
+    }
 
     static List<Long> prices() {
         List<Long> prices = new ArrayList<>(List.of(0L, 1L, 9L, 10L, 99L, 100L, 101L, 109L, 110L, 999L, 1_000L, 1_099L,
@@ -62,7 +65,7 @@ class PriceBucketsTest {
     void javaAndTheTriggersExpression_agree() {
         List<String> wrong = new ArrayList<>();
         for (long p : prices()) {
-            long sql = CatalogDb.longQuery("SELECT " + SQL_BUCKET.replace("p", Long.toString(p)));
+            long sql = CatalogDb.longQuery("SELECT " + sql(Long.toString(p)));
             if (sql != PriceBuckets.of(p)) {
                 wrong.add(p + ": SQL " + sql + ", Java " + PriceBuckets.of(p));
             }
