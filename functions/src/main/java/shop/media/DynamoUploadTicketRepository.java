@@ -28,7 +28,7 @@ public final class DynamoUploadTicketRepository implements UploadTicketRepositor
     }
 
     @Override
-    public void create(UploadTicket t) {
+    public boolean create(UploadTicket t) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put("uploadId", s(t.uploadId()));
         item.put("objectKey", s(t.key()));
@@ -45,8 +45,9 @@ public final class DynamoUploadTicketRepository implements UploadTicketRepositor
         item.put("ttl", n(t.validUntil().getEpochSecond() + 1));
         try {
             dynamo.putItem(r -> r.tableName(table).item(item).conditionExpression("attribute_not_exists(uploadId)"));
+            return true;
         } catch (ConditionalCheckFailedException e) {
-            throw new IllegalStateException("upload id " + t.uploadId() + " exists already", e);
+            return false;
         } catch (SdkException e) {
             throw unavailable(e);
         }

@@ -69,8 +69,9 @@ public final class UploadsApiHandler extends ApiHandler {
         return new Router()
                 .route("POST", "/uploads", request -> {
                     Caller caller = request.caller().require(Caller.ADMIN);
-                    return idempotency.run(request, () -> {
-                        var issued = service.issue(request.body(UploadService.UploadRequest.class), caller.subject());
+                    return idempotency.run(request, uploadId -> {
+                        var issued = service.issue(request.body(UploadService.UploadRequest.class), caller.subject(),
+                                uploadId);
                         return ApiResponse.created(issued, "/uploads/" + issued.uploadId());
                     });
                 })

@@ -94,10 +94,6 @@ class IdempotentCreateTest extends CatalogApiTestBase {
     }
 
     private static long idempotencyRecords() {
-        var test = shop.testing.TestStack.get();
-        try (var dynamo = shop.platform.aws.AwsClients.dynamo(shop.platform.config.AwsConfig.from(test.env(Map.of())))) {
-            return dynamo.scan(r -> r.tableName(test.stack().resources().name("IdempotencyTable"))
-                    .select(software.amazon.awssdk.services.dynamodb.model.Select.COUNT)).count();
-        }
+        return CatalogDb.count("idempotency_record");
     }
 }
