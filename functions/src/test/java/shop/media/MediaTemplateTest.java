@@ -14,7 +14,6 @@ import shop.testing.TestStack;
 
 /** The media functions read only variables template.yaml sets for them, and route what it routes. */
 class MediaTemplateTest {
-    private static final Set<String> LOCAL_CREDENTIALS = Set.of("DB_USER", "DB_PASSWORD");
     private final Template template = Template.loadDefault();
 
     private Env env() {
@@ -24,8 +23,6 @@ class MediaTemplateTest {
     private void assertDeclared(String functionId, Env env) {
         Set<String> allowed = new HashSet<>(FunctionEnvironment.declared(template, functionId));
         allowed.addAll(FunctionEnvironment.RUNTIME_PROVIDED);
-        allowed.addAll(FunctionEnvironment.LOCAL_ONLY);
-        allowed.addAll(LOCAL_CREDENTIALS);
         Set<String> undeclared = new HashSet<>(env.namesRead());
         undeclared.removeAll(allowed);
         assertEquals(Set.of(), undeclared, functionId + " reads variables template.yaml does not set");

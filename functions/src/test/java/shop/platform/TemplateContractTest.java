@@ -142,7 +142,6 @@ class TemplateContractTest {
                 String.join(",", stack.endpoints().redisNodes()), "JwtIssuer", "shop-local", "JwksUrl",
                 "http://127.0.0.1:9/.well-known/jwks.json");
         Set<String> allowedWithoutTemplate = new HashSet<>(FunctionEnvironment.RUNTIME_PROVIDED);
-        allowedWithoutTemplate.addAll(FunctionEnvironment.LOCAL_ONLY);
         List<String> problems = new ArrayList<>();
         for (String id : TEMPLATE.resourcesOfType(FUNCTION).keySet()) {
             Map<String, String> env = FunctionEnvironment.resolve(TEMPLATE, id, parameters,
@@ -218,6 +217,78 @@ class TemplateContractTest {
                 problems.add(name + ": " + e);
             }
         }
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
+    }
+
+    /**
+     * sam local invoke overrides only the variables a function declares: a variable events/env.local.json
+     * sets that no function declares is silently dropped, and the function then runs against AWS's
+     * defaults instead of the local stack. Every section must name a function, every variable of a
+     * function's section must be declared by it, and every variable of Parameters (all functions) by
+     * at least one.
+     */
+    @Test
+    void envLocalJson_setsOnlyVariablesTheTemplateDeclares() {
+        Map<String, Map<String, String>> file = FunctionEnvironment.readEnvVars(ProjectRoot.find().resolve(
+                "events/env.local.json"));
+        assertFalse(file.isEmpty());
+        Set<String> functions = TEMPLATE.resourcesOfType(FUNCTION).keySet();
+        List<String> problems = new ArrayList<>();
+        file.forEach((section, vars) -> {
+            if (section.equals("Parameters")) {
+                vars.keySet().stream().filter(v -> functions.stream()
+                                .noneMatch(f -> FunctionEnvironment.declared(TEMPLATE, f).contains(v)))
+                        .forEach(v -> problems.add("Parameters." + v + ": no function declares it"));
+            } else if (!functions.contains(section)) {
+                problems.add(section + ": no such function in template.yaml");
+            } else {
+                Set<String> declared = FunctionEnvironment.declared(TEMPLATE, section);
+                vars.keySet().stream().filter(v -> !declared.contains(v))
+                        .forEach(v -> problems.add(section + "." + v + ": " + section + " does not declare it"));
+            }
+        });
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
+    }
+
+    /**
+     * With events/env.local.json applied the way SAM applies it (declared variables only, SAM's
+     * pseudo parameters, blanks for what it cannot resolve), every function can be built and reads
+     * nothing the template does not declare or Lambda does not set, and its endpoints are the
+     * documented fixed ports at host.docker.internal.
+     */
+    @Test
+    void envLocalJson_appliedAsSamApplies_givesEveryFunctionWhatItReads() throws Exception {
+        Map<String, Map<String, String>> file = FunctionEnvironment.readEnvVars(ProjectRoot.find().resolve(
+                "events/env.local.json"));
+        List<String> problems = new ArrayList<>();
+        for (String id : TEMPLATE.resourcesOfType(FUNCTION).keySet()) {
+            Map<String, String> env = FunctionEnvironment.samLocal(TEMPLATE, id, Map.of(), Map.of(), file);
+            Env recording = Env.of(env);
+            try {
+                Object handler = handlerClass(id).getConstructor(Env.class).newInstance(recording);
+                if (handler instanceof AutoCloseable c) {
+                    c.close();
+                }
+            } catch (java.lang.reflect.InvocationTargetException e) {
+                problems.add(id + " cannot start with env.local.json as SAM applies it: " + e.getCause());
+                continue;
+            }
+            Set<String> unknown = new TreeSet<>(recording.namesRead());
+            unknown.removeAll(FunctionEnvironment.declared(TEMPLATE, id));
+            unknown.removeAll(FunctionEnvironment.RUNTIME_PROVIDED);
+            if (!unknown.isEmpty()) {
+                problems.add(id + " reads " + unknown + " which neither the template nor Lambda sets");
+            }
+            if (env.containsKey("DB_URL") && !env.get("DB_URL").startsWith(
+                    "jdbc:mysql://host.docker.internal:" + shop.stack.StackPorts.DB + "/")) {
+                problems.add(id + " DB_URL is not the fixed local port: " + env.get("DB_URL"));
+            }
+        }
+        Map<String, String> parameters = file.get("Parameters");
+        assertEquals("http://host.docker.internal:" + shop.stack.StackPorts.S3, parameters.get("S3_ENDPOINT"));
+        assertEquals("http://host.docker.internal:" + shop.stack.StackPorts.DYNAMODB, parameters.get("DYNAMODB_ENDPOINT"));
+        assertTrue(parameters.get("REDIS_NODES").startsWith("host.docker.internal:" + shop.stack.StackPorts.REDIS_FIRST + ","),
+                parameters.get("REDIS_NODES"));
         assertTrue(problems.isEmpty(), String.join("\n", problems));
     }
 

@@ -21,6 +21,7 @@ import shop.platform.config.DbConfig;
 import shop.platform.config.Env;
 import shop.platform.db.Database;
 import shop.platform.db.Migrations;
+import shop.stack.FunctionEnvironment;
 import shop.stack.LocalStack;
 import shop.stack.ProjectRoot;
 import shop.stack.Template;
@@ -35,7 +36,9 @@ public final class Dev {
     private static final String USAGE = """
             usage: ./dev start [--port 3000] [--sample-data] [--schedule-every 5s] [--env NAME=VALUE]...
                                [--parameter NAME=VALUE]... [--env-vars FILE.json]
-                   ./dev invoke FUNCTION --event events/FILE.json [--env NAME=VALUE]... [--env-vars FILE.json]
+                               [--fixed-ports] [--bind 127.0.0.1|0.0.0.0]
+                   ./dev invoke FUNCTION --event events/FILE.json [--env NAME=VALUE]... [--parameter NAME=VALUE]...
+                                [--env-vars events/env.local.json] [--classes]
                    ./dev token --role admin|service [--ttl 3600] [--sub NAME]
                    ./dev migrate            (DB_URL, DB_USER/DB_PASSWORD or DB_SECRET_ARN from the environment)
                    ./dev test | ./dev bench NAME [args]
@@ -91,11 +94,15 @@ public final class Dev {
         Optional<Duration> every = Optional.ofNullable(System.getenv("SHOP_SCHEDULE_EVERY")).filter(s -> !s.isBlank())
                 .map(Scheduler::parseEvery);
         Overrides overrides = new Overrides();
+        Map<String, String> stackEnv = new LinkedHashMap<>(System.getenv());
         while (!args.isEmpty()) {
             String arg = args.removeFirst();
             switch (arg) {
                 case "--port" -> port = Integer.parseInt(value(args, arg));
                 case "--sample-data" -> sampleData = true;
+                // The ports events/env.local.json names, for sam local invoke (docs/local-runner.md).
+                case "--fixed-ports" -> stackEnv.put("SHOP_STACK_PORTS", "fixed");
+                case "--bind" -> stackEnv.put("SHOP_STACK_BIND", value(args, arg));
                 case "--schedule-every" -> every = Optional.of(Scheduler.parseEvery(value(args, arg)));
                 default -> overrides.parse(arg, args);
             }
@@ -109,7 +116,7 @@ public final class Dev {
         } catch (IOException e) {
             throw new IllegalStateException("cannot listen on 127.0.0.1:" + port + " (in use? pick another with --port)", e);
         }
-        LocalStack stack = LocalStack.start(System.getenv());
+        LocalStack stack = LocalStack.start(stackEnv);
         Runner runner = new Runner(stack);
         Runtime.getRuntime().addShutdownHook(new Thread(runner::close, "dev-stop"));
         // Migrate while the gateway starts; ready is printed only when both are done.
@@ -156,17 +163,38 @@ public final class Dev {
         }
     }
 
-    private static int invoke(Deque<String> args, PrintStream stdout) {
+    /**
+     * invoke runs one function once, like {@code sam local invoke}. By default it runs the deployable
+     * jar in a fresh JVM ({@link JarInvocation}):
+     * <ul>
+     *   <li>with {@code --env-vars FILE}, the environment is what SAM gives the function
+     *       ({@link FunctionEnvironment#samLocal}: declared variables only, the file's values on top)
+     *       and nothing is started: the file names the servers ({@code ./dev start --fixed-ports}
+     *       for events/env.local.json); {@code host.docker.internal}, the host as a SAM container
+     *       sees it, is 127.0.0.1 here;</li>
+     *   <li>without it, a local stack is started for the invocation and the function gets the
+     *       runner's environment (the stack's endpoints).</li>
+     * </ul>
+     * {@code --classes} runs the handler in this JVM from target/classes instead (faster to iterate).
+     */
+    static int invoke(Deque<String> args, PrintStream stdout) {
         if (args.isEmpty() || args.peekFirst().startsWith("--")) {
             throw new UsageException("invoke needs the function's logical id");
         }
         String functionId = args.removeFirst();
         Path event = null;
+        boolean classes = false;
+        Path envVarsFile = null;
         Overrides overrides = new Overrides();
         while (!args.isEmpty()) {
             String arg = args.removeFirst();
             if (arg.equals("--event") || arg.equals("-e")) {
                 event = Path.of(value(args, arg));
+            } else if (arg.equals("--classes")) {
+                classes = true;
+            } else if (arg.equals("--env-vars") || arg.equals("-n")) {
+                envVarsFile = Path.of(value(args, arg));
+                overrides.envVarsFile(envVarsFile);
             } else {
                 overrides.parse(arg, args);
             }
@@ -182,6 +210,9 @@ public final class Dev {
         }
         Path root = ProjectRoot.find();
         Template template = Template.load(root.resolve("template.yaml"));
+        if (!classes && envVarsFile != null) {
+            return invokeAsSam(root, template, functionId, event, overrides, stdout);
+        }
         DevApp.Options options = DevApp.Options.defaults(root);
         options = new DevApp.Options(0, root, options.keyFile(), Optional.empty(), options.s3PollInterval(),
                 options.retryBackoff(), overrides.parameters, overrides.env, overrides.perFunction, Map.of());
@@ -191,7 +222,17 @@ public final class Dev {
             try (DevServer jwks = DevServer.bind(0);
                  LambdaFunctions functions = DevApp.functions(stack, template, options, jwks.port())) {
                 jwks.start(null, SigningKey.loadOrCreate(options.keyFile()), root.resolve("admin"));
-                functions.spec(functionId);
+                FunctionSpec spec = functions.spec(functionId);
+                if (!classes) {
+                    if (spec.configError() != null) {
+                        throw new IllegalArgumentException(spec.configError());
+                    }
+                    JarInvocation.Result r = JarInvocation.run(JarInvocation.jar(root),
+                            spec.handlerClass() + "::" + spec.handlerMethod(), spec.timeoutSeconds(), spec.environment(),
+                            event);
+                    stdout.println(r.output());
+                    return r.ok() ? 0 : 1;
+                }
                 try {
                     String output = functions.invoke(functionId, eventJson, LambdaFunctions.newRequestId());
                     stdout.println(output);
@@ -202,6 +243,30 @@ public final class Dev {
                 }
             }
         }
+    }
+
+    /**
+     * invokeAsSam runs the jar with the environment {@code sam local invoke --env-vars FILE} gives the
+     * function, against servers already running (nothing is started).
+     */
+    private static int invokeAsSam(Path root, Template template, String functionId, Path event, Overrides overrides,
+                                   PrintStream stdout) {
+        if (!template.resourcesOfType("AWS::Serverless::Function").containsKey(functionId)) {
+            throw new IllegalArgumentException("template.yaml has no function " + functionId);
+        }
+        Map<String, Map<String, String>> envVars = new LinkedHashMap<>(overrides.perFunction);
+        Map<String, String> global = new LinkedHashMap<>(overrides.fileParameters);
+        global.putAll(overrides.env);
+        envVars.put("Parameters", global);
+        Map<String, String> env = new LinkedHashMap<>();
+        FunctionEnvironment.samLocal(template, functionId, overrides.parameters, System.getenv(), envVars)
+                .forEach((k, v) -> env.put(k, v.replace("host.docker.internal", "127.0.0.1")));
+        Map<String, Object> props = template.properties(functionId);
+        String handler = String.valueOf(props.getOrDefault("Handler", template.globals("Function").get("Handler")));
+        int timeout = Integer.parseInt(env.get("AWS_LAMBDA_FUNCTION_TIMEOUT"));
+        JarInvocation.Result r = JarInvocation.run(JarInvocation.jar(root), handler, timeout, env, event);
+        stdout.println(r.output());
+        return r.ok() ? 0 : 1;
     }
 
     /** errorJson is the error document Lambda returns for a failed invocation. */
@@ -263,6 +328,8 @@ public final class Dev {
         final Map<String, String> env = new LinkedHashMap<>();
         final Map<String, String> parameters = new LinkedHashMap<>();
         final Map<String, Map<String, String>> perFunction = new LinkedHashMap<>();
+        /** The env-vars file's Parameters section alone (for SAM's order: file, then --env). */
+        final Map<String, String> fileParameters = new LinkedHashMap<>();
 
         void parse(String arg, Deque<String> args) {
             switch (arg) {
@@ -288,7 +355,12 @@ public final class Dev {
                 root.fields().forEachRemaining(section -> {
                     Map<String, String> target = section.getKey().equals("Parameters") ? env
                             : perFunction.computeIfAbsent(section.getKey(), k -> new LinkedHashMap<>());
-                    section.getValue().fields().forEachRemaining(v -> target.put(v.getKey(), v.getValue().asText()));
+                    section.getValue().fields().forEachRemaining(v -> {
+                        target.put(v.getKey(), v.getValue().asText());
+                        if (section.getKey().equals("Parameters")) {
+                            fileParameters.put(v.getKey(), v.getValue().asText());
+                        }
+                    });
                 });
             } catch (IOException e) {
                 throw new IllegalArgumentException("cannot read --env-vars " + file.toAbsolutePath() + ": " + e.getMessage(), e);

@@ -80,7 +80,7 @@ final class DevApp implements AutoCloseable {
     static DevApp start(LocalStack stack, Options options) {
         Template template = Template.load(options.root().resolve("template.yaml"));
         List<AutoCloseable> parts = new ArrayList<>();
-        DevServer server = DevServer.bind(options.port());
+        DevServer server = DevServer.bind(options.port(), stack.bind());
         parts.add(server);
         try {
             LambdaFunctions functions = functions(stack, template, options, server.port());

@@ -43,11 +43,17 @@ final class DevServer implements AutoCloseable {
 
     /** bind takes the port (0 for any free one) on 127.0.0.1 without serving yet. */
     static DevServer bind(int port) {
+        return bind(port, "127.0.0.1");
+    }
+
+    /** bind takes the port on an address (127.0.0.1, or 0.0.0.0 for containers) without serving yet. */
+    static DevServer bind(int port, String address) {
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 256);
+            InetAddress at = "127.0.0.1".equals(address) ? InetAddress.getLoopbackAddress() : InetAddress.getByName(address);
+            HttpServer server = HttpServer.create(new InetSocketAddress(at, port), 256);
             return new DevServer(server);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on 127.0.0.1:" + port
+            throw new UncheckedIOException("cannot listen on " + address + ":" + port
                     + (port != 0 ? " (in use? pick another with --port)" : ""), e);
         }
     }

@@ -28,10 +28,18 @@ final class MariaDbServer implements AutoCloseable {
      * the bind (parallel builds on one machine), so a failed start is tried again on a new port.
      */
     static MariaDbServer start(Path workDir) {
+        return start(workDir, 0, StackPorts.LOOPBACK);
+    }
+
+    /** start starts a server on {@code port} (0: a free one) listening on {@code bind}. */
+    static MariaDbServer start(Path workDir, int port, String bind) {
+        if (port != 0) {
+            return startOnce(workDir, port, bind);
+        }
         IllegalStateException last = null;
         for (int attempt = 1; attempt <= 3; attempt++) {
             try {
-                return startOnce(workDir, Ports.free());
+                return startOnce(workDir, Ports.free(), bind);
             } catch (IllegalStateException e) {
                 last = e;
             }
@@ -39,7 +47,7 @@ final class MariaDbServer implements AutoCloseable {
         throw last;
     }
 
-    private static MariaDbServer startOnce(Path workDir, int port) {
+    private static MariaDbServer startOnce(Path workDir, int port, String bind) {
         DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder();
         config.setPort(port);
         config.setBaseDir(workDir.resolve("mariadb-base").toFile());
@@ -51,7 +59,7 @@ final class MariaDbServer implements AutoCloseable {
         if ("root".equals(System.getProperty("user.name"))) {
             config.addArg("--user=root");
         }
-        config.addArg("--bind-address=127.0.0.1");
+        config.addArg("--bind-address=" + bind);
         config.addArg("--character-set-server=utf8mb4");
         config.addArg("--collation-server=utf8mb4_unicode_ci");
         config.addArg("--max-connections=1000");
@@ -64,9 +72,24 @@ final class MariaDbServer implements AutoCloseable {
             db.start();
             MariaDbServer server = new MariaDbServer(db, port);
             server.createDatabase();
+            if (StackPorts.ALL_INTERFACES.equals(bind)) {
+                server.admitDockerBridge();
+            }
             return server;
         } catch (Exception e) {
             throw new IllegalStateException("MariaDB did not start on 127.0.0.1:" + port + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * admitDockerBridge lets root in from Docker's bridge networks (172.16.0.0/12, where a
+     * {@code sam local} container on Linux comes from); root@localhost alone admits only the host.
+     */
+    private void admitDockerBridge() throws SQLException {
+        try (Connection c = DriverManager.getConnection(adminUrl(), "root", "");
+             Statement s = c.createStatement()) {
+            s.execute("CREATE USER IF NOT EXISTS 'root'@'172.%' IDENTIFIED BY ''");
+            s.execute("GRANT ALL PRIVILEGES ON *.* TO 'root'@'172.%'");
         }
     }
 

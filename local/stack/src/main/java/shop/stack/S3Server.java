@@ -26,8 +26,13 @@ final class S3Server implements AutoCloseable {
      * start is tried again on another port, up to three times.
      */
     static S3Server start(Path workDir) {
+        return start(workDir, 0, StackPorts.LOOPBACK);
+    }
+
+    /** start runs S3Mock on {@code fixedPort} (0: a free one), listening on {@code bind}. */
+    static S3Server start(Path workDir, int fixedPort, String bind) {
         for (int attempt = 1; ; attempt++) {
-            int port = Ports.free();
+            int port = fixedPort != 0 ? fixedPort : Ports.free();
             try {
                 S3MockApplication app = S3MockApplication.start(new java.util.HashMap<>(Map.of(
                         S3MockApplication.PROP_HTTP_PORT, port,
@@ -36,10 +41,10 @@ final class S3Server implements AutoCloseable {
                         S3MockApplication.PROP_SILENT, true,
                         "spring.main.banner-mode", "off",
                         "logging.level.root", "WARN",
-                        "server.address", "127.0.0.1")));
+                        "server.address", bind)));
                 return new S3Server(app, port);
             } catch (RuntimeException e) {
-                if (attempt >= 3 || !Ports.isBindFailure(e)) {
+                if (fixedPort != 0 || attempt >= 3 || !Ports.isBindFailure(e)) {
                     throw e;
                 }
             }
