@@ -49,6 +49,11 @@ public final class ReservationSweeperHandler implements RequestHandler<Scheduled
 
     @Override
     public SweepReport handleRequest(ScheduledEvent event, Context context) {
+        return software.amazon.lambda.powertools.logging.PowertoolsLogging.withLogging(context,
+                () -> shop.platform.metrics.Metrics.around("reservation-sweeper", () -> sweep(event, context)));
+    }
+
+    private SweepReport sweep(ScheduledEvent event, Context context) {
         int returned = service.sweep(BATCH_SIZE, MAX_BATCHES, () -> context == null ? Duration.ofMinutes(1)
                 : Duration.ofMillis(context.getRemainingTimeInMillis()));
         LOG.info("sweep {}: returned {} expired reservations", event == null ? "" : event.getId(), returned);

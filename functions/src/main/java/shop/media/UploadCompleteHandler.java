@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
+import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 import shop.platform.aws.AwsClients;
 import shop.platform.config.AwsConfig;
 import shop.platform.config.DbConfig;
@@ -74,9 +74,7 @@ public final class UploadCompleteHandler implements RequestHandler<S3Event, Uplo
 
     @Override
     public Report handleRequest(S3Event event, Context context) {
-        if (context != null && context.getAwsRequestId() != null) {
-            MDC.put("requestId", context.getAwsRequestId());
-        }
+        PowertoolsLogging.initializeLogging(context);
         try {
             List<UploadCompletion.Outcome> outcomes = new ArrayList<>();
             List<RuntimeException> failures = new ArrayList<>();
@@ -98,7 +96,8 @@ public final class UploadCompleteHandler implements RequestHandler<S3Event, Uplo
             }
             return new Report(outcomes);
         } finally {
-            MDC.clear();
+            shop.platform.metrics.Metrics.get().flush("upload-complete"); // what the records counted
+            PowertoolsLogging.clearState(true);
         }
     }
 

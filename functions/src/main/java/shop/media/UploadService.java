@@ -141,6 +141,7 @@ public final class UploadService {
         }
         ObjectStore.PresignedPut put = objects.presignPut(t.key(), t.type().mediaType(), t.contentLength(),
                 Duration.between(now, t.expiresAt()));
+        shop.platform.metrics.Metrics.get().count("UploadsReissued");
         return new IssuedUpload(uploadId, "PUT", put.url(), put.headers(), t.key(), t.expiresAt());
     }
 

@@ -72,6 +72,7 @@ public final class UploadsApiHandler extends ApiHandler {
                     return idempotency.run(request, uploadId -> {
                         var issued = service.issue(request.body(UploadService.UploadRequest.class), caller.subject(),
                                 uploadId);
+                        shop.platform.metrics.Metrics.get().count("UploadsIssued");
                         return ApiResponse.created(issued, "/uploads/" + issued.uploadId());
                     });
                 })

@@ -2,6 +2,7 @@ package shop.catalog;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -59,6 +60,32 @@ class IdempotentCreateTest extends CatalogApiTestBase {
         replaysAndRejectsMismatch("/goods", "goods",
                 Map.of("name", "G", "goodsSn", "SN-1", "categoryId", cat, "brandId", brand, "shopPrice", 100),
                 Map.of("name", "G", "goodsSn", "SN-2", "categoryId", cat, "brandId", brand, "shopPrice", 100));
+    }
+
+    /** The catalog function writes its idempotency metrics (EMF on stdout) under Service=catalog. */
+    @Test
+    void replaysAndReusedKeys_areCountedInTheCatalogsMetrics() throws Exception {
+        String key = UUID.randomUUID().toString();
+        post("/brands", key, Map.of("name", "Counted"));
+        java.io.PrintStream stdout = System.out;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            post("/brands", key, Map.of("name", "Counted"));
+            post("/brands", key, Map.of("name", "Other"));
+        } finally {
+            System.setOut(stdout);
+        }
+        List<com.fasterxml.jackson.databind.JsonNode> emf = new java.util.ArrayList<>();
+        for (String line : captured.toString(java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+            if (line.startsWith("{\"_aws\"")) {
+                emf.add(shop.platform.json.Json.MAPPER.readTree(line));
+            }
+        }
+        assertEquals(2, emf.size(), captured.toString(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals("catalog", emf.get(0).path("Service").asText());
+        assertEquals(1, emf.get(0).path("IdempotentReplays").asInt());
+        assertEquals(1, emf.get(1).path("IdempotencyKeyReused").asInt());
     }
 
     @Test

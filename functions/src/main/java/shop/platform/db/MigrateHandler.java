@@ -93,6 +93,12 @@ public final class MigrateHandler extends AbstractCustomResourceHandler {
     /** withSchema runs work on a fresh pool and answers the schema version it leaves, or FAILED. */
     private Response withSchema(CloudFormationCustomResourceEvent event, Context context,
                                 java.util.function.ToIntFunction<DataSource> work) {
+        return software.amazon.lambda.powertools.logging.PowertoolsLogging.withLogging(context,
+                () -> withSchemaLogged(event, context, work));
+    }
+
+    private Response withSchemaLogged(CloudFormationCustomResourceEvent event, Context context,
+                                      java.util.function.ToIntFunction<DataSource> work) {
         DataSource ds = null;
         try {
             ds = dataSource.get();

@@ -85,6 +85,10 @@ public final class DynamoIdempotencyStore implements IdempotencyStore {
                 // (its resource may exist); another request reserves a new one.
                 String keep = sameRequest ? item.get("reservedId").s() : reserved;
                 if (takeOver(key, item.get("owner").s(), owner, fingerprint, keep, now)) {
+                    if (Long.parseLong(item.get("lockedUntil").n()) > 0) { // a lease that ran out, not a release
+                        LOG.warn("idempotency key taken over from an owner whose lease ran out (its invocation died)");
+                        shop.platform.metrics.Metrics.get().count("IdempotencyTakeovers");
+                    }
                     return new Claim.Fresh(owner, keep);
                 }
             }

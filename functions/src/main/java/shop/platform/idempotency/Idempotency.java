@@ -17,6 +17,7 @@ import shop.platform.error.InvalidInputException;
 import shop.platform.http.ApiRequest;
 import shop.platform.http.ApiResponse;
 import shop.platform.json.Json;
+import shop.platform.metrics.Metrics;
 
 /**
  * Idempotency honours the {@code Idempotency-Key} header on creates: the same key with the same
@@ -62,14 +63,15 @@ public final class Idempotency {
         String fingerprint = fingerprint(request);
         return switch (store.claim(scoped, fingerprint, clock.instant())) {
             case IdempotencyStore.Claim.Replay r -> {
+                Metrics.get().count("IdempotentReplays");
                 Map<String, String> headers = new LinkedHashMap<>(r.response().headers());
                 headers.put("Idempotent-Replayed", "true");
                 yield new ApiResponse(r.response().status(), r.response().body(), headers);
             }
-            case IdempotencyStore.Claim.Mismatch m -> throw new ConflictException("idempotency-key-reused",
+            case IdempotencyStore.Claim.Mismatch m -> throw conflict("IdempotencyKeyReused", "idempotency-key-reused",
                     "Idempotency key reused", "This Idempotency-Key was used with a different request body.",
                     Map.of());
-            case IdempotencyStore.Claim.InProgress p -> throw new ConflictException("idempotency-in-progress",
+            case IdempotencyStore.Claim.InProgress p -> throw conflict("IdempotencyInProgress", "idempotency-in-progress",
                     "Request in progress", "A request with this Idempotency-Key is still running; retry shortly.",
                     Map.of());
             case IdempotencyStore.Claim.Fresh f -> {
@@ -88,6 +90,13 @@ public final class Idempotency {
                 yield new ApiResponse(stored.status(), stored.body(), headers);
             }
         };
+    }
+
+    /** conflict counts a refused key in the invocation's metrics and builds its 409. */
+    private static ConflictException conflict(String metric, String slug, String title, String detail,
+                                              Map<String, Object> extensions) {
+        Metrics.get().count(metric);
+        return new ConflictException(slug, title, detail, extensions);
     }
 
     private static String fingerprint(ApiRequest request) {

@@ -101,6 +101,7 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
                     return new Claim.InProgress();
                 } else if (takeOver(c, hash, row.owner(), owner, nowMs)) {
                     LOG.warn("idempotency key taken over from an owner whose lease ran out (its invocation died)");
+                    shop.platform.metrics.Metrics.get().count("IdempotencyTakeovers");
                     return new Claim.Fresh(owner, row.reservedId());
                 }
                 // Someone changed the record between our read and our write: read it again.

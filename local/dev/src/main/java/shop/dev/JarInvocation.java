@@ -29,6 +29,13 @@ final class JarInvocation {
     record Result(boolean ok, String output) {
     }
 
+    /**
+     * Run is what a JVM's invocations answered, one response line per event (an error document
+     * last when one failed), and, when asked for, the function's own output (its log lines).
+     */
+    record Run(boolean ok, java.util.List<String> responses, java.util.List<String> logs) {
+    }
+
     private JarInvocation() {
     }
 
@@ -44,9 +51,19 @@ final class JarInvocation {
 
     /**
      * run invokes {@code handler} ({@code pkg.Class::method}) once with the event file, within the
-     * function's timeout (plus the JVM's start).
+     * function's timeout (plus the JVM's start); the function's log lines go to this stderr.
      */
     static Result run(Path jar, String handler, int timeoutSeconds, Map<String, String> environment, Path event) {
+        Run run = run(jar, handler, timeoutSeconds, environment, List.of(event), false);
+        return new Result(run.ok(), String.join("\n", run.responses()));
+    }
+
+    /**
+     * run invokes {@code handler} once per event, in order, in one fresh JVM (the first invocation is
+     * the cold one); with {@code captureLogs} the function's output is returned instead of shown.
+     */
+    static Run run(Path jar, String handler, int timeoutSeconds, Map<String, String> environment, List<Path> events,
+                   boolean captureLogs) {
         Map<String, String> env = new LinkedHashMap<>(environment);
         env.putIfAbsent("TZ", ":UTC");
         env.putIfAbsent("_HANDLER", handler);
@@ -54,32 +71,41 @@ final class JarInvocation {
         env.putIfAbsent("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
         env.putIfAbsent("LAMBDA_TASK_ROOT", jar.getParent().toString());
         String classpath = String.join(File.pathSeparator, jar.toString(), serializationJar(), invokerLocation());
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xshare:auto", "-cp", classpath, JarInvoker.class.getName(), handler, event.toAbsolutePath().toString(),
-                Integer.toString(timeoutSeconds));
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xshare:auto", "-cp", classpath,
+                JarInvoker.class.getName(), handler, Integer.toString(timeoutSeconds)));
+        events.forEach(e -> command.add(e.toAbsolutePath().toString()));
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().clear();
         pb.environment().putAll(env);
-        pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+        if (!captureLogs) {
+            pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+        }
         try {
             Process p = pb.start();
-            var output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                try {
-                    return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-            if (!p.waitFor(timeoutSeconds + 30L, TimeUnit.SECONDS)) {
+            var output = java.util.concurrent.CompletableFuture.supplyAsync(() -> lines(p.getInputStream()));
+            var logs = captureLogs ? java.util.concurrent.CompletableFuture.supplyAsync(() -> lines(p.getErrorStream()))
+                    : java.util.concurrent.CompletableFuture.completedFuture(List.<String>of());
+            if (!p.waitFor((long) timeoutSeconds * events.size() + 30L, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                return new Result(false, "{\"errorType\":\"Sandbox.Timedout\",\"errorMessage\":\"Task timed out after "
-                        + timeoutSeconds + " seconds\"}");
+                return new Run(false, List.of("{\"errorType\":\"Sandbox.Timedout\",\"errorMessage\":\"Task timed out after "
+                        + timeoutSeconds + " seconds\"}"), logs.getNow(List.of()));
             }
-            return new Result(p.exitValue() == 0, output.join());
+            return new Run(p.exitValue() == 0, output.join(), logs.join());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start a JVM for " + handler, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while " + handler + " ran", e);
+        }
+    }
+
+    private static List<String> lines(java.io.InputStream in) {
+        try {
+            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+            return text.isEmpty() ? List.of() : List.of(text.split("\n"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

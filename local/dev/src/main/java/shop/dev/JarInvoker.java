@@ -1,9 +1,6 @@
 package shop.dev;
 
-import com.amazonaws.services.lambda.runtime.ClientContext;
-import com.amazonaws.services.lambda.runtime.CognitoIdentity;
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
@@ -26,55 +23,62 @@ import java.util.UUID;
  * function's environment as the process environment, and does what the Java runtime does for one
  * invocation: construct the handler with its no-argument constructor (so it reads its configuration
  * from the environment, as in Lambda), deserialise the event into its input type with the runtime's
- * serializer, invoke it with a Context, serialise the output.
+ * serializer, invoke it with a Context ({@link LocalContext}, named and versioned from the
+ * environment), serialise the output.
  *
  * <p>Like {@code sam local invoke}, the function's own output (its log lines) goes to stderr and the
  * response alone to stdout; a failed invocation prints Lambda's error document and exits 1. This
- * class uses nothing but the JDK, the Lambda core types (in the jar) and the serializer, so the
- * jar's own dependencies and logging configuration are the only ones on the classpath.
+ * class and LocalContext use nothing but the JDK, the Lambda core types (in the jar) and the
+ * serializer, so the jar's own dependencies and logging configuration are the only ones in play.
  *
- * <p>Usage: {@code JarInvoker pkg.Handler::method EVENT.json TIMEOUT_SECONDS}.
+ * <p>Usage: {@code JarInvoker pkg.Handler::method TIMEOUT_SECONDS EVENT.json [EVENT.json]...}: one
+ * invocation per event, in order, in the same execution environment (the first is the cold one),
+ * one response line each.
  */
 public final class JarInvoker {
     private JarInvoker() {
     }
 
-    /** main runs one invocation. */
+    /** main runs the invocations. */
     @SuppressWarnings({"unchecked", "rawtypes"})
     public static void main(String[] args) throws Exception {
         PrintStream response = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
         System.setOut(System.err); // before any logging framework grabs System.out
         String[] handler = args[0].split("::", 2);
-        byte[] event = Files.readAllBytes(Path.of(args[1]));
-        long deadline = System.currentTimeMillis() + Long.parseLong(args[2]) * 1000L;
+        long timeoutMillis = Long.parseLong(args[1]) * 1000L;
         try {
             Class<?> type = Class.forName(handler[0]);
             Object instance = type.getConstructor().newInstance();
-            Context context = new InvokeContext(deadline);
-            if (instance instanceof RequestStreamHandler stream) {
-                ByteArrayOutputStream out = new ByteArrayOutputStream();
-                stream.handleRequest(new java.io.ByteArrayInputStream(event), out, context);
-                response.println(out.toString(StandardCharsets.UTF_8));
-            } else {
-                Type input = inputType(type);
-                PojoSerializer in = serializer(input);
-                Object output = ((RequestHandler) instance).handleRequest(in.fromJson(new java.io.ByteArrayInputStream(event)),
-                        context);
-                if (output == null) {
-                    response.println("null");
-                } else {
-                    ByteArrayOutputStream out = new ByteArrayOutputStream();
-                    serializer(output.getClass()).toJson(output, out);
-                    response.println(out.toString(StandardCharsets.UTF_8));
-                }
+            for (int i = 2; i < args.length; i++) {
+                byte[] event = Files.readAllBytes(Path.of(args[i]));
+                Context context = context(System.currentTimeMillis() + timeoutMillis);
+                response.println(invoke(instance, type, event, context));
+                response.flush();
             }
-            response.flush();
             System.exit(0);
         } catch (java.lang.reflect.InvocationTargetException e) {
             fail(response, e.getCause() == null ? e : e.getCause());
         } catch (Exception | Error e) {
             fail(response, e);
         }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static String invoke(Object instance, Class<?> type, byte[] event, Context context) throws Exception {
+        if (instance instanceof RequestStreamHandler stream) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            stream.handleRequest(new java.io.ByteArrayInputStream(event), out, context);
+            return out.toString(StandardCharsets.UTF_8);
+        }
+        PojoSerializer in = serializer(inputType(type));
+        Object output = ((RequestHandler) instance).handleRequest(in.fromJson(new java.io.ByteArrayInputStream(event)),
+                context);
+        if (output == null) {
+            return "null";
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        serializer(output.getClass()).toJson(output, out);
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     private static void fail(PrintStream response, Throwable t) {
@@ -125,81 +129,11 @@ public final class JarInvoker {
         throw new IllegalArgumentException(handler + " is not a RequestHandler");
     }
 
-    /** InvokeContext is the Context the runtime passes, filled from the environment Lambda sets. */
-    private record InvokeContext(String requestId, long deadline) implements Context {
-        InvokeContext(long deadline) {
-            this(UUID.randomUUID().toString(), deadline);
-        }
-
-        private static String env(String name, String otherwise) {
-            String v = System.getenv(name);
-            return v == null || v.isEmpty() ? otherwise : v;
-        }
-
-        @Override
-        public String getAwsRequestId() {
-            return requestId;
-        }
-
-        @Override
-        public String getLogGroupName() {
-            return env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + getFunctionName());
-        }
-
-        @Override
-        public String getLogStreamName() {
-            return env("AWS_LAMBDA_LOG_STREAM_NAME", "$LATEST");
-        }
-
-        @Override
-        public String getFunctionName() {
-            return env("AWS_LAMBDA_FUNCTION_NAME", "function");
-        }
-
-        @Override
-        public String getFunctionVersion() {
-            return env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
-        }
-
-        @Override
-        public String getInvokedFunctionArn() {
-            return "arn:aws:lambda:" + env("AWS_REGION", "us-east-1") + ":" + env("AWS_ACCOUNT_ID", "123456789012")
-                    + ":function:" + getFunctionName();
-        }
-
-        @Override
-        public CognitoIdentity getIdentity() {
-            return null;
-        }
-
-        @Override
-        public ClientContext getClientContext() {
-            return null;
-        }
-
-        @Override
-        public int getRemainingTimeInMillis() {
-            return (int) Math.max(0, deadline - System.currentTimeMillis());
-        }
-
-        @Override
-        public int getMemoryLimitInMB() {
-            return Integer.parseInt(env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "1024"));
-        }
-
-        @Override
-        public LambdaLogger getLogger() {
-            return new LambdaLogger() {
-                @Override
-                public void log(String message) {
-                    System.err.println(message);
-                }
-
-                @Override
-                public void log(byte[] message) {
-                    log(new String(message, StandardCharsets.UTF_8));
-                }
-            };
-        }
+    /** context is the Context the runtime passes, filled from the variables Lambda sets. */
+    private static Context context(long deadline) {
+        String name = System.getenv().getOrDefault("AWS_LAMBDA_FUNCTION_NAME", "function");
+        String version = System.getenv().getOrDefault("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
+        int memory = Integer.parseInt(System.getenv().getOrDefault("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "1024"));
+        return new LocalContext(UUID.randomUUID().toString(), name, version, memory, deadline);
     }
 }

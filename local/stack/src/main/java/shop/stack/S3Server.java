@@ -13,6 +13,9 @@ import java.util.Map;
 final class S3Server implements AutoCloseable {
     private final S3MockApplication app;
     private final int port;
+    /** Held here: java.util.logging keeps only weak references to configured loggers. */
+    private static final java.util.List<java.util.logging.Logger> TOMCAT_LOGGERS = java.util.stream.Stream.of(
+            "org.apache.catalina", "org.apache.coyote", "org.apache.tomcat").map(java.util.logging.Logger::getLogger).toList();
 
     private S3Server(S3MockApplication app, int port) {
         this.app = app;
@@ -31,6 +34,10 @@ final class S3Server implements AutoCloseable {
 
     /** start runs S3Mock on {@code fixedPort} (0: a free one), listening on {@code bind}. */
     static S3Server start(Path workDir, int fixedPort, String bind) {
+        // Spring Boot would reconfigure the JVM's logging for itself: leave it to the JVM's Log4j configuration.
+        // Its embedded Tomcat logs through java.util.logging, which no bridge routes then: keep it to warnings.
+        System.setProperty("org.springframework.boot.logging.LoggingSystem", "none");
+        TOMCAT_LOGGERS.forEach(l -> l.setLevel(java.util.logging.Level.WARNING));
         for (int attempt = 1; ; attempt++) {
             int port = fixedPort != 0 ? fixedPort : Ports.free();
             try {
