@@ -107,11 +107,14 @@ def main(path):
     logging.getLogger("samtranslator").setLevel(logging.ERROR)  # feature-toggle chatter
     with open(path, encoding="utf-8") as f:
         sam = yaml_parse(f.read())
-    # What `sam package` does first: the local jar becomes an S3 object.
+    # What `sam package` does first: the local jar and layer folders become S3 objects.
     sam.get("Globals", {}).get("Function", {})["CodeUri"] = "s3://shop-artifacts/shop-backend/0123456789abcdef"
     for res in sam["Resources"].values():
-        if res["Type"] == "AWS::Serverless::Function" and "CodeUri" in res.get("Properties", {}):
-            res["Properties"]["CodeUri"] = "s3://shop-artifacts/shop-backend/0123456789abcdef"
+        props = res.get("Properties", {})
+        if res["Type"] == "AWS::Serverless::Function" and isinstance(props.get("CodeUri"), str):
+            props["CodeUri"] = "s3://shop-artifacts/shop-backend/0123456789abcdef"
+        if res["Type"] == "AWS::Serverless::LayerVersion" and isinstance(props.get("ContentUri"), str):
+            props["ContentUri"] = "s3://shop-artifacts/shop-backend/fedcba9876543210"
     source_functions = {rid: res for rid, res in sam["Resources"].items()
                         if res["Type"] == "AWS::Serverless::Function"}
     cfn = transform(sam, {}, NoManagedPolicies())

@@ -50,6 +50,9 @@ class MigrateHandlerTest {
         cloudFormation.start();
         database = "schema_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         exec("CREATE DATABASE " + database);
+        // The migration user (what MigrateFunction connects as) with its usual rights, on this schema.
+        exec("GRANT " + shop.stack.DatabaseUsers.MIGRATION_PRIVILEGES + " ON `" + database + "`.* TO '"
+                + TestStack.get().stack().endpoints().migration().user() + "'@'%'");
     }
 
     @AfterEach
@@ -59,14 +62,16 @@ class MigrateHandlerTest {
     }
 
     private static void exec(String sql) throws SQLException {
-        try (Connection c = TestStack.get().dataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = TestStack.get().admin().getConnection(); Statement s = c.createStatement()) {
             s.execute(sql);
         }
     }
 
     private MigrateHandler handler(String db) {
         String url = TestStack.get().stack().endpoints().jdbcUrl().replaceFirst("/shop\\?", "/" + db + "?");
-        return new MigrateHandler(TestStack.get().env(Map.of("DB_URL", url, "DB_POOL_SIZE", "1")));
+        var migration = TestStack.get().stack().endpoints().migration();
+        return new MigrateHandler(TestStack.get().env(Map.of("DB_URL", url, "DB_POOL_SIZE", "1",
+                "DB_USER", migration.user(), "DB_PASSWORD", migration.password())));
     }
 
     private CloudFormationCustomResourceEvent event(String type, String codeVersion, String oldCodeVersion) {
@@ -93,7 +98,7 @@ class MigrateHandlerTest {
     }
 
     private boolean hasTable(String table) throws SQLException {
-        try (Connection c = TestStack.get().dataSource().getConnection();
+        try (Connection c = TestStack.get().admin().getConnection();
              ResultSet rs = c.getMetaData().getTables(database, null, table, null)) {
             return rs.next();
         }

@@ -85,7 +85,9 @@ public final class ColdStartBenchmark {
             env.put("POWERTOOLS_SERVICE_NAME", "shop-backend");
             env.put("TZ", ":UTC");
             Env e = Env.of(env);
-            DataSource ds = Database.pool(DbConfig.from(e), AwsConfig.from(e), "bench");
+            var migration = stack.endpoints().migration();
+            DataSource ds = Database.pool(new DbConfig(stack.endpoints().jdbcUrl(), java.util.Optional.empty(),
+                    migration.user(), migration.password(), 1), AwsConfig.from(e), "bench");
             Migrations.migrate(ds);
             Database.close(ds);
 

@@ -202,7 +202,40 @@ public final class FunctionEnvironment {
                     String sep = (String) parts.get(0);
                     yield String.join(sep, Template.list(parts.get(1)).stream().map(this::resolve).toList());
                 }
+                case "Fn::If" -> {
+                    List<Object> parts = Template.list(arg);
+                    yield resolve(condition((String) parts.get(0)) ? parts.get(1) : parts.get(2));
+                }
                 default -> throw new IllegalArgumentException(fn + " is not resolvable locally");
+            };
+        }
+
+        /** condition evaluates one of the template's Conditions with the given parameter values. */
+        private boolean condition(String name) {
+            Object definition = Template.map(template.root().get("Conditions")).get(name);
+            if (definition == null) {
+                throw new IllegalArgumentException("condition " + name + " is not declared");
+            }
+            return test(definition);
+        }
+
+        private boolean test(Object expression) {
+            Map<String, Object> m = Template.map(expression);
+            if (m.size() != 1) {
+                throw new IllegalArgumentException("cannot evaluate condition " + expression);
+            }
+            String fn = m.keySet().iterator().next();
+            Object arg = m.get(fn);
+            return switch (fn) {
+                case "Fn::Equals" -> {
+                    List<Object> pair = Template.list(arg);
+                    yield resolve(pair.get(0)).equals(resolve(pair.get(1)));
+                }
+                case "Fn::Not" -> !test(Template.list(arg).get(0));
+                case "Fn::And" -> Template.list(arg).stream().allMatch(this::test);
+                case "Fn::Or" -> Template.list(arg).stream().anyMatch(this::test);
+                case "Condition" -> condition((String) arg);
+                default -> throw new IllegalArgumentException(fn + " is not a condition function");
             };
         }
 

@@ -17,9 +17,10 @@ import java.util.Map;
  * @param redis  the Redis nodes' ports, empty for free ones
  * @param s3     S3Mock's port, 0 for a free one
  * @param dynamo dynalite's port, 0 for a free one
+ * @param cdn    the images distribution's stand-in's port, 0 for a free one
  * @param bind   the address the servers listen on: 127.0.0.1 or 0.0.0.0
  */
-public record StackPorts(int db, List<Integer> redis, int s3, int dynamo, String bind) {
+public record StackPorts(int db, List<Integer> redis, int s3, int dynamo, int cdn, String bind) {
     /** DB is MariaDB's fixed port. */
     public static final int DB = 13306;
     /** REDIS_FIRST is the first Redis node's fixed port; node i listens on REDIS_FIRST + i. */
@@ -28,6 +29,8 @@ public record StackPorts(int db, List<Integer> redis, int s3, int dynamo, String
     public static final int S3 = 19090;
     /** DYNAMODB is dynalite's fixed port. */
     public static final int DYNAMODB = 18000;
+    /** CDN is the fixed port of the stand-in of the images distribution (PUBLIC_IMAGE_BASE_URL). */
+    public static final int CDN = 19091;
     /** LOOPBACK and ALL_INTERFACES are the two bind addresses. */
     public static final String LOOPBACK = "127.0.0.1";
     public static final String ALL_INTERFACES = "0.0.0.0";
@@ -46,13 +49,13 @@ public record StackPorts(int db, List<Integer> redis, int s3, int dynamo, String
         String mode = env.getOrDefault("SHOP_STACK_PORTS", "free").trim();
         String bind = env.getOrDefault("SHOP_STACK_BIND", LOOPBACK).trim();
         return switch (mode) {
-            case "free", "" -> new StackPorts(0, List.of(), 0, 0, bind);
+            case "free", "" -> new StackPorts(0, List.of(), 0, 0, 0, bind);
             case "fixed" -> {
                 List<Integer> redis = new ArrayList<>();
                 for (int i = 0; i < redisCount; i++) {
                     redis.add(REDIS_FIRST + i);
                 }
-                yield new StackPorts(DB, redis, S3, DYNAMODB, bind);
+                yield new StackPorts(DB, redis, S3, DYNAMODB, CDN, bind);
             }
             default -> throw new IllegalArgumentException("SHOP_STACK_PORTS must be free or fixed, not '" + mode + "'");
         };
