@@ -104,11 +104,7 @@ class IdempotentCreateFaultTest extends CatalogApiTestBase {
         String key = UUID.randomUUID().toString();
         CountDownLatch firstInside = new CountDownLatch(1);
         CountDownLatch letFirstFinish = new CountDownLatch(1);
-        HookedDataSource held = new HookedDataSource(TestStack.get().dataSource())
-                .beforeSql(COMPLETING_THE_KEY, sql -> {
-                    firstInside.countDown();
-                    await(letFirstFinish);
-                });
+        HookedDataSource held = heldBeforeCompletingTheKey(firstInside, letFirstFinish);
         Future<CatalogApi.Resp> first = threads.submit(() -> post(api(held), "/categories", key, Map.of("name", "Tea")));
         assertTrue(firstInside.await(30, TimeUnit.SECONDS), "the first request never reached its key's completion");
 
@@ -130,11 +126,7 @@ class IdempotentCreateFaultTest extends CatalogApiTestBase {
         String key = UUID.randomUUID().toString();
         CountDownLatch zombieInside = new CountDownLatch(1);
         CountDownLatch letZombieFinish = new CountDownLatch(1);
-        HookedDataSource slow = new HookedDataSource(TestStack.get().dataSource())
-                .beforeSql(COMPLETING_THE_KEY, sql -> {
-                    zombieInside.countDown();
-                    await(letZombieFinish);
-                });
+        HookedDataSource slow = heldBeforeCompletingTheKey(zombieInside, letZombieFinish);
         Future<CatalogApi.Resp> zombie = threads.submit(() -> post(api(slow), "/banners", key, Map.of("index", 7)));
         assertTrue(zombieInside.await(30, TimeUnit.SECONDS));
 
@@ -180,6 +172,14 @@ class IdempotentCreateFaultTest extends CatalogApiTestBase {
         assertEquals(1, ids.size(), "answers named different categories: " + ids);
         assertEquals(1, CatalogDb.count("category"));
         assertEquals(ids.iterator().next(), post(api, "/categories", key, Map.of("name", "Same")).id());
+    }
+
+    /** heldBeforeCompletingTheKey stops a create inside its transaction, its row written, until released. */
+    private static HookedDataSource heldBeforeCompletingTheKey(CountDownLatch inside, CountDownLatch release) {
+        return new HookedDataSource(TestStack.get().dataSource()).beforeSql(COMPLETING_THE_KEY, sql -> {
+            inside.countDown();
+            await(release);
+        });
     }
 
     private static void await(CountDownLatch latch) {
