@@ -384,7 +384,7 @@ public final class JdbcInventoryRepository implements InventoryRepository {
     }
 
     private Connection connection() throws SQLException {
-        Connection c = dataSource.getConnection();
+        Connection c = shop.platform.db.Bounded.connection(dataSource); // the request's deadline bounds it
         try {
             Connection physical = c.unwrap(Connection.class);
             if (!prepared.contains(physical)) {
