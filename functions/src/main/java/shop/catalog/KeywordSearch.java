@@ -63,6 +63,8 @@ final class KeywordSearch {
     static final int MAX_MISSES = 10_000;
     private static final int MIN_BATCH = 64;
     private static final int MAX_BATCH = 4_096;
+    /** WINDOW_SLACK sizes a seek's window for this many times the matches it needs. */
+    private static final int WINDOW_SLACK = 3;
     /** SLACK sizes a batch above the expected need, so that one batch usually suffices. */
     private static final double SLACK = 1.25;
 
@@ -224,7 +226,10 @@ final class KeywordSearch {
         long cursor = Long.MAX_VALUE; // exclusive upper bound of the next window
         long top = plan.maxId();      // the highest id the next window may hold
         long read = 0;                // entries of the windows read whole
-        int window = batchSize(need, plan.selectivity());
+        // Sized for three times the page: finding the bounds of a window is an index-only read,
+        // cheap next to a second window's two statements, which a window just big enough would
+        // often need (the matches among its entries vary, and words are rarely independent).
+        int window = batchSize(WINDOW_SLACK * need, plan.selectivity());
         while (true) {
             Sql bounds = windowSql(word, cursor, window);
             long[] w = jdbc.queryOne(bounds.text(), rs -> new long[] {rs.getLong(1), rs.getLong(2)}, bounds.args())
@@ -238,7 +243,7 @@ final class KeywordSearch {
             matches.addAll(jdbc.query(sql.text(), rs -> rs.getLong(1), sql.args()));
             if (matches.size() >= need) {
                 double share = (double) (top - matches.getLast() + 1) / Math.max(1, top - floor + 1);
-                double walked = read + Math.max(1, entries * Math.min(1, share));
+                double walked = read + Math.max(1, entries * Math.max(0, Math.min(1, share)));
                 long estimate = Math.round(matches.size() * plan.driver().goods() / walked);
                 return new Result(page(matches, offset, limit), Math.max(need, estimate), true);
             }
@@ -252,7 +257,7 @@ final class KeywordSearch {
             cursor = floor;
             top = floor - 1;
             double seen = matches.isEmpty() ? plan.selectivity() / 4 : (double) matches.size() / read;
-            window = batchSize(need - matches.size(), seen);
+            window = batchSize(WINDOW_SLACK * (need - matches.size()), seen);
         }
     }
 
