@@ -16,7 +16,6 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import javax.sql.DataSource;
 import redis.clients.jedis.ConnectionPoolConfig;
-import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.RedisClient;
 import shop.platform.auth.Caller;
 import shop.platform.aws.AwsClients;
@@ -29,7 +28,9 @@ import shop.platform.http.ApiHandler;
 import shop.platform.http.ApiResponse;
 import shop.platform.http.Cors;
 import shop.platform.http.Router;
+import shop.platform.redis.RedisAuth;
 import shop.platform.snapstart.SnapStartPriming;
+import shop.platform.snapstart.SnapshotSensitive;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -76,14 +77,9 @@ public final class HealthHandler extends ApiHandler {
         this(new Checker(probes, nanoTime), cors);
         // Before a SnapStart snapshot: run every probe once (loads Jedis, the JDBC driver, the SDK's
         // S3 and DynamoDB marshallers), cache nothing (the snapshot may be restored days later), then
-        // drop the pooled database and Redis connections.
-        SnapStartPriming.register("health", () -> {
-            try {
-                Checker.probe(probes);
-            } finally {
-                probes.dropRedisConnections();
-            }
-        }, probes.db());
+        // drop the pooled database and Redis connections and the Redis token.
+        SnapStartPriming.register("health", () -> Checker.probe(probes), List.of(probes.redisAuth(), probes),
+                probes.db());
     }
 
     private HealthHandler(Checker checker, Cors cors) {
@@ -107,25 +103,28 @@ public final class HealthHandler extends ApiHandler {
                 }), cors);
     }
 
-    /** Probes are the dependency checks' clients, built once per execution environment. */
-    record Probes(DataSource db, Map<String, RedisClient> redis, S3Client s3, String bucket, DynamoDbClient dynamo,
-                  List<String> tables) {
+    /**
+     * Probes are the dependency checks' clients, built once per execution environment. Before a
+     * snapshot the Redis probes drop their connections (they reopen on the next check).
+     */
+    record Probes(DataSource db, Map<String, RedisClient> redis, RedisAuth redisAuth, S3Client s3, String bucket,
+                  DynamoDbClient dynamo, List<String> tables) implements SnapshotSensitive {
         static Probes from(Env env) {
             AwsConfig aws = AwsConfig.from(env);
             RedisConfig redis = RedisConfig.from(env);
+            RedisAuth auth = RedisAuth.from(redis, aws);
             Map<String, RedisClient> clients = new LinkedHashMap<>();
             for (RedisConfig.Node node : redis.nodes()) {
-                clients.put(node.toString(), redisClient(node, redis.tls()));
+                clients.put(node.toString(), redisClient(node, redis.tls(), auth));
             }
-            return new Probes(Database.pool(DbConfig.from(env), aws, "health"), clients, AwsClients.s3(aws),
+            return new Probes(Database.pool(DbConfig.from(env), aws, "health"), clients, auth, AwsClients.s3(aws),
                     env.require("IMAGES_BUCKET"), AwsClients.dynamo(aws),
                     List.of(env.require("UPLOAD_TICKETS_TABLE"), env.require("IDEMPOTENCY_TABLE")));
         }
 
         /** redisClient keeps at most one connection to a node, opened on first use and kept between checks. */
-        private static RedisClient redisClient(RedisConfig.Node node, boolean tls) {
-            var config = DefaultJedisClientConfig.builder().connectionTimeoutMillis(500).socketTimeoutMillis(500)
-                    .ssl(tls).build();
+        private static RedisClient redisClient(RedisConfig.Node node, boolean tls, RedisAuth auth) {
+            var config = auth.clientConfig(tls).connectionTimeoutMillis(500).socketTimeoutMillis(500).build();
             var pool = new ConnectionPoolConfig();
             pool.setMaxTotal(1);
             pool.setMaxIdle(1);
@@ -137,8 +136,9 @@ public final class HealthHandler extends ApiHandler {
                     .build();
         }
 
-        /** dropRedisConnections closes the idle Redis connections (before a snapshot); they reopen on use. */
-        void dropRedisConnections() {
+        /** Before a snapshot: close the idle Redis connections; they reopen on use. */
+        @Override
+        public void beforeSnapshot() {
             redis.values().forEach(c -> c.getPool().clear());
         }
     }
