@@ -4,18 +4,20 @@ import com.amazonaws.services.lambda.runtime.ClientContext;
 import com.amazonaws.services.lambda.runtime.CognitoIdentity;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.LambdaLogger;
-import java.nio.charset.StandardCharsets;
-import java.util.UUID;
+import java.time.Duration;
 
-/** TestContext is a Lambda {@link Context} for handler tests: a fresh request id, a 15 s deadline. */
+/**
+ * TestContext is the Lambda {@link Context} of one invocation with a timeout, its remaining time
+ * counting down from when it was made, as the runtime's does.
+ */
 public final class TestContext implements Context {
-    private final String requestId = UUID.randomUUID().toString();
-    private final String functionName;
-    private final long deadline = System.currentTimeMillis() + 15_000;
+    private final String requestId;
+    private final long endNanos;
 
-    /** Creates the context of one invocation of a function. */
-    public TestContext(String functionName) {
-        this.functionName = functionName;
+    /** TestContext is an invocation that has {@code timeout} left from now. */
+    public TestContext(String requestId, Duration timeout) {
+        this.requestId = requestId;
+        this.endNanos = System.nanoTime() + timeout.toNanos();
     }
 
     @Override
@@ -25,17 +27,17 @@ public final class TestContext implements Context {
 
     @Override
     public String getLogGroupName() {
-        return "/aws/lambda/" + functionName;
+        return "/aws/lambda/test";
     }
 
     @Override
     public String getLogStreamName() {
-        return "2026/01/01/[$LATEST]" + requestId.replace("-", "");
+        return "test";
     }
 
     @Override
     public String getFunctionName() {
-        return functionName;
+        return "test";
     }
 
     @Override
@@ -45,7 +47,7 @@ public final class TestContext implements Context {
 
     @Override
     public String getInvokedFunctionArn() {
-        return "arn:aws:lambda:us-east-1:000000000000:function:" + functionName;
+        return "arn:aws:lambda:us-east-1:000000000000:function:test";
     }
 
     @Override
@@ -60,7 +62,7 @@ public final class TestContext implements Context {
 
     @Override
     public int getRemainingTimeInMillis() {
-        return (int) Math.max(0, deadline - System.currentTimeMillis());
+        return (int) Math.max(0, (endNanos - System.nanoTime()) / 1_000_000);
     }
 
     @Override
@@ -78,7 +80,7 @@ public final class TestContext implements Context {
 
             @Override
             public void log(byte[] message) {
-                log(new String(message, StandardCharsets.UTF_8));
+                System.err.println(new String(message, java.nio.charset.StandardCharsets.UTF_8));
             }
         };
     }

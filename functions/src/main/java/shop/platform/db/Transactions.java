@@ -8,7 +8,8 @@ import javax.sql.DataSource;
  * Transactions runs work in one database transaction and binds its connection to the thread while
  * it runs, so that every repository over the same Transactions (and the idempotency store) writes
  * in that one transaction: a create and the record of its idempotency key commit together or not
- * at all. A nested {@link #inTransaction} joins the open transaction.
+ * at all. A nested {@link #inTransaction} joins the open transaction. Connections are borrowed
+ * within the request's deadline ({@link Bounded#connection}).
  */
 public final class Transactions {
     private final DataSource dataSource;
@@ -38,6 +39,11 @@ public final class Transactions {
         return dataSource;
     }
 
+    /** connection borrows a connection outside any transaction, within the request's deadline. */
+    public Connection connection() throws SQLException {
+        return Bounded.connection(dataSource);
+    }
+
     /** active tells whether this thread is inside a transaction. */
     public boolean active() {
         return bound.get() != null;
@@ -54,7 +60,7 @@ public final class Transactions {
         if (bound.get() != null) {
             return work.run();
         }
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = connection()) {
             c.setAutoCommit(false);
             bound.set(c);
             try {
@@ -84,7 +90,7 @@ public final class Transactions {
         if (tx != null) {
             return work.run(tx);
         }
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = connection()) {
             return work.run(c);
         }
     }

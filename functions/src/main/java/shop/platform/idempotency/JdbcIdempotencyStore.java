@@ -78,7 +78,7 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
         }
         String hash = hash(key);
         long nowMs = now.toEpochMilli();
-        try (Connection c = transactions.dataSource().getConnection()) {
+        try (Connection c = transactions.connection()) {
             purge(c, nowMs);
             for (int attempt = 0; attempt < 3; attempt++) {
                 Row row = find(c, hash);
@@ -139,7 +139,7 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
 
     /** release drops our claim after a failure, unless the create completed after all. */
     private void release(String hash, String owner, Throwable failure) {
-        try (Connection c = transactions.dataSource().getConnection()) {
+        try (Connection c = transactions.connection()) {
             delete(c, hash, owner);
         } catch (SQLException e) {
             // The claim stays until its lease runs out; a retry then takes it over.

@@ -106,7 +106,7 @@ class MigrateHandlerTest {
 
     @Test
     void create_migrates_andAnswersTheSchemaVersionTheFunctionsWaitFor() throws Exception {
-        handler(database).handleRequest(event("Create", "3", null), new TestContext("MigrateFunction"));
+        handler(database).handleRequest(event("Create", "3", null), new TestContext(UUID.randomUUID().toString(), java.time.Duration.ofMinutes(5)));
         JsonNode a = answer();
         assertEquals("SUCCESS", a.path("Status").asText(), a.toString());
         assertEquals(MigrateHandler.PHYSICAL_ID, a.path("PhysicalResourceId").asText());
@@ -114,7 +114,7 @@ class MigrateHandlerTest {
         assertTrue(a.path("Data").path("MigrationsApplied").asInt() > 0, a.toString());
         assertTrue(hasTable("idempotency_record"));
 
-        handler(database).handleRequest(event("Update", "4", "3"), new TestContext("MigrateFunction"));
+        handler(database).handleRequest(event("Update", "4", "3"), new TestContext(UUID.randomUUID().toString(), java.time.Duration.ofMinutes(5)));
         JsonNode again = answer();
         assertEquals("SUCCESS", again.path("Status").asText());
         assertEquals(0, again.path("Data").path("MigrationsApplied").asInt(), "nothing was pending");
@@ -123,7 +123,7 @@ class MigrateHandlerTest {
 
     @Test
     void rollbackUpdate_migratesNothing_andStillAnswersTheSchemaVersion() throws Exception {
-        handler(database).handleRequest(event("Update", "6", "7"), new TestContext("MigrateFunction"));
+        handler(database).handleRequest(event("Update", "6", "7"), new TestContext(UUID.randomUUID().toString(), java.time.Duration.ofMinutes(5)));
         JsonNode a = answer();
         assertEquals("SUCCESS", a.path("Status").asText(), a.toString());
         assertEquals("none", a.path("Data").path("SchemaVersion").asText());
@@ -137,7 +137,7 @@ class MigrateHandlerTest {
     void failedMigration_answersFailedWithTheReason_soTheStackRollsBack() throws Exception {
         // A schema whose objects clash with the first migration: it fails part-way, as a bad one would.
         exec("CREATE TABLE " + database + ".category (id INT)");
-        handler(database).handleRequest(event("Update", "9", "8"), new TestContext("MigrateFunction"));
+        handler(database).handleRequest(event("Update", "9", "8"), new TestContext(UUID.randomUUID().toString(), java.time.Duration.ofMinutes(5)));
         JsonNode a = answer();
         assertEquals("FAILED", a.path("Status").asText(), a.toString());
         assertTrue(a.path("Reason").asText().startsWith("Migration failed: "), a.toString());
@@ -146,10 +146,10 @@ class MigrateHandlerTest {
 
     @Test
     void delete_leavesTheData() throws Exception {
-        handler(database).handleRequest(event("Create", "1", null), new TestContext("MigrateFunction"));
+        handler(database).handleRequest(event("Create", "1", null), new TestContext(UUID.randomUUID().toString(), java.time.Duration.ofMinutes(5)));
         assertEquals("SUCCESS", answer().path("Status").asText());
         CloudFormationCustomResourceEvent delete = event("Delete", "1", "1");
-        handler(database).handleRequest(delete, new TestContext("MigrateFunction"));
+        handler(database).handleRequest(delete, new TestContext(UUID.randomUUID().toString(), java.time.Duration.ofMinutes(5)));
         assertEquals("SUCCESS", answer().path("Status").asText());
         assertTrue(hasTable("goods"));
     }
