@@ -122,13 +122,20 @@ public final class HookedDataSource implements DataSource {
         return delegate.getParentLogger();
     }
 
+    /**
+     * unwrap does not hand out the pool behind: code that unwraps it (Bounded borrows straight from
+     * Hikari) would take connections past the hooks.
+     */
     @Override
     public <T> T unwrap(Class<T> iface) throws SQLException {
-        return delegate.unwrap(iface);
+        if (iface.isInstance(this)) {
+            return iface.cast(this);
+        }
+        throw new SQLException("HookedDataSource wraps no " + iface.getName() + " it would hand out");
     }
 
     @Override
-    public boolean isWrapperFor(Class<?> iface) throws SQLException {
-        return delegate.isWrapperFor(iface);
+    public boolean isWrapperFor(Class<?> iface) {
+        return iface.isInstance(this);
     }
 }
