@@ -50,6 +50,14 @@ final class InventoryWiring {
         return new Wired(service, pool, pool);
     }
 
+    /** reconciler wires the reconciliation check: repository only. */
+    static Wired reconciler(Env env) {
+        HikariDataSource pool = pool(env, "inventory-reconciliation");
+        InventoryService service = new InventoryService(new JdbcInventoryRepository(pool), new NoOpOrderLock(),
+                InventoryConfig.QuorumLoss.PROCEED);
+        return new Wired(service, pool, pool);
+    }
+
     static HikariDataSource pool(Env env, String name) {
         DbConfig db = DbConfig.from(env);
         DbConfig adjusted = new DbConfig(JdbcInventoryRepository.jdbcUrl(db.jdbcUrl()), db.secretArn(), db.user(),
