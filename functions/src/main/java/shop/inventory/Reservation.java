@@ -64,9 +64,4 @@ public record Reservation(String orderSn, ReservationStatus status, List<Reserva
         }
         return out;
     }
-
-    /** with returns this reservation in another state (after a transition this call made). */
-    Reservation settled(ReservationStatus newStatus, Instant at, ReturnReason reason) {
-        return new Reservation(orderSn, newStatus, items, expiresAt, createdAt, at, reason, requested);
-    }
 }
