@@ -8,7 +8,6 @@ import static shop.inventory.InventoryFixture.event;
 import static shop.inventory.InventoryFixture.json;
 import static shop.inventory.InventoryFixture.loadEvent;
 import static shop.inventory.InventoryFixture.newGoods;
-import static shop.inventory.InventoryFixture.problemType;
 import static shop.inventory.InventoryFixture.reserveEvent;
 import static shop.inventory.InventoryFixture.setStock;
 import static shop.inventory.InventoryFixture.snapshot;
@@ -22,45 +21,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import shop.testing.OpenApiContract;
-import shop.testing.TestStack;
 
 /** The inventory routes and the sweeper on the real local stack, in rowlock mode (the lock has its own tests). */
-class InventoryApiHandlerTest {
-    private static final String PROBLEM = "https://shop.example/problems/";
-    private static InventoryApiHandler handler;
-    private static ReservationSweeperHandler sweeper;
-
-    @BeforeAll
-    static void start() {
-        TestStack test = TestStack.get();
-        handler = new InventoryApiHandler(test.env(Map.of("LOCK_MODE", "rowlock")));
-        sweeper = new ReservationSweeperHandler(test.env(Map.of()));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        handler.close();
-        sweeper.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        InventoryFixture.resetTables();
-    }
-
-    /** call runs the event through the handler and checks the response against docs/openapi.yaml. */
-    private static APIGatewayProxyResponseEvent call(APIGatewayProxyRequestEvent event) {
-        APIGatewayProxyResponseEvent response = handler.handleRequest(event, null);
-        OpenApiContract.get().check(event, response);
-        return response;
-    }
+class InventoryApiHandlerTest extends InventoryApiTestBase {
 
     private static Map<Long, Integer> items(long... goodsAndNum) {
         Map<Long, Integer> m = new LinkedHashMap<>();
@@ -68,13 +34,6 @@ class InventoryApiHandlerTest {
             m.put(goodsAndNum[i], (int) goodsAndNum[i + 1]);
         }
         return m;
-    }
-
-    private static void assertRejected(APIGatewayProxyResponseEvent r, int status, String slug, String before) {
-        assertEquals(status, r.getStatusCode().intValue(), r.getBody());
-        assertEquals(PROBLEM + slug, problemType(r), r.getBody());
-        assertEquals("application/problem+json", r.getHeaders().get("Content-Type"));
-        assertEquals(before, snapshot(), "a refused request changed the database");
     }
 
     // ------------------------------------------------------------------ stock

@@ -11,7 +11,6 @@ import static shop.inventory.InventoryFixture.level;
 import static shop.inventory.InventoryFixture.loadEvent;
 import static shop.inventory.InventoryFixture.movements;
 import static shop.inventory.InventoryFixture.newGoods;
-import static shop.inventory.InventoryFixture.problemType;
 import static shop.inventory.InventoryFixture.reserveEvent;
 import static shop.inventory.InventoryFixture.setStock;
 import static shop.inventory.InventoryFixture.snapshot;
@@ -27,16 +26,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import shop.platform.json.Json;
-import shop.testing.OpenApiContract;
-import shop.testing.TestStack;
 
 /**
  * The ledger's routes on the real local stack: stock counts, adjustments, movements, reservation
@@ -44,39 +37,7 @@ import shop.testing.TestStack;
  * reconciliation check. Every refused request is shown to leave the database as it was (counters,
  * versions, reservations, ledger), and every test ends with the counters reconciled.
  */
-class InventoryLedgerApiTest {
-    private static final String PROBLEM = "https://shop.example/problems/";
-    private static InventoryApiHandler handler;
-    private static ReservationSweeperHandler sweeper;
-
-    @BeforeAll
-    static void start() {
-        TestStack test = TestStack.get();
-        handler = new InventoryApiHandler(test.env(Map.of("LOCK_MODE", "rowlock")));
-        sweeper = new ReservationSweeperHandler(test.env(Map.of()));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        handler.close();
-        sweeper.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        InventoryFixture.resetTables();
-    }
-
-    @AfterEach
-    void reconciled() {
-        InventoryFixture.assertReconciled();
-    }
-
-    private static APIGatewayProxyResponseEvent call(APIGatewayProxyRequestEvent event) {
-        APIGatewayProxyResponseEvent response = handler.handleRequest(event, null);
-        OpenApiContract.get().check(event, response);
-        return response;
-    }
+class InventoryLedgerApiTest extends InventoryApiTestBase {
 
     private static APIGatewayProxyRequestEvent withHeaders(APIGatewayProxyRequestEvent e, String... nameValue) {
         Map<String, String> h = new HashMap<>(e.getHeaders());
@@ -119,13 +80,6 @@ class InventoryLedgerApiTest {
         APIGatewayProxyResponseEvent r = call(event("GET", "/inventory/{goodsId}", Map.of("goodsId", "" + goods), null, null));
         assertEquals(200, r.getStatusCode(), r.getBody());
         return json(r);
-    }
-
-    private static void assertRejected(APIGatewayProxyResponseEvent r, int status, String slug, String before) {
-        assertEquals(status, r.getStatusCode().intValue(), r.getBody());
-        assertEquals(PROBLEM + slug, problemType(r), r.getBody());
-        assertEquals("application/problem+json", r.getHeaders().get("Content-Type"));
-        assertEquals(before, snapshot(), "a refused request changed the database");
     }
 
     private static void assertInvalid(APIGatewayProxyResponseEvent r, String field, String before) {

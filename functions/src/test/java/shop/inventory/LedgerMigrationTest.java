@@ -46,18 +46,7 @@ class LedgerMigrationTest {
 
     @Test
     void v303_keepsAvailable_reservesTheHeldUnits_opensTheLedger_andReconciles(@TempDir Path released) throws Exception {
-        for (String name : RELEASED) {
-            try (InputStream in = LedgerMigrationTest.class.getResourceAsStream("/db/migration/" + name)) {
-                Files.copy(in, released.resolve(name));
-            }
-        }
-        TestStack test = TestStack.get();
-        String adminUrl = test.stack().endpoints().jdbcUrl().replace("/shop?", "/?");
-        exec(adminUrl, "DROP DATABASE IF EXISTS ledger_migration", "CREATE DATABASE ledger_migration");
-        String url = test.stack().endpoints().jdbcUrl().replace("/shop?", "/ledger_migration?");
-        try (HikariDataSource ds = Database.pool(new DbConfig(JdbcInventoryRepository.jdbcUrl(url), Optional.empty(), "root", "", 4),
-                AwsConfig.from(test.env(Map.of())), "ledger-migration")) {
-            Flyway.configure().dataSource(ds).locations("filesystem:" + released).load().migrate();
+        try (HikariDataSource ds = releasedDatabase(released, "ledger_migration", 4)) {
             // The previous release's data, written with the previous release's statements.
             exec(ds, "INSERT INTO category (name, level) VALUES ('Food', 1)", "INSERT INTO brand (name) VALUES ('Orchard')",
                     "INSERT INTO goods (id, name, goods_sn, category_id, brand_id, shop_price, images, desc_images) VALUES"
@@ -139,24 +128,13 @@ class LedgerMigrationTest {
             assertEquals(before, state(ds));
             assertReconciled(repository);
         } finally {
-            exec(adminUrl, "DROP DATABASE IF EXISTS ledger_migration");
+            exec(ADMIN_URL.get(), "DROP DATABASE IF EXISTS ledger_migration");
         }
     }
 
     @Test
     void v303_underTheOldReleasesTraffic_losesNoUnit(@TempDir Path released) throws Exception {
-        for (String name : RELEASED) {
-            try (InputStream in = LedgerMigrationTest.class.getResourceAsStream("/db/migration/" + name)) {
-                Files.copy(in, released.resolve(name));
-            }
-        }
-        TestStack test = TestStack.get();
-        String adminUrl = test.stack().endpoints().jdbcUrl().replace("/shop?", "/?");
-        exec(adminUrl, "DROP DATABASE IF EXISTS ledger_migration_live", "CREATE DATABASE ledger_migration_live");
-        String url = test.stack().endpoints().jdbcUrl().replace("/shop?", "/ledger_migration_live?");
-        try (HikariDataSource ds = Database.pool(new DbConfig(JdbcInventoryRepository.jdbcUrl(url), Optional.empty(), "root", "",
-                12), AwsConfig.from(test.env(Map.of())), "ledger-migration-live")) {
-            Flyway.configure().dataSource(ds).locations("filesystem:" + released).load().migrate();
+        try (HikariDataSource ds = releasedDatabase(released, "ledger_migration_live", 12)) {
             exec(ds, "INSERT INTO category (name, level) VALUES ('Food', 1)", "INSERT INTO brand (name) VALUES ('Orchard')");
             StringBuilder goods = new StringBuilder();
             for (int g = 1; g <= 5; g++) {
@@ -226,7 +204,7 @@ class LedgerMigrationTest {
             assertEquals(held, longs(ds, "SELECT goods_id, reserved FROM inventory ORDER BY goods_id"));
             assertReconciled(new JdbcInventoryRepository(ds));
         } finally {
-            exec(adminUrl, "DROP DATABASE IF EXISTS ledger_migration_live");
+            exec(ADMIN_URL.get(), "DROP DATABASE IF EXISTS ledger_migration_live");
         }
     }
 
@@ -253,6 +231,28 @@ class LedgerMigrationTest {
                 s.execute("ROLLBACK");
             }
         }
+    }
+
+    private static final java.util.function.Supplier<String> ADMIN_URL =
+            () -> TestStack.get().stack().endpoints().jdbcUrl().replace("/shop?", "/?");
+
+    /**
+     * releasedDatabase makes database {@code name} afresh with the previous release's migration files
+     * (copied into {@code dir}) and returns a pool on it with the inventory repository's options.
+     */
+    private static HikariDataSource releasedDatabase(Path dir, String name, int connections) throws Exception {
+        for (String file : RELEASED) {
+            try (InputStream in = LedgerMigrationTest.class.getResourceAsStream("/db/migration/" + file)) {
+                Files.copy(in, dir.resolve(file));
+            }
+        }
+        exec(ADMIN_URL.get(), "DROP DATABASE IF EXISTS " + name, "CREATE DATABASE " + name);
+        TestStack test = TestStack.get();
+        String url = test.stack().endpoints().jdbcUrl().replace("/shop?", "/" + name + "?");
+        HikariDataSource ds = Database.pool(new DbConfig(JdbcInventoryRepository.jdbcUrl(url), Optional.empty(), "root", "",
+                connections), AwsConfig.from(test.env(Map.of())), name);
+        Flyway.configure().dataSource(ds).locations("filesystem:" + dir).load().migrate();
+        return ds;
     }
 
     /** oldReserve is the previous release's reserve: the INSERT whose V302 trigger deducts stock. */
