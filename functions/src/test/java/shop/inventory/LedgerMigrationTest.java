@@ -250,7 +250,7 @@ class LedgerMigrationTest {
         TestStack test = TestStack.get();
         String url = test.stack().endpoints().jdbcUrl().replace("/shop?", "/" + name + "?");
         HikariDataSource ds = Database.pool(new DbConfig(JdbcInventoryRepository.jdbcUrl(url), Optional.empty(), "root", "",
-                connections), AwsConfig.from(test.env(Map.of())), name);
+                connections), AwsConfig.from(test.env(Map.of())), name, JdbcInventoryRepository.SESSION_SETTINGS);
         Flyway.configure().dataSource(ds).locations("filesystem:" + dir).load().migrate();
         return ds;
     }

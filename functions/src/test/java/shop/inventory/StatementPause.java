@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the product's trigger ({@code FOLLOWS}) and waits for that lock when the row is the given order's. The
  * paused statement has done all its writes and not committed; the test can look at the database, kill
  * the connection, and {@link #release()} the statement (or its retry, which pauses again while the lock
- * is held). Nothing of it ships: the schema has no hook. Needs a connection allowed to create triggers.
+ * is held). Nothing of it ships: the schema has no hook. It runs as the tests' administrator (triggers
+ * and KILL are not the application user's to do).
  */
 final class StatementPause implements AutoCloseable {
     private static final AtomicInteger SEQ = new AtomicInteger();
@@ -33,7 +34,7 @@ final class StatementPause implements AutoCloseable {
         int n = SEQ.incrementAndGet();
         this.lock = "inventory-test-pause-" + n;
         this.trigger = "test_pause_" + n;
-        this.admin = InventoryFixture.db().getConnection();
+        this.admin = shop.testing.TestStack.get().admin().getConnection(); // DDL: not the application user's right
         try (Statement s = admin.createStatement(); ResultSet rs = s.executeQuery("SELECT GET_LOCK('" + lock + "', 5)")) {
             rs.next();
             if (rs.getInt(1) != 1) {
@@ -52,12 +53,20 @@ final class StatementPause implements AutoCloseable {
     long awaitPaused(Set<Long> seen) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
-            for (var row : InventoryFixture.query("SELECT id FROM information_schema.processlist"
-                    + " WHERE state = 'User lock' AND info LIKE ?", "%GET_LOCK('" + lock + "'%")) {
-                long id = ((Number) row.getFirst()).longValue();
-                if (!seen.contains(id)) {
-                    return id;
+            // As the administrator: inside a trigger the session runs as the trigger's DEFINER (the
+            // migration user), which the application user cannot see in the process list.
+            try (PreparedStatement p = admin.prepareStatement("SELECT id FROM information_schema.processlist"
+                    + " WHERE state = 'User lock' AND info LIKE ?")) {
+                p.setString(1, "%GET_LOCK('" + lock + "'%");
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        if (!seen.contains(rs.getLong(1))) {
+                            return rs.getLong(1);
+                        }
+                    }
                 }
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
             }
             Thread.sleep(5);
         }
@@ -66,7 +75,7 @@ final class StatementPause implements AutoCloseable {
 
     /** kill ends a paused statement's connection, as a lost Lambda or network would. */
     static void kill(long connectionId) throws SQLException {
-        try (Connection c = InventoryFixture.db().getConnection(); PreparedStatement p = c.prepareStatement("KILL ?")) {
+        try (Connection c = shop.testing.TestStack.get().admin().getConnection(); PreparedStatement p = c.prepareStatement("KILL ?")) {
             p.setLong(1, connectionId);
             p.execute();
         }
