@@ -76,6 +76,14 @@ class InventoryLedgerApiTest extends InventoryApiTestBase {
                 "service");
     }
 
+    /** nextMillisecond returns once the wall clock has moved to a new millisecond (a poll, not a sleep). */
+    private static void nextMillisecond() {
+        long now = System.currentTimeMillis();
+        while (System.currentTimeMillis() == now) {
+            Thread.onSpinWait();
+        }
+    }
+
     private static JsonNode get(long goods) {
         APIGatewayProxyResponseEvent r = call(event("GET", "/inventory/{goodsId}", Map.of("goodsId", "" + goods), null, null));
         assertEquals(200, r.getStatusCode(), r.getBody());
@@ -96,18 +104,21 @@ class InventoryLedgerApiTest extends InventoryApiTestBase {
         long goods = newGoods();
         // 1. Goods 5 gets 10 units.
         assertEquals(200, call(countEvent(goods, 10, "0")).getStatusCode());
-        // 2. An order reserves 3: 7 left.
+        // 2. An order reserves 3: 7 left. (Each step in a new millisecond, for the ledger's order below.)
+        nextMillisecond();
         assertEquals(201, call(reserveEvent("repro-1", Map.of(goods, 3))).getStatusCode());
         JsonNode level = get(goods);
         assertEquals(List.of(10, 3, 7), List.of(level.path("onHand").asInt(), level.path("reserved").asInt(),
                 level.path("available").asInt()));
         // 3. The warehouse counts 15 on the shelf (the 3 reserved units are among them).
+        nextMillisecond();
         APIGatewayProxyResponseEvent counted = call(countEvent(goods, 15, "\"" + level.path("version").asLong() + "\""));
         assertEquals(200, counted.getStatusCode(), counted.getBody());
         level = get(goods);
         assertEquals(List.of(15, 3, 12, 12), List.of(level.path("onHand").asInt(), level.path("reserved").asInt(),
                 level.path("available").asInt(), level.path("stock").asInt()));
         // 4. The order is cancelled: 15 available, 15 on the shelf.
+        nextMillisecond();
         assertEquals(200, call(actionEvent("repro-1", "cancel")).getStatusCode());
         level = get(goods);
         assertEquals(List.of(15, 0, 15), List.of(level.path("onHand").asInt(), level.path("reserved").asInt(),
@@ -276,11 +287,17 @@ class InventoryLedgerApiTest extends InventoryApiTestBase {
     void movements_listNewestFirst_inPages_fromTheSampleEvent_forAdminAndService() {
         long goods = newGoods();
         setStock(goods, 50);
+        // Movements in one millisecond keep a stable order, but not necessarily the order they were made
+        // in; each step here starts in a new millisecond, so the expected order is the order of the calls.
         for (int i = 0; i < 4; i++) {
+            nextMillisecond();
             call(reserveEvent("mv-" + i, Map.of(goods, 1 + i)));
         }
+        nextMillisecond();
         call(actionEvent("mv-0", "confirm"));
+        nextMillisecond();
         call(actionEvent("mv-1", "cancel"));
+        nextMillisecond();
         call(adjustEvent(goods, "{\"delta\":-2,\"reason\":\"lost\",\"reference\":\"audit 7\"}", "admin", null));
         // OPENING, 4 RESERVE, CONFIRM, RELEASE, ADJUSTMENT: 8 movements; two reservations are still open.
         APIGatewayProxyRequestEvent sample = loadEvent("inventory-get-movements.json");
@@ -318,7 +335,9 @@ class InventoryLedgerApiTest extends InventoryApiTestBase {
         }
         assertEquals(listed, paged);
         // The open reservations settle: their RESERVE rows move into the ledger at the same place.
+        nextMillisecond();
         call(actionEvent("mv-2", "confirm"));
+        nextMillisecond();
         call(actionEvent("mv-3", "cancel"));
         JsonNode after = json(call(movementsEvent(goods, Map.of(), "admin")));
         List<String> now = new ArrayList<>();
