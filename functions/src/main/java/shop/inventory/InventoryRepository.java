@@ -42,4 +42,10 @@ public interface InventoryRepository {
      * {@code now}, skipping rows another transaction holds, and answers how many it returned.
      */
     int sweepBatch(Instant now, int limit);
+
+    /**
+     * oldestExpiredReserved is the expiry of the oldest reservation still RESERVED that expired by
+     * {@code now}, or empty when none did: how far behind the sweeper is.
+     */
+    java.util.Optional<Instant> oldestExpiredReserved(Instant now);
 }

@@ -226,6 +226,15 @@ public final class InventoryService {
         return total;
     }
 
+    /**
+     * sweepLag is how long the oldest expired reservation still RESERVED has been expired (zero when
+     * none is): after a sweep, what the sweeper left behind.
+     */
+    public Duration sweepLag() {
+        Instant now = clock.instant();
+        return repository.oldestExpiredReserved(now).map(oldest -> Duration.between(oldest, now)).orElse(Duration.ZERO);
+    }
+
     private OrderLock.Release lock(List<Long> goodsIds, String orderSn) {
         return switch (lock.acquire(goodsIds)) {
             case OrderLock.Held held -> held.release();
