@@ -20,9 +20,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * @param endpoint an endpoint override for every service, or empty for AWS
  */
 public record AwsAccess(Region region, Optional<URI> endpoint) {
-    /** apiGateway returns a new API Gateway client. */
+    /** apiGateway returns a new API Gateway client (Apache HTTP: its update calls are PATCH requests). */
     public ApiGatewayClient apiGateway() {
-        var b = ApiGatewayClient.builder().region(region).httpClient(UrlConnectionHttpClient.create())
+        var b = ApiGatewayClient.builder().region(region).httpClient(software.amazon.awssdk.http.apache.ApacheHttpClient.create())
                 .credentialsProvider(DefaultCredentialsProvider.builder().build());
         endpoint.ifPresent(b::endpointOverride);
         return b.build();

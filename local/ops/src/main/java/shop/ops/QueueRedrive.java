@@ -79,7 +79,7 @@ public final class QueueRedrive {
         try {
             record = JSON.readTree(message.body());
         } catch (java.io.IOException e) {
-            return new Result(message.messageId(), "", "failed", "not a Lambda destination record: " + e.getMessage());
+            return new Result(message.messageId(), "", "failed", "not a Lambda destination record: " + e.getMessage().lines().findFirst().orElse(""));
         }
         String functionArn = record.path("requestContext").path("functionArn").asText("");
         JsonNode payload = record.path("requestPayload");
