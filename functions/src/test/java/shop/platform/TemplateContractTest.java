@@ -446,4 +446,14 @@ class TemplateContractTest {
         }
         assertTrue(problems.isEmpty(), String.join("\n", problems));
     }
+
+    @Test
+    void theFunctionsJar_carriesNoApiGatewaySdk_itLivesWithTheVerifierInLocalOps() {
+        try {
+            Class.forName("software.amazon.awssdk.services.apigateway.ApiGatewayClient");
+            fail("the API Gateway SDK is on the functions' classpath, so in the deployed jar; only local/ops uses it");
+        } catch (ClassNotFoundException expected) {
+            // Not a dependency of the functions module.
+        }
+    }
 }

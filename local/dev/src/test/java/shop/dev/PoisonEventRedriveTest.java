@@ -10,14 +10,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,7 +32,6 @@ import shop.platform.config.DbConfig;
 import shop.platform.config.Env;
 import shop.platform.db.Database;
 import shop.stack.LocalStack;
-import shop.stack.ProjectRoot;
 
 /**
  * No event lost, locally: the runner with the real functions over the real stack. A browser-style
@@ -55,16 +52,9 @@ class PoisonEventRedriveTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Files.copy(ProjectRoot.find().resolve("template.yaml"), root.resolve("template.yaml"));
-        Files.createDirectories(root.resolve("admin"));
-        LocalStack stack = LocalStack.shared();
-        DevApp.prepareDatabase(stack, false);
-        DevApp.Options defaults = DevApp.Options.defaults(root);
-        app = DevApp.start(stack, new DevApp.Options(0, root, defaults.keyFile(), Optional.empty(), Duration.ofMillis(200),
-                List.of(Duration.ofMillis(100), Duration.ofMillis(200)), Map.of(), Map.of("LOCK_MODE", "rowlock"), Map.of(),
-                Map.of()));
-        token = SigningKey.loadOrCreate(defaults.keyFile()).mint("admin", "poison-test", Duration.ofMinutes(10), Instant.now());
-        var e = stack.endpoints();
+        app = Fixtures.realApp(root, false);
+        token = Fixtures.adminToken(root, "poison-test");
+        var e = LocalStack.shared().endpoints();
         db = Database.pool(new DbConfig(e.jdbcUrl(), Optional.empty(), e.dbUser(), e.dbPassword(), 2),
                 AwsConfig.from(Env.of(e.toEnvironment())), "poison-test");
     }

@@ -4,20 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import shop.ops.SmokeScenario;
-import shop.stack.LocalStack;
-import shop.stack.ProjectRoot;
 
 /**
  * The smoke scenario of {@code ./dev verify} against the runner with the real functions over the
@@ -32,15 +27,8 @@ class SmokeScenarioTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Files.copy(ProjectRoot.find().resolve("template.yaml"), root.resolve("template.yaml"));
-        Files.createDirectories(root.resolve("admin"));
-        LocalStack stack = LocalStack.shared();
-        DevApp.prepareDatabase(stack, true);
-        DevApp.Options defaults = DevApp.Options.defaults(root);
-        app = DevApp.start(stack, new DevApp.Options(0, root, defaults.keyFile(), Optional.empty(), Duration.ofMillis(200),
-                List.of(Duration.ofMillis(100), Duration.ofMillis(200)), Map.of(), Map.of("LOCK_MODE", "rowlock"), Map.of(),
-                Map.of()));
-        token = SigningKey.loadOrCreate(defaults.keyFile()).mint("admin", "smoke-test", Duration.ofMinutes(10), Instant.now());
+        app = Fixtures.realApp(root, true);
+        token = Fixtures.adminToken(root, "smoke-test");
     }
 
     @AfterAll
