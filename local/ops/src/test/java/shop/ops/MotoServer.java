@@ -40,7 +40,7 @@ final class MotoServer {
     }
 
     private static MotoServer start() {
-        String command = executable().orElseThrow(() -> new AssertionError("moto_server is not installed here, so the"
+        java.util.List<String> command = executable().orElseThrow(() -> new AssertionError("moto_server is not installed here, so the"
                 + " verifier cannot be tested against API Gateway's emulation. Install Python moto with its server"
                 + " (pip install 'moto[server]==5.2.1'; .ci/run does this) or put moto_server on PATH (MOTO_SERVER=path)."));
         int port;
@@ -51,8 +51,9 @@ final class MotoServer {
         }
         try {
             Path log = Files.createTempFile("moto-server", ".log");
-            Process p = new ProcessBuilder(command, "-H", "127.0.0.1", "-p", Integer.toString(port))
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            java.util.List<String> argv = new java.util.ArrayList<>(command);
+            argv.addAll(java.util.List.of("-H", "127.0.0.1", "-p", Integer.toString(port)));
+            Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             MotoServer server = new MotoServer(p, URI.create("http://127.0.0.1:" + port));
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (!server.answers()) {
@@ -64,23 +65,35 @@ final class MotoServer {
             }
             return server;
         } catch (IOException e) {
-            throw new AssertionError("cannot start " + command + ": " + e, e);
+            throw new AssertionError("cannot start " + String.join(" ", command) + ": " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted", e);
         }
     }
 
-    private static Optional<String> executable() {
+    /** executable is MOTO_SERVER, else moto_server on PATH, else {@code python3 -m moto.server} where moto imports. */
+    private static Optional<java.util.List<String>> executable() {
         String configured = System.getenv("MOTO_SERVER");
         if (configured != null && !configured.isBlank()) {
-            return Optional.of(configured);
+            return Optional.of(java.util.List.of(configured));
         }
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             Path candidate = Path.of(dir, "moto_server");
             if (Files.isExecutable(candidate)) {
-                return Optional.of(candidate.toString());
+                return Optional.of(java.util.List.of(candidate.toString()));
             }
+        }
+        try {
+            Process probe = new ProcessBuilder("python3", "-c", "import moto.server").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (probe.waitFor() == 0) {
+                return Optional.of(java.util.List.of("python3", "-m", "moto.server"));
+            }
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         return Optional.empty();
     }
