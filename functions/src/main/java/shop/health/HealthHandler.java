@@ -11,7 +11,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
-import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import shop.platform.aws.AwsClients;
@@ -23,6 +22,7 @@ import shop.platform.db.Database;
 import shop.platform.http.ApiHandler;
 import shop.platform.http.ApiResponse;
 import shop.platform.http.Router;
+import shop.platform.redis.RedisAuth;
 import shop.platform.snapstart.SnapStartPriming;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -50,17 +50,17 @@ public final class HealthHandler extends ApiHandler {
         super(new Router().route("GET", "/health", request -> check(probes)));
         // Before a SnapStart snapshot: run every probe once (loads Jedis, the JDBC driver, the SDK's
         // S3 and DynamoDB marshallers), then drop the pooled connection.
-        SnapStartPriming.register("health", () -> check(probes), probes.db());
+        SnapStartPriming.register("health", () -> check(probes), List.of(probes.redisAuth()), probes.db());
     }
 
     /** Probes are the dependency checks, built once with their clients. */
-    record Probes(DataSource db, List<RedisConfig.Node> redisNodes, boolean redisTls, S3Client s3, String bucket,
-                  DynamoDbClient dynamo, List<String> tables) {
+    record Probes(DataSource db, List<RedisConfig.Node> redisNodes, boolean redisTls, RedisAuth redisAuth, S3Client s3,
+                  String bucket, DynamoDbClient dynamo, List<String> tables) {
         static Probes from(Env env) {
             AwsConfig aws = AwsConfig.from(env);
             RedisConfig redis = RedisConfig.from(env);
             return new Probes(Database.pool(DbConfig.from(env), aws, "health"), redis.nodes(), redis.tls(),
-                    AwsClients.s3(aws), env.require("IMAGES_BUCKET"), AwsClients.dynamo(aws),
+                    RedisAuth.from(redis, aws), AwsClients.s3(aws), env.require("IMAGES_BUCKET"), AwsClients.dynamo(aws),
                     List.of(env.require("UPLOAD_TICKETS_TABLE"), env.require("IDEMPOTENCY_TABLE")));
         }
     }
@@ -79,8 +79,8 @@ public final class HealthHandler extends ApiHandler {
         });
         for (RedisConfig.Node node : p.redisNodes()) {
             probes.put("redis " + node, () -> {
-                var cfg = DefaultJedisClientConfig.builder().connectionTimeoutMillis(500).socketTimeoutMillis(500)
-                        .ssl(p.redisTls()).build();
+                var cfg = p.redisAuth().clientConfig(p.redisTls()).connectionTimeoutMillis(500).socketTimeoutMillis(500)
+                        .build();
                 try (Jedis jedis = new Jedis(new HostAndPort(node.host(), node.port()), cfg)) {
                     jedis.ping();
                 }

@@ -31,9 +31,11 @@ public final class InventoryApiHandler extends ApiHandler implements AutoCloseab
 
     private InventoryApiHandler(InventoryWiring.Wired wired) {
         this(wired.service(), wired.resources());
-        // Read paths only: no lock is taken, so no Redis connection exists at the snapshot.
+        // Read paths only: no lock is taken, so no Redis connection exists at the snapshot. The lock's
+        // value prefix is drawn again after each restore (RedLockOrderLock.afterRestore).
         primeForSnapStart("inventory-api", java.util.List.of(
-                primingRequest("GET", "/inventory/{goodsId}", java.util.Map.of("goodsId", "1"), null)), wired.pool());
+                primingRequest("GET", "/inventory/{goodsId}", java.util.Map.of("goodsId", "1"), null)),
+                wired.snapshotState(), wired.pool());
     }
 
     /** Tests: a handler around a built service. */

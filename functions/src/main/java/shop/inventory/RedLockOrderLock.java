@@ -7,19 +7,20 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.ConnectionPoolConfig;
-import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.RedisClient;
 import shop.lock.LockResult;
 import shop.lock.RedLock;
 import shop.lock.RedLockConfig;
 import shop.lock.jedis.JedisLockNode;
+import shop.platform.redis.RedisAuth;
+import shop.platform.snapstart.SnapshotSensitive;
 
 /**
  * RedLockOrderLock is LOCK_MODE=redlock: the goods of an order are locked together on the Redis
  * nodes of REDIS_NODES through {@link RedLock}, one key per goods. A lease shorter than the
  * transaction would only cost efficiency, never stock: the database row locks still decide.
  */
-public final class RedLockOrderLock implements OrderLock {
+public final class RedLockOrderLock implements OrderLock, SnapshotSensitive {
     private static final Logger LOG = LoggerFactory.getLogger(RedLockOrderLock.class);
 
     /**
@@ -63,6 +64,15 @@ public final class RedLockOrderLock implements OrderLock {
 
     /** connect with a given number of lock slots per goods (1 makes it a plain mutex per goods). */
     public static RedLockOrderLock connect(List<String> addresses, boolean tls, RedLockConfig config, int slots) {
+        return connect(addresses, tls, RedisAuth.none(), config, slots);
+    }
+
+    /**
+     * connect with AUTH from {@code auth} on every connection (Jedis' and the scripts' own); with
+     * {@code tls} each node's certificate must match its host name.
+     */
+    public static RedLockOrderLock connect(List<String> addresses, boolean tls, RedisAuth auth, RedLockConfig config,
+                                           int slots) {
         if (slots < 1) {
             throw new IllegalArgumentException("slots must be >= 1, was " + slots);
         }
@@ -72,11 +82,10 @@ public final class RedLockOrderLock implements OrderLock {
             int colon = address.lastIndexOf(':');
             String host = address.substring(0, colon);
             int port = Integer.parseInt(address.substring(colon + 1));
-            var clientConfig = DefaultJedisClientConfig.builder()
+            var clientConfig = auth.clientConfig(tls)
                     .connectionTimeoutMillis((int) options.connectTimeout().toMillis())
                     .socketTimeoutMillis((int) options.socketTimeout().toMillis())
                     .blockingSocketTimeoutMillis((int) options.maxBlock().plus(options.socketTimeout()).toMillis())
-                    .ssl(tls)
                     .build();
             var pool = new ConnectionPoolConfig();
             pool.setMaxTotal(options.maxConnections());
@@ -85,7 +94,7 @@ public final class RedLockOrderLock implements OrderLock {
             pool.setJmxEnabled(false);
             RedisClient client = RedisClient.builder().hostAndPort(host, port).clientConfig(clientConfig)
                     .poolConfig(pool).build();
-            nodes.add(new JedisLockNode(client, host, port, tls, options));
+            nodes.add(new JedisLockNode(client, host, port, tls, auth.enabled() ? auth : null, options));
         }
         return new RedLockOrderLock(nodes, config, slots);
     }
@@ -129,6 +138,16 @@ public final class RedLockOrderLock implements OrderLock {
                 }
             };
         };
+    }
+
+    /**
+     * After a SnapStart restore: a new lock value prefix, so environments restored from one snapshot
+     * never share lock values. Its Redis connections need nothing: the priming takes no lock, so the
+     * snapshot holds none.
+     */
+    @Override
+    public void afterRestore() {
+        lock.renewValuePrefix();
     }
 
     @Override

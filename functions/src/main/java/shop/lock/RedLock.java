@@ -46,8 +46,13 @@ public final class RedLock implements AutoCloseable {
     private final RedLockMetrics metrics = new RedLockMetrics();
     /** 1 for a node whose last reply failed, so that waiters register on another one. */
     private final AtomicIntegerArray silent;
-    /** valuePrefix is random per lock instance; with a counter it makes every acquisition's value unique. */
-    private final String valuePrefix;
+    /**
+     * valuePrefix is random per lock instance and per SnapStart restore; with a counter it makes every
+     * acquisition's value unique. Drawn on first use, not in the constructor, and drawn again by
+     * {@link #renewValuePrefix()}: a prefix drawn during init would be shared by every environment
+     * restored from the snapshot, and one could then release or extend another's lease.
+     */
+    private volatile String valuePrefix;
     private final AtomicLong acquisitions = new AtomicLong();
     // Virtual threads: one cheap thread per node call, blocked in socket I/O without holding a carrier.
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
@@ -62,9 +67,15 @@ public final class RedLock implements AutoCloseable {
         this.config = Objects.requireNonNull(config, "config");
         this.quorum = quorum(this.nodes.size());
         this.silent = new AtomicIntegerArray(this.nodes.size());
-        byte[] bytes = new byte[VALUE_BYTES];
-        RANDOM.nextBytes(bytes);
-        this.valuePrefix = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes) + ".";
+    }
+
+    /**
+     * renewValuePrefix makes the next acquisitions draw a new random prefix. Call it after a SnapStart
+     * restore (AWS: SecureRandom draws after a restore differ between environments; a value drawn
+     * before the snapshot does not). Leases taken before keep their values and still release.
+     */
+    public void renewValuePrefix() {
+        valuePrefix = null;
     }
 
     /** acquire locks resources with the configured ttl and maxWait. */
@@ -422,11 +433,24 @@ public final class RedLock implements AutoCloseable {
 
     /**
      * newValue is unique per acquisition: this instance's random 128-bit prefix and a counter. Nobody
-     * else can produce it (the prefix is drawn once from SecureRandom), and it costs no random draw
-     * per acquisition, which showed in the profile under many threads.
+     * else can produce it (the prefix is drawn from SecureRandom on first use and after each restore),
+     * and it costs no random draw per acquisition, which showed in the profile under many threads.
      */
     private String newValue() {
-        return valuePrefix + Long.toString(acquisitions.incrementAndGet(), 36);
+        String prefix = valuePrefix;
+        if (prefix == null) {
+            prefix = drawValuePrefix();
+        }
+        return prefix + Long.toString(acquisitions.incrementAndGet(), 36);
+    }
+
+    private synchronized String drawValuePrefix() {
+        if (valuePrefix == null) {
+            byte[] bytes = new byte[VALUE_BYTES];
+            RANDOM.nextBytes(bytes);
+            valuePrefix = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes) + ".";
+        }
+        return valuePrefix;
     }
 
     /** One script call as a blocking call on any node and as a pipelined send. */

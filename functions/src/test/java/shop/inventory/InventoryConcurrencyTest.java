@@ -347,7 +347,7 @@ class InventoryConcurrencyTest {
             // Paused mid-transaction: its deduction and detail row are not visible, then the connection dies.
             assertEquals(10, stock(goods));
             assertEquals(0, count("SELECT COUNT(*) FROM stock_sell_detail WHERE order_sn = 'killed-1'"));
-            try (Connection c = InventoryFixture.db().getConnection(); Statement s = c.createStatement()) {
+            try (Connection c = shop.testing.TestStack.get().admin().getConnection(); Statement s = c.createStatement()) {
                 s.execute("KILL " + id);
             }
             APIGatewayProxyResponseEvent r = reserve.get(60, TimeUnit.SECONDS);
@@ -376,7 +376,7 @@ class InventoryConcurrencyTest {
         try {
             Future<APIGatewayProxyResponseEvent> cancel = pool.submit(() -> h.handleRequest(actionEvent("killed-2", "cancel"), null));
             long id = awaitSleepingConnection();
-            try (Connection c = InventoryFixture.db().getConnection(); Statement s = c.createStatement()) {
+            try (Connection c = shop.testing.TestStack.get().admin().getConnection(); Statement s = c.createStatement()) {
                 s.execute("KILL " + id);
             }
             APIGatewayProxyResponseEvent r = cancel.get(60, TimeUnit.SECONDS);
@@ -397,10 +397,16 @@ class InventoryConcurrencyTest {
     private static long awaitSleepingConnection() throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() < deadline) {
-            List<List<Object>> rows = InventoryFixture.query("SELECT id FROM information_schema.processlist"
-                    + " WHERE state = 'User sleep' AND id <> CONNECTION_ID()");
-            if (!rows.isEmpty()) {
-                return ((Number) rows.getFirst().getFirst()).longValue();
+            // As the administrator: inside the trigger the session runs as its DEFINER (the migration
+            // user), which the application user cannot see in the process list.
+            try (Connection c = shop.testing.TestStack.get().admin().getConnection(); Statement s = c.createStatement();
+                 java.sql.ResultSet rs = s.executeQuery("SELECT id FROM information_schema.processlist"
+                         + " WHERE state = 'User sleep' AND id <> CONNECTION_ID()")) {
+                if (rs.next()) {
+                    return rs.getLong(1);
+                }
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
             }
             Thread.sleep(10);
         }

@@ -30,7 +30,18 @@ public abstract class ApiHandler implements RequestHandler<APIGatewayProxyReques
      */
     protected final void primeForSnapStart(String name, java.util.List<APIGatewayProxyRequestEvent> reads,
                                            javax.sql.DataSource... pools) {
-        shop.platform.snapstart.SnapStartPriming.register(name, () -> reads.forEach(r -> handleRequest(r, null)), pools);
+        primeForSnapStart(name, reads, java.util.List.of(), pools);
+    }
+
+    /**
+     * primeForSnapStart as above, and also drops or renews {@code state} around the snapshot (see
+     * {@link shop.platform.snapstart.SnapStartPriming} for which side of the line each field is on).
+     */
+    protected final void primeForSnapStart(String name, java.util.List<APIGatewayProxyRequestEvent> reads,
+                                           java.util.List<? extends shop.platform.snapstart.SnapshotSensitive> state,
+                                           javax.sql.DataSource... pools) {
+        shop.platform.snapstart.SnapStartPriming.register(name, () -> reads.forEach(r -> handleRequest(r, null)),
+                state, pools);
     }
 
     /** primingRequest builds a synthetic request for {@link #primeForSnapStart}; role may be null. */

@@ -165,7 +165,8 @@ public final class InventoryBenchmark {
             e.put("REDIS_TLS", "false");
             this.env = Env.of(e);
             this.admin = Database.pool(new DbConfig(stack.endpoints().jdbcUrl(), Optional.empty(),
-                    stack.endpoints().dbUser(), stack.endpoints().dbPassword(), 4), AwsConfig.from(env), "bench-admin");
+                    stack.endpoints().admin().user(), stack.endpoints().admin().password(), 4), AwsConfig.from(env),
+                    "bench-admin");
         }
 
         void run() throws Exception {
@@ -381,8 +382,12 @@ public final class InventoryBenchmark {
         }
 
         private HikariDataSource pool(String url, String name) {
+            return pool(url, name, List.of());
+        }
+
+        private HikariDataSource pool(String url, String name, List<String> sessionSettings) {
             return Database.pool(new DbConfig(url, Optional.empty(), stack.endpoints().dbUser(),
-                    stack.endpoints().dbPassword(), 1), AwsConfig.from(env), name);
+                    stack.endpoints().dbPassword(), 1), AwsConfig.from(env), name, sessionSettings);
         }
 
         private Worker worker(Variant v) {
@@ -392,7 +397,8 @@ public final class InventoryBenchmark {
                 case PROC -> new ProcWorker(pool(url, "bench-proc"));
                 case COURSE -> new CourseWorker(pool(url, "bench-course"));
                 case ROWLOCK, REDLOCK, REDLOCK1, REDLOCK3 -> {
-                    HikariDataSource ds = pool(JdbcInventoryRepository.jdbcUrl(url), "bench-" + v);
+                    HikariDataSource ds = pool(JdbcInventoryRepository.jdbcUrl(url), "bench-" + v,
+                            JdbcInventoryRepository.SESSION_SETTINGS);
                     List<String> nodes = v == Variant.REDLOCK3 ? stack.endpoints().redisNodes().subList(0, 3)
                             : stack.endpoints().redisNodes();
                     OrderLock lock = v == Variant.ROWLOCK ? new NoOpOrderLock()

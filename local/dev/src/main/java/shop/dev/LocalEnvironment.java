@@ -28,6 +28,9 @@ final class LocalEnvironment {
         p.put("SecurityGroupIds", "sg-local");
         p.put("DbEndpoint", "127.0.0.1");
         p.put("DbSecretArn", "arn:aws:secretsmanager:" + LocalAws.REGION + ":" + LocalAws.ACCOUNT + ":secret:local");
+        p.put("DbMigrationSecretArn", "arn:aws:secretsmanager:" + LocalAws.REGION + ":" + LocalAws.ACCOUNT
+                + ":secret:local-migration");
+        p.put("RedisAuthSecretArn", "none");
         p.put("RedisNodes", String.join(",", endpoints.redisNodes()));
         p.put("RedisTls", "false");
         p.put("JwtIssuer", SigningKey.ISSUER);
@@ -49,6 +52,8 @@ final class LocalEnvironment {
             }
         });
         o.put("DB_SECRET_ARN", "");
+        o.put("REDIS_AUTH_SECRET_ARN", "");
+        o.put("DB_CA_BUNDLE", "");
         o.put("REDIS_TLS", "false");
         o.put("JWT_ISSUER", SigningKey.ISSUER);
         o.put("JWT_AUDIENCE", SigningKey.AUDIENCE);
@@ -60,6 +65,21 @@ final class LocalEnvironment {
         }
         o.putAll(user);
         return o;
+    }
+
+    /**
+     * perFunction adds what single functions see locally to the user's own per-function variables
+     * (which win): MigrateFunction connects as the migration user, every other function as the
+     * application user of {@link #overrides}, as each does deployed with its own secret.
+     */
+    static Map<String, Map<String, String>> perFunction(StackEndpoints endpoints, Map<String, Map<String, String>> user) {
+        Map<String, Map<String, String>> out = new LinkedHashMap<>();
+        Map<String, String> migrate = new LinkedHashMap<>();
+        migrate.put("DB_USER", endpoints.migration().user());
+        migrate.put("DB_PASSWORD", endpoints.migration().password());
+        out.put("MigrateFunction", migrate);
+        user.forEach((id, vars) -> out.computeIfAbsent(id, k -> new LinkedHashMap<>()).putAll(vars));
+        return out;
     }
 
     /** jwksUrl is where the runner serves the public keys of local tokens. */

@@ -55,7 +55,8 @@ class PoisonEventRedriveTest {
         app = Fixtures.realApp(root, false);
         token = Fixtures.adminToken(root, "poison-test");
         var e = LocalStack.shared().endpoints();
-        db = Database.pool(new DbConfig(e.jdbcUrl(), Optional.empty(), e.dbUser(), e.dbPassword(), 2),
+        // The administrator: the test installs and drops a trigger, which the application user may not.
+        db = Database.pool(new DbConfig(e.jdbcUrl(), Optional.empty(), e.admin().user(), e.admin().password(), 2),
                 AwsConfig.from(Env.of(e.toEnvironment())), "poison-test");
     }
 

