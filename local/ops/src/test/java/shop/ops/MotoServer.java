@@ -34,7 +34,11 @@ final class MotoServer {
     static synchronized MotoServer get() {
         if (shared == null) {
             shared = start();
-            Runtime.getRuntime().addShutdownHook(new Thread(shared.process::destroy, "moto-stop"));
+            Process p = shared.process;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                p.descendants().forEach(ProcessHandle::destroy);
+                p.destroy();
+            }, "moto-stop"));
         }
         return shared;
     }
