@@ -38,11 +38,11 @@ class UploadCompletionProxyModeTest {
                      Optional.empty()), f.aws, "upload-complete-proxy")) {
             var report = f.completeHandler(pool, Clock.systemUTC()).handleRequest(
                     f.event(Rec.of(issued.key(), png.length, MediaFixtures.nextSequencer())), null);
-            assertEquals(List.of(new UploadCompletion.Outcome.Stored(issued.uploadId(), f.publicBase + "/" + issued.key())),
+            assertEquals(List.of(new UploadCompletion.Outcome.Stored(issued.uploadId(), f.servedUrl(issued.key()))),
                     report.outcomes());
             findings = audit.stop();
         }
-        assertEquals(f.publicBase + "/" + issued.key(), f.bannerImage(banner));
+        assertEquals(f.servedUrl(issued.key()), f.bannerImage(banner));
         assertTrue(findings.commands() > 3, "the audit saw almost nothing: " + findings.commands());
         assertEquals(List.of(), findings.pinning(), "statements that pin a session behind RDS Proxy");
     }

@@ -30,7 +30,7 @@ class UploadOutcomeMetricsTest {
 
     private UploadCompleteHandler handler(javax.sql.DataSource db, List<String> lines) {
         return new UploadCompleteHandler(new UploadCompletion(f.tickets, new JdbcTargetRepository(db), f.objects,
-                f.publicBase, Clock.systemUTC()), f.bucket, lines::add);
+                new ImageInspector(ImageInspector.Limits.DEFAULT), f.publicBase, Clock.systemUTC()), f.bucket, lines::add);
     }
 
     @Test

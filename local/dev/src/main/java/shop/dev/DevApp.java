@@ -149,7 +149,8 @@ final class DevApp implements AutoCloseable {
     /** functions builds the template's functions with their local environment (JWKS on {@code port}). */
     static LambdaFunctions functions(LocalStack stack, Template template, DevApp.Options options, int port) {
         Map<String, String> parameters = LocalEnvironment.parameters(stack.endpoints(), port, options.parameters());
-        Map<String, String> overrides = LocalEnvironment.overrides(stack.endpoints(), stack.resources(), port, options.env());
+        Map<String, String> overrides = LocalEnvironment.overrides(stack.endpoints(), stack.resources(), port,
+                stack.imagesBaseUrl(), options.env());
         Map<String, FunctionSpec> specs = new LinkedHashMap<>(LocalEnvironment.specs(template, parameters,
                 stack.resources(), overrides, LocalEnvironment.perFunction(stack.endpoints(), options.perFunction())));
         options.handlerOverrides().forEach((id, handler) -> specs.computeIfPresent(id, (k, spec) -> spec.withHandler(handler)));

@@ -1,7 +1,9 @@
 package shop.dev;
 
+import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import shop.stack.FunctionEnvironment;
@@ -40,8 +42,12 @@ final class LocalEnvironment {
         return p;
     }
 
-    /** overrides are the variables that replace the template's values for every function declaring them. */
-    static Map<String, String> overrides(StackEndpoints endpoints, Provisioned resources, int port, Map<String, String> user) {
+    /**
+     * overrides are the variables that replace the template's values for every function declaring them;
+     * {@code imagesBaseUrl} is where the stack's stand-in of the images distribution serves, if it has one.
+     */
+    static Map<String, String> overrides(StackEndpoints endpoints, Provisioned resources, int port,
+                                         Optional<URI> imagesBaseUrl, Map<String, String> user) {
         Map<String, String> o = new LinkedHashMap<>(endpoints.toEnvironment());
         resources.physicalIds().forEach((logicalId, name) -> {
             switch (logicalId) {
@@ -58,11 +64,8 @@ final class LocalEnvironment {
         o.put("JWT_ISSUER", SigningKey.ISSUER);
         o.put("JWT_AUDIENCE", SigningKey.AUDIENCE);
         o.put("JWKS_URL", jwksUrl(port));
-        if (resources.physicalIds().containsKey("ImagesBucket")) {
-            String bucket = resources.name("ImagesBucket");
-            o.put("PUBLIC_IMAGE_BASE_URL", endpoints.s3Endpoint() != null ? endpoints.s3Endpoint() + "/" + bucket
-                    : "https://" + bucket + ".s3." + endpoints.region() + ".amazonaws.com");
-        }
+        // Served as deployed: verified images from images/, with the distribution's headers.
+        imagesBaseUrl.ifPresent(url -> o.put("PUBLIC_IMAGE_BASE_URL", url.toString()));
         o.putAll(user);
         return o;
     }

@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 /**
  * LocalStack is the set of servers the functions need, running on 127.0.0.1: MariaDB, N independent
  * Redis masters, an S3 stand-in and a DynamoDB stand-in, with the bucket and tables of
- * {@code template.yaml} created in them. Tests and {@code ./dev} share one per JVM through
+ * {@code template.yaml} created in them, and the template's images distribution stood in for by a
+ * {@link LocalCdn} on its own base URL. Tests and {@code ./dev} share one per JVM through
  * {@link #shared()}.
  *
  * <p>The environment variable {@code SHOP_STACK} picks where the servers come from:
@@ -38,14 +39,16 @@ public final class LocalStack implements AutoCloseable {
     private final StackEndpoints endpoints;
     private final Provisioned resources;
     private final RedisNodes redis;
+    private final LocalCdn cdn;
     private final List<AutoCloseable> servers;
     private final Duration startTime;
 
-    private LocalStack(StackEndpoints endpoints, Provisioned resources, RedisNodes redis,
+    private LocalStack(StackEndpoints endpoints, Provisioned resources, RedisNodes redis, LocalCdn cdn,
                        List<AutoCloseable> servers, Duration startTime) {
         this.endpoints = endpoints;
         this.resources = resources;
         this.redis = redis;
+        this.cdn = cdn;
         this.servers = servers;
         this.startTime = startTime;
     }
@@ -110,10 +113,15 @@ public final class LocalStack implements AutoCloseable {
                 default -> throw new IllegalArgumentException(
                         "SHOP_STACK must be embedded, external or localstack, not '" + mode + "'");
             }
-            Provisioned resources = Provisioner.provision(Template.load(root.resolve("template.yaml")), endpoints);
+            Template template = Template.load(root.resolve("template.yaml"));
+            Provisioned resources = Provisioner.provision(template, endpoints);
+            LocalCdn cdn = Provisioner.cdn(template, endpoints, resources).orElse(null);
+            if (cdn != null) {
+                servers.add(cdn);
+            }
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
             LOG.info("local stack ({}) up in {} ms: {}", mode, took.toMillis(), endpoints);
-            return new LocalStack(endpoints, resources, redis, servers, took);
+            return new LocalStack(endpoints, resources, redis, cdn, servers, took);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             closeAll(servers);
@@ -162,6 +170,15 @@ public final class LocalStack implements AutoCloseable {
     /** resources returns the bucket and table names created from the template. */
     public Provisioned resources() {
         return resources;
+    }
+
+    /**
+     * imagesBaseUrl is where the local stand-in of the images distribution serves verified images
+     * (the local {@code PUBLIC_IMAGE_BASE_URL}); empty when the template has no distribution or the
+     * stack has no S3 endpoint.
+     */
+    public Optional<URI> imagesBaseUrl() {
+        return Optional.ofNullable(cdn).map(LocalCdn::baseUrl);
     }
 
     /** redis returns the embedded Redis nodes, for fault tests; empty in external mode. */
