@@ -15,7 +15,9 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import shop.platform.deadline.Deadline;
 import shop.platform.error.ConflictException;
+import shop.platform.error.DeadlineExceededException;
 import shop.platform.error.DependencyUnavailableException;
 import shop.platform.error.NotFoundException;
 import shop.platform.error.Validation;
@@ -44,6 +46,8 @@ public final class InventoryService {
     static final int MAX_TTL_SECONDS = 86_400;
     static final int MAX_ATTEMPTS = 8;
     static final Duration RETRY_BUDGET = Duration.ofSeconds(10);
+    /** TRANSACTION_TIME is what a lock wait leaves of the request's time for the transaction after it. */
+    static final Duration TRANSACTION_TIME = Duration.ofSeconds(2);
     private static final Pattern ORDER_SN = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     private final InventoryRepository repository;
@@ -236,7 +240,11 @@ public final class InventoryService {
     }
 
     private OrderLock.Release lock(List<Long> goodsIds, String orderSn) {
-        return switch (lock.acquire(goodsIds)) {
+        Deadline deadline = Deadline.current();
+        deadline.check("the order lock");
+        // Wait no longer than leaves the transaction its time; with less left, one attempt.
+        Duration wait = deadline.cap(ChronoUnit.FOREVER.getDuration(), TRANSACTION_TIME);
+        return switch (lock.acquire(goodsIds, wait)) {
             case OrderLock.Held held -> held.release();
             case OrderLock.Contended c -> {
                 metrics.countLockContended();
@@ -256,20 +264,30 @@ public final class InventoryService {
         };
     }
 
-    /** retrying runs one transaction, again after a transient conflict, with full-jitter back-off. */
+    /**
+     * retrying runs one transaction, again after a transient conflict, with full-jitter back-off,
+     * within RETRY_BUDGET and the request's deadline (each attempt's connection wait and reads are
+     * bounded by it too, see {@code shop.platform.db.Bounded}); out of time, a 503 that says so.
+     */
     private <T> T retrying(Supplier<T> transaction) {
-        long deadline = System.nanoTime() + RETRY_BUDGET.toNanos();
+        Deadline request = Deadline.current();
+        long deadline = System.nanoTime() + request.cap(RETRY_BUDGET, Duration.ZERO).toNanos();
         for (int attempt = 1; ; attempt++) {
             try {
                 return transaction.get();
             } catch (TransientConflictException e) {
+                if (request.expired()) {
+                    LOG.warn("out of time after {} attempts", attempt, e);
+                    throw new DeadlineExceededException("the database", e);
+                }
                 if (attempt >= MAX_ATTEMPTS || System.nanoTime() - deadline > 0) {
                     LOG.warn("giving up after {} attempts", attempt, e);
                     throw new DependencyUnavailableException("the database", e);
                 }
                 metrics.countRetry();
                 LOG.debug("attempt {} lost a conflict, retrying: {}", attempt, e.getMessage());
-                long capMillis = Math.min(100, 2L << attempt);
+                long capMillis = Math.min(Math.min(100, 2L << attempt),
+                        Math.max(1, request.remaining().toMillis()));
                 try {
                     Thread.sleep(ThreadLocalRandom.current().nextLong(1, capMillis + 1));
                 } catch (InterruptedException ie) {

@@ -389,7 +389,7 @@ public final class JdbcInventoryRepository implements InventoryRepository {
     }
 
     private Connection connection() throws SQLException {
-        return dataSource.getConnection();
+        return shop.platform.db.Bounded.connection(dataSource); // the request's deadline bounds it
     }
 
     /** run executes a (multi-statement) batch and returns each statement's update count, or rows read. */

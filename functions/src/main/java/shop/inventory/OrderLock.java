@@ -13,6 +13,14 @@ public interface OrderLock extends AutoCloseable {
     /** acquire locks all the given goods together; ids come sorted ascending and without duplicates. */
     Outcome acquire(List<Long> goodsIds);
 
+    /**
+     * acquire as {@link #acquire(List)}, waiting at most {@code maxWait} (the request's time left
+     * bounds it); a lock that never waits ignores it.
+     */
+    default Outcome acquire(List<Long> goodsIds, java.time.Duration maxWait) {
+        return acquire(goodsIds);
+    }
+
     /** metrics returns the lock's counters so far (acquire calls and time, retries, quorum failures); none by default. */
     default java.util.Optional<shop.lock.RedLockMetrics.Snapshot> metrics() {
         return java.util.Optional.empty();

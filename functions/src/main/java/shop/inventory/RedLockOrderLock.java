@@ -46,6 +46,7 @@ public final class RedLockOrderLock implements OrderLock, SnapshotSensitive {
     public static final int SLOTS = 16;
 
     private final RedLock lock;
+    private final RedLockConfig config;
     private final List<JedisLockNode> nodes;
     private final int slots;
     private volatile boolean warm;
@@ -54,6 +55,7 @@ public final class RedLockOrderLock implements OrderLock, SnapshotSensitive {
     RedLockOrderLock(List<JedisLockNode> nodes, RedLockConfig config, int slots) {
         this.nodes = List.copyOf(nodes);
         this.lock = new RedLock(List.copyOf(nodes), config);
+        this.config = config;
         this.slots = slots;
     }
 
@@ -111,13 +113,20 @@ public final class RedLockOrderLock implements OrderLock, SnapshotSensitive {
 
     @Override
     public Outcome acquire(List<Long> goodsIds) {
+        return acquire(goodsIds, config.maxWait());
+    }
+
+    /** acquire waits the configured maxWait, or less when the request has less time left. */
+    @Override
+    public Outcome acquire(List<Long> goodsIds, Duration maxWait) {
+        Duration wait = maxWait.compareTo(config.maxWait()) < 0 ? maxWait : config.maxWait();
         List<String> resources = goodsIds.stream()
                 .map(id -> slots == 1 ? String.valueOf(id) : id + "#" + ThreadLocalRandom.current().nextInt(slots)).toList();
-        LockResult result = lock.acquire(resources);
+        LockResult result = lock.acquire(resources, config.ttl(), wait);
         if (!warm && result instanceof LockResult.NotAcquired n && n.reason() == LockResult.Reason.QUORUM_UNREACHABLE) {
             // The first call of an instance also opens its connections, which can outlast the 50 ms per-node
             // bound when many instances start at once; that is a cold start, not a lost quorum.
-            result = lock.acquire(resources);
+            result = lock.acquire(resources, config.ttl(), wait);
         }
         if (result instanceof LockResult.Acquired) {
             warm = true;

@@ -558,4 +558,27 @@ class TemplateContractTest {
             // Not a dependency of the functions module.
         }
     }
+
+    /**
+     * Every function behind the API times out before API Gateway's 29 s integration timeout, with
+     * room to answer: its requests' deadline (shop.platform.deadline.Deadline) is then always the
+     * function's own, and a request that cannot finish answers its 503 before either limit.
+     */
+    @Test
+    void everyApiFunction_timesOutBeforeTheGateway() {
+        long global = Long.parseLong(String.valueOf(TEMPLATE.globals("Function").get("Timeout")));
+        List<String> problems = new ArrayList<>();
+        for (var e : TEMPLATE.resourcesOfType(FUNCTION).entrySet()) {
+            Map<String, Object> props = Template.map(e.getValue().get("Properties"));
+            boolean api = Template.map(props.get("Events")).values().stream()
+                    .anyMatch(ev -> "Api".equals(Template.map(ev).get("Type")));
+            Object own = props.get("Timeout");
+            long timeout = own == null ? global : Long.parseLong(String.valueOf(own));
+            long limit = shop.platform.deadline.Deadline.GATEWAY_LIMIT.minus(shop.platform.deadline.Deadline.RESERVE).toSeconds();
+            if (api && timeout > limit) {
+                problems.add(e.getKey() + " times out after " + timeout + " s, API Gateway after 29 s");
+            }
+        }
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
+    }
 }

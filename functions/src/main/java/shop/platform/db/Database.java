@@ -88,7 +88,9 @@ public final class Database {
         hc.setMaximumPoolSize(cfg.poolSize());
         hc.setMinimumIdle(0);
         hc.setConnectionTimeout(5_000);
-        hc.setValidationTimeout(2_000);
+        // A borrow may spend this on top of its wait (shop.platform.db.Bounded leaves it out of a
+        // request's deadline); a ping slower than a second is a sick database anyway.
+        hc.setValidationTimeout(1_000);
         hc.setMaxLifetime(280_000);
         hc.setKeepaliveTime(60_000);
         hc.setIdleTimeout(120_000);
