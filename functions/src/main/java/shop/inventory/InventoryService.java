@@ -10,7 +10,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -21,6 +20,7 @@ import shop.platform.error.DeadlineExceededException;
 import shop.platform.error.DependencyUnavailableException;
 import shop.platform.error.NotFoundException;
 import shop.platform.error.Validation;
+import shop.platform.snapstart.SnapshotSafeRandom;
 
 /**
  * InventoryService holds the rules of stock: set and read it, reserve all items of an order or none,
@@ -289,7 +289,7 @@ public final class InventoryService {
                 long capMillis = Math.min(Math.min(100, 2L << attempt),
                         Math.max(1, request.remaining().toMillis()));
                 try {
-                    Thread.sleep(ThreadLocalRandom.current().nextLong(1, capMillis + 1));
+                    Thread.sleep(SnapshotSafeRandom.current().nextLong(1, capMillis + 1));
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
                     throw new DependencyUnavailableException("the database", e);

@@ -3,7 +3,6 @@ package shop.inventory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.ConnectionPoolConfig;
@@ -13,6 +12,7 @@ import shop.lock.RedLock;
 import shop.lock.RedLockConfig;
 import shop.lock.jedis.JedisLockNode;
 import shop.platform.redis.RedisAuth;
+import shop.platform.snapstart.SnapshotSafeRandom;
 import shop.platform.snapstart.SnapshotSensitive;
 
 /**
@@ -121,7 +121,7 @@ public final class RedLockOrderLock implements OrderLock, SnapshotSensitive {
     public Outcome acquire(List<Long> goodsIds, Duration maxWait) {
         Duration wait = maxWait.compareTo(config.maxWait()) < 0 ? maxWait : config.maxWait();
         List<String> resources = goodsIds.stream()
-                .map(id -> slots == 1 ? String.valueOf(id) : id + "#" + ThreadLocalRandom.current().nextInt(slots)).toList();
+                .map(id -> slots == 1 ? String.valueOf(id) : id + "#" + SnapshotSafeRandom.current().nextInt(slots)).toList();
         LockResult result = lock.acquire(resources, config.ttl(), wait);
         if (!warm && result instanceof LockResult.NotAcquired n && n.reason() == LockResult.Reason.QUORUM_UNREACHABLE) {
             // The first call of an instance also opens its connections, which can outlast the 50 ms per-node

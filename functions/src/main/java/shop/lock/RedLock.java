@@ -14,7 +14,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -26,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import shop.lock.LockResult.Acquired;
 import shop.lock.LockResult.NotAcquired;
 import shop.lock.LockResult.Reason;
+import shop.platform.snapstart.SnapshotSafeRandom;
 
 /**
  * RedLock is the Redlock algorithm over N independent {@link LockNode}s: a lease needs the keys on
@@ -201,16 +201,16 @@ public final class RedLock implements AutoCloseable {
                 // A split vote, or a release still in flight on some nodes: nobody may hold the lock,
                 // so nobody will signal. Back off briefly at random and try again. Should a majority
                 // stay held (keys left by a late SET), stop and wait like everyone else.
-                pause(ThreadLocalRandom.current().nextLong(1, config.retryJitter().toNanos() + 1), deadline);
+                pause(SnapshotSafeRandom.current().nextLong(1, config.retryJitter().toNanos() + 1), deadline);
             } else if (atWaitNode.ok() && !atWaitNode.value()) {
                 // Refused on the wait node, so counted as its waiter there: the holder's release signals us.
                 awaitRelease(nodes.get(waitNode), keys, deadline);
             } else if (!atWaitNode.ok()) {
                 // The wait node did not answer (now marked silent): the next attempt waits on another.
-                pause(ThreadLocalRandom.current().nextLong(1, config.retryJitter().toNanos() + 1), deadline);
+                pause(SnapshotSafeRandom.current().nextLong(1, config.retryJitter().toNanos() + 1), deadline);
             } else {
                 // We hold the wait node ourselves (a late SET of ours): nobody signals us there, so poll.
-                pause(ThreadLocalRandom.current().nextLong(config.pollMin().toNanos(), config.pollMax().toNanos() + 1),
+                pause(SnapshotSafeRandom.current().nextLong(config.pollMin().toNanos(), config.pollMax().toNanos() + 1),
                         deadline);
             }
         }
@@ -234,7 +234,7 @@ public final class RedLock implements AutoCloseable {
     }
 
     private void awaitRelease(LockNode node, List<String> keys, long deadline) throws InterruptedException {
-        long poll = ThreadLocalRandom.current().nextLong(config.pollMin().toNanos(), config.pollMax().toNanos() + 1);
+        long poll = SnapshotSafeRandom.current().nextLong(config.pollMin().toNanos(), config.pollMax().toNanos() + 1);
         long timeout = Math.min(poll, deadline - System.nanoTime());
         if (timeout <= 0) {
             return;
@@ -244,7 +244,7 @@ public final class RedLock implements AutoCloseable {
         } catch (LockNodeException e) {
             metrics.nodeErrors(1);
             LOG.debug("waiting for release failed, polling instead", e);
-            pause(ThreadLocalRandom.current().nextLong(1, config.retryJitter().toNanos() + 1), deadline);
+            pause(SnapshotSafeRandom.current().nextLong(1, config.retryJitter().toNanos() + 1), deadline);
         }
         if (Thread.interrupted()) {
             throw new InterruptedException();

@@ -6,6 +6,7 @@ import java.sql.Driver;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLNonTransientConnectionException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
@@ -19,7 +20,8 @@ import shop.platform.snapstart.SnapshotSensitive;
  * {@link DbLogin} at that moment. When the database refuses them (MySQL error 1045, a rotated
  * password), it asks the login for newer ones once, connects with those, and tells the pool to retire
  * the connections opened with the old ones: the request that noticed the rotation gets its
- * connection and never sees the refusal.
+ * connection and never sees the refusal. A TLS handshake it refuses is reported, and logged once a
+ * minute at most, as the setting to fix ({@link TlsRefusal}), not as a "communications link failure".
  */
 final class LoginDataSource implements DataSource, SnapshotSensitive {
     /** ER_ACCESS_DENIED_ERROR: wrong user or password (also what RDS Proxy answers for a stale secret). */
@@ -33,6 +35,8 @@ final class LoginDataSource implements DataSource, SnapshotSensitive {
     private final Optional<TrustBundle> trust;
     private volatile Runnable onNewCredentials = () -> { };
     private volatile int loginTimeoutSeconds;
+    private volatile String lastTlsRefusal = "";
+    private volatile long lastTlsRefusalLogged;
 
     LoginDataSource(String name, String url, Properties options, DbLogin login, Optional<TrustBundle> trust) {
         this.name = name;
@@ -80,11 +84,34 @@ final class LoginDataSource implements DataSource, SnapshotSensitive {
         p.setProperty("user", credentials.user());
         p.setProperty("password", credentials.password());
         Driver driver = DriverManager.getDriver(url);
-        Connection c = driver.connect(url, p);
+        Connection c;
+        try {
+            c = driver.connect(url, p);
+        } catch (SQLException e) {
+            Optional<SQLNonTransientConnectionException> tls = TlsRefusal.explain(e, url, trust);
+            if (tls.isEmpty()) {
+                throw e;
+            }
+            logTlsRefusal(tls.get());
+            throw tls.get();
+        }
         if (c == null) {
             throw new SQLException("no JDBC driver accepts " + url);
         }
         return c;
+    }
+
+    /**
+     * logTlsRefusal logs a refused handshake at ERROR: the pool retries every few hundred ms and its own
+     * log of the failure is at DEBUG, so this is where an operator sees it; once a minute per message.
+     */
+    private void logTlsRefusal(SQLNonTransientConnectionException e) {
+        long now = System.nanoTime();
+        if (!e.getMessage().equals(lastTlsRefusal) || now - lastTlsRefusalLogged > 60_000_000_000L) {
+            lastTlsRefusal = e.getMessage();
+            lastTlsRefusalLogged = now;
+            LOG.error("{}: {}", name, e.getMessage());
+        }
     }
 
     /** Before a snapshot: forget the credentials read from Secrets Manager. */

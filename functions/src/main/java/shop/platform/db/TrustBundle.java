@@ -8,10 +8,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.MessageDigest;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.Collection;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Properties;
 import shop.platform.config.ConfigException;
@@ -19,9 +21,9 @@ import shop.platform.config.ConfigException;
 /**
  * TrustBundle turns a PEM file of CA certificates (the RDS CA bundle: one root and intermediate per
  * region) into the PKCS#12 trust store Connector/J reads for {@code sslMode=VERIFY_IDENTITY}, which
- * takes a key store URL, not PEM. The store is written under the temporary directory and written
- * again if it is gone (a restored snapshot need not carry {@code /tmp}); it holds public certificates
- * only.
+ * takes a key store URL, not PEM. The store is written under the temporary directory, named by the
+ * certificates it holds, and written again if it is gone (a restored snapshot need not carry
+ * {@code /tmp}); it holds public certificates only.
  */
 final class TrustBundle {
     private static final String PASSWORD = "public-certificates-only";
@@ -53,9 +55,27 @@ final class TrustBundle {
         if (certs.isEmpty()) {
             throw new ConfigException("DB_CA_BUNDLE", "'" + pemPath + "' holds no certificate");
         }
-        Path store = Path.of(System.getProperty("java.io.tmpdir"), "shop-db-trust-" + Integer.toHexString(
-                pem.toAbsolutePath().toString().hashCode()) + ".p12");
+        // Named by the certificates, not the file: a store written for another content of the same path
+        // (a bundle updated in place, a test CA made again) must not be taken for this one.
+        Path store = Path.of(System.getProperty("java.io.tmpdir"), "shop-db-trust-" + fingerprint(certs) + ".p12");
         return new TrustBundle(pem, certs, store);
+    }
+
+    private static String fingerprint(List<X509Certificate> certs) {
+        try {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            for (X509Certificate c : certs) {
+                sha256.update(c.getEncoded());
+            }
+            return HexFormat.of().formatHex(sha256.digest(), 0, 16);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("no SHA-256 or a certificate that cannot be encoded", e);
+        }
+    }
+
+    /** pem is the PEM file the CAs were read from (DB_CA_BUNDLE). */
+    Path pem() {
+        return pem;
     }
 
     /** certificates are the CAs trusted. */

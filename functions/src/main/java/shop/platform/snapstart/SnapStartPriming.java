@@ -34,9 +34,11 @@ import shop.platform.db.Database;
  *   <tr><td>the RedLock's 128-bit value prefix</td><td>unique: drawn after</td><td>drawn from
  *       {@code SecureRandom} on first use and again after every restore, so two environments from
  *       one snapshot never produce the same lock value</td></tr>
- *   <tr><td>{@code ThreadLocalRandom} (retry jitter, RedLock slot choice)</td><td>captured</td>
- *       <td>its seed comes from the snapshot, so clones draw the same sequence: acceptable for
- *       jitter and slot spreading (never for uniqueness or secrets), see docs/snapstart.md</td></tr>
+ *   <tr><td>the random source of jitter and spreading ({@link SnapshotSafeRandom}: retry and
+ *       back-off jitter, RedLock poll intervals and slot choice)</td><td>unique: reseeded after</td>
+ *       <td>reseeded from {@code SecureRandom} after every restore by every priming, so clones do not
+ *       replay one sequence (with {@code ThreadLocalRandom}, whose seeder is in the snapshot, they
+ *       did: identical back-off exactly when many retry at once)</td></tr>
  * </table>
  *
  * Outside Lambda SnapStart (tests, the local runner) the hooks never fire; tests call them through
@@ -56,7 +58,9 @@ public final class SnapStartPriming implements Resource {
         this.name = name;
         this.prime = prime;
         this.pools = pools;
-        List<SnapshotSensitive> all = new ArrayList<>(state);
+        // The random source first: any later hook that draws after the restore draws from a fresh seed.
+        List<SnapshotSensitive> all = new ArrayList<>(List.of(SnapshotSafeRandom.current()));
+        all.addAll(state);
         pools.forEach(ds -> all.add(Database.snapshotSensitive(ds)));
         this.state = List.copyOf(all);
     }
@@ -121,6 +125,11 @@ public final class SnapStartPriming implements Resource {
     /** runAfterRestoreForTest invokes the hook as Lambda would after restoring an environment from the snapshot. */
     public void runAfterRestoreForTest() {
         restore();
+    }
+
+    /** stateForTest returns every piece of state the hooks handle, the random source and the pools' included. */
+    public List<SnapshotSensitive> stateForTest() {
+        return state;
     }
 
     /** poolsForTest returns the pools the hook empties. */

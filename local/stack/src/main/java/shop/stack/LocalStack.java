@@ -132,7 +132,8 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    private static Path workDir(Path root) {
+    /** workDir is where the embedded servers keep their files (system property shop.stack.dir). */
+    static Path workDir(Path root) {
         String configured = System.getProperty("shop.stack.dir");
         Path dir = configured != null ? Path.of(configured) : root.resolve(".stack");
         try {
