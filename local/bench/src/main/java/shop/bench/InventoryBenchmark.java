@@ -42,8 +42,8 @@ import shop.stack.LocalStack;
  *       100 ms sleep; a failed SELECT (a deadlock) is returned as a failure, as in the seed; no detail row;</li>
  *   <li>{@code rowlock}: {@link InventoryService} with row locks only;</li>
  *   <li>{@code redlock}: {@link InventoryService} behind the RedLock on the five Redis nodes;</li>
- *   <li>{@code ceiling}: a bare autocommit {@code UPDATE inventory SET stock = stock - ? WHERE goods_id = ?
- *       AND stock >= ?} per item (no atomicity across items, no record: the upper bound).</li>
+ *   <li>{@code ceiling}: a bare autocommit {@code UPDATE inventory SET reserved = reserved + ? WHERE goods_id = ?
+ *       AND on_hand - reserved >= ?} per item (no atomicity across items, no record: the upper bound).</li>
  * </ol>
  * Workloads: one hot goods; 1,000 goods uniform; orders of 3-5 goods out of 50, in random item order.
  * Every worker has its own connection (and, for redlock, its own Redis clients), like separate Lambda
@@ -207,7 +207,7 @@ public final class InventoryBenchmark {
         private void makeGoods() throws SQLException {
             try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
                 s.execute("SET FOREIGN_KEY_CHECKS = 0");
-                for (String t : List.of("stock_sell_detail", "inventory", "goods", "brand", "category")) {
+                for (String t : List.of("stock_sell_detail", "stock_movement", "inventory", "goods", "brand", "category")) {
                     s.execute("DELETE FROM " + t);
                 }
                 s.execute("SET FOREIGN_KEY_CHECKS = 1");
@@ -221,7 +221,7 @@ public final class InventoryBenchmark {
                             .append(i).append("',100,'[]','[]')");
                 }
                 s.execute(sql.toString());
-                s.execute("INSERT INTO inventory (goods_id, stock) SELECT id, " + STOCK + " FROM goods");
+                s.execute("INSERT INTO inventory (goods_id, on_hand) SELECT id, " + STOCK + " FROM goods");
             }
             hot = 1;
             uniform = new long[UNIFORM_GOODS];
@@ -259,7 +259,11 @@ public final class InventoryBenchmark {
         private Cell measure(Workload w, int workers, Variant v, Duration length) throws Exception {
             try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
                 s.execute("TRUNCATE TABLE stock_sell_detail");
-                s.execute("UPDATE inventory SET stock = " + STOCK);
+                s.execute("TRUNCATE TABLE stock_movement");
+                s.execute("UPDATE inventory SET on_hand = " + STOCK + ", reserved = 0, version = 0");
+                // The ledger's opening record per goods, so that the product's cells reconcile.
+                s.execute("INSERT INTO stock_movement (goods_id, kind, moved_at, on_hand_delta, reserved_delta, caller)"
+                        + " SELECT goods_id, 'OPENING', UTC_TIMESTAMP(3), on_hand, 0, 'bench' FROM inventory");
             }
             List<Worker> pool = new ArrayList<>();
             for (int i = 0; i < workers; i++) {
@@ -329,7 +333,7 @@ public final class InventoryBenchmark {
             // Stock must equal initial minus what was reported sold: less is oversell, more a lost update.
             long mismatch = 0;
             try (Connection c = admin.getConnection(); PreparedStatement p = c.prepareStatement(
-                    "SELECT stock FROM inventory WHERE goods_id = ?")) {
+                    "SELECT on_hand - reserved FROM inventory WHERE goods_id = ?")) {
                 for (int i = 0; i < goodsIds.length; i++) {
                     p.setLong(1, goodsIds[i]);
                     try (ResultSet rs = p.executeQuery()) {
@@ -430,7 +434,7 @@ public final class InventoryBenchmark {
                 items.add(new ReserveRequest.Item(order.goods()[i], order.num()[i]));
             }
             try {
-                service.reserve(new ReserveRequest(orderSn, items, null));
+                service.reserve(new ReserveRequest(orderSn, items, null), "bench");
                 return 0;
             } catch (ProblemException e) {
                 return e.type().endsWith("insufficient-stock") ? 1 : 2;
@@ -497,7 +501,7 @@ public final class InventoryBenchmark {
         @Override
         public int reserve(String orderSn, Order order) {
             try (Connection c = ds.getConnection(); PreparedStatement p = c.prepareStatement(
-                    "UPDATE inventory SET stock = stock - ? WHERE goods_id = ? AND stock >= ?")) {
+                    "UPDATE inventory SET reserved = reserved + ? WHERE goods_id = ? AND on_hand - reserved >= ?")) {
                 int result = 0;
                 for (int i = 0; i < order.goods().length; i++) {
                     p.setInt(1, order.num()[i]);
@@ -542,9 +546,10 @@ public final class InventoryBenchmark {
                     boolean success = true;
                     for (int i = 0; i < order.goods().length; i++) {
                         long stock;
+                        long reserved;
                         long version;
-                        try (PreparedStatement p = c.prepareStatement("SELECT goods_id, stock, version FROM inventory"
-                                + " WHERE goods_id = ? ORDER BY goods_id LIMIT 1 FOR UPDATE")) {
+                        try (PreparedStatement p = c.prepareStatement("SELECT goods_id, on_hand - reserved, version,"
+                                + " reserved FROM inventory WHERE goods_id = ? ORDER BY goods_id LIMIT 1 FOR UPDATE")) {
                             p.setLong(1, order.goods()[i]);
                             try (ResultSet rs = p.executeQuery()) {
                                 if (!rs.next()) {
@@ -553,6 +558,7 @@ public final class InventoryBenchmark {
                                 }
                                 stock = rs.getLong(2);
                                 version = rs.getLong(3);
+                                reserved = rs.getLong(4);
                             }
                         } catch (SQLException e) {
                             rollback(c);
@@ -563,8 +569,8 @@ public final class InventoryBenchmark {
                             return 1;
                         }
                         try (PreparedStatement p = c.prepareStatement(
-                                "UPDATE inventory SET stock = ?, version = ? WHERE goods_id = ? AND version = ?")) {
-                            p.setLong(1, stock - order.num()[i]);
+                                "UPDATE inventory SET reserved = ?, version = ? WHERE goods_id = ? AND version = ?")) {
+                            p.setLong(1, reserved + order.num()[i]);
                             p.setLong(2, version + 1);
                             p.setLong(3, order.goods()[i]);
                             p.setLong(4, version);
