@@ -23,7 +23,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import shop.catalog.CatalogApiHandler;
 import shop.platform.snapstart.SnapStartPriming;
-import shop.testing.MotoServer;
+import shop.stack.MotoServer;
+import shop.testing.MotoSecrets;
 import shop.testing.TestStack;
 
 /**
@@ -57,7 +58,7 @@ class CredentialRotationTest {
         String user = "shop_rot_" + ProcessHandle.current().pid() % 10_000 + "_" + SEQ.incrementAndGet();
         TEST.createAppUser(user, "first-password");
         String arn;
-        try (var secrets = moto.secrets()) {
+        try (var secrets = MotoSecrets.client(moto)) {
             arn = secrets.createSecret(r -> r.name("shop/" + user).secretString(secret(user, "first-password"))).arn();
         }
         Map<String, String> env = new HashMap<>();
@@ -77,7 +78,7 @@ class CredentialRotationTest {
         try (Connection c = TEST.admin().getConnection(); Statement s = c.createStatement()) {
             s.execute("ALTER USER '" + r.user() + "'@'%' IDENTIFIED BY '" + password + "'");
         }
-        try (var secrets = moto.secrets()) {
+        try (var secrets = MotoSecrets.client(moto)) {
             secrets.putSecretValue(p -> p.secretId(r.secretArn()).secretString(secret(r.user(), password)));
         }
     }
