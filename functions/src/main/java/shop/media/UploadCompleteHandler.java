@@ -9,8 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.lambda.powertools.logging.PowertoolsLogging;
@@ -19,8 +17,7 @@ import shop.platform.config.AwsConfig;
 import shop.platform.config.DbConfig;
 import shop.platform.config.Env;
 import shop.platform.db.Database;
-import shop.platform.metrics.EmbeddedMetrics;
-import shop.platform.metrics.EmbeddedMetrics.Metric;
+import shop.platform.metrics.Metrics;
 
 /**
  * UploadCompleteHandler is UploadCompleteFunction, triggered by S3 ObjectCreated under
@@ -29,15 +26,19 @@ import shop.platform.metrics.EmbeddedMetrics.Metric;
  * does not stop the others. If any record failed for a reason that may pass (the database or
  * DynamoDB down), the invocation ends with an error once all records were tried, and Lambda retries
  * the whole event; the records that were applied are no-ops the second time. A rejected object is
- * an answer, not a failure. Each invocation publishes its outcomes (CloudWatch EMF, namespace
- * ShopBackend, Service=media): UploadsStored, UploadsRejected, UploadsIgnored and UploadsFailed.
+ * an answer, not a failure. Each invocation counts its outcomes through {@link Metrics} (the
+ * project's metrics, flushed as one EMF line when the invocation ends: namespace ShopBackend,
+ * {@code Service} = {@value #METRICS_SERVICE}): UploadsStored, UploadsRejected, UploadsIgnored and
+ * UploadsFailed, which the template's operations dashboard graphs under the same dimension.
  */
 public final class UploadCompleteHandler implements RequestHandler<S3Event, UploadCompleteHandler.Report> {
     private static final Logger LOG = LoggerFactory.getLogger(UploadCompleteHandler.class);
+    /** METRICS_SERVICE is the {@code Service} dimension of this function's metrics (as ApiHandler names its own). */
+    public static final String METRICS_SERVICE = "upload-complete";
 
     private final UploadCompletion completion;
     private final String bucket;
-    private final EmbeddedMetrics metrics;
+    private final Metrics metrics;
 
     /** Lambda's constructor. */
     public UploadCompleteHandler() {
@@ -59,14 +60,14 @@ public final class UploadCompleteHandler implements RequestHandler<S3Event, Uplo
 
     /** Tests' constructor. */
     UploadCompleteHandler(UploadCompletion completion, String bucket) {
-        this(completion, bucket, System.out::println);
+        this(completion, bucket, Metrics.get());
     }
 
-    /** Tests' constructor, with the metric lines going to {@code metricsSink} instead of stdout. */
-    UploadCompleteHandler(UploadCompletion completion, String bucket, Consumer<String> metricsSink) {
+    /** Tests' constructor, with the metrics written by {@code metrics} instead of this environment's. */
+    UploadCompleteHandler(UploadCompletion completion, String bucket, Metrics metrics) {
         this.completion = completion;
         this.bucket = bucket;
-        this.metrics = new EmbeddedMetrics("ShopBackend", Map.of("Service", "media"), metricsSink);
+        this.metrics = metrics;
     }
 
     /**
@@ -104,26 +105,30 @@ public final class UploadCompleteHandler implements RequestHandler<S3Event, Uplo
                     outcomes.add(new UploadCompletion.Outcome.Ignored("failed: " + e.getMessage()));
                 }
             }
-            publish(outcomes, failures.size());
+            count(outcomes, failures.size());
             if (!failures.isEmpty()) {
                 throw new UploadBatchFailedException(failures.size() + " of " + records.size()
                         + " upload records failed; retry the event", failures.getFirst());
             }
             return new Report(outcomes);
         } finally {
-            shop.platform.metrics.Metrics.get().flush("upload-complete"); // what the records counted
+            metrics.flush(METRICS_SERVICE); // one line: what the records led to, and whatever else was counted
             PowertoolsLogging.clearState(true);
         }
     }
 
-    /** publish counts what the records led to; a failed record is counted as failed, not ignored. */
-    private void publish(List<UploadCompletion.Outcome> outcomes, int failed) {
+    /**
+     * count records what the records led to; a failed record is counted as failed, not ignored. Zeros
+     * are recorded too and left out of the line, as EMF lines of every function are.
+     */
+    private void count(List<UploadCompletion.Outcome> outcomes, int failed) {
         long stored = outcomes.stream().filter(o -> o instanceof UploadCompletion.Outcome.Stored).count();
         long rejected = outcomes.stream().filter(o -> o instanceof UploadCompletion.Outcome.Rejected).count();
         long ignored = outcomes.size() - stored - rejected - failed;
-        metrics.publish(List.of(new Metric("UploadsStored", stored, "Count"), new Metric("UploadsRejected", rejected, "Count"),
-                new Metric("UploadsIgnored", ignored, "Count"), new Metric("UploadsFailed", failed, "Count")),
-                System.currentTimeMillis());
+        metrics.add("UploadsStored", stored, "Count");
+        metrics.add("UploadsRejected", rejected, "Count");
+        metrics.add("UploadsIgnored", ignored, "Count");
+        metrics.add("UploadsFailed", failed, "Count");
     }
 
     private UploadCompletion.Outcome handle(S3EventNotificationRecord record) {
