@@ -7,8 +7,10 @@ import com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotificatio
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.lambda.powertools.logging.PowertoolsLogging;
@@ -47,14 +49,22 @@ public final class UploadCompleteHandler implements RequestHandler<S3Event, Uplo
 
     /** The local runner's constructor. */
     public UploadCompleteHandler(Env env) {
-        this(MediaConfig.Complete.from(env), AwsConfig.from(env), DbConfig.from(env));
+        this(env, Clock.systemUTC());
     }
 
-    private UploadCompleteHandler(MediaConfig.Complete cfg, AwsConfig aws, DbConfig db) {
+    /**
+     * The wired function with the clock it reads "now" from (when a ticket's life ended, when a
+     * decision was made), so that a test can run it as it runs days after an upload.
+     */
+    public UploadCompleteHandler(Env env, Clock clock) {
+        this(MediaConfig.Complete.from(env), AwsConfig.from(env), DbConfig.from(env), clock);
+    }
+
+    private UploadCompleteHandler(MediaConfig.Complete cfg, AwsConfig aws, DbConfig db, Clock clock) {
         this(new UploadCompletion(new DynamoUploadTicketRepository(AwsClients.dynamo(aws), cfg.ticketsTable()),
                 new JdbcTargetRepository(Database.pool(db, aws, "upload-complete")),
                 new S3ObjectStore(AwsClients.s3(aws), null, cfg.bucket()), new ImageInspector(cfg.imageLimits()),
-                cfg.publicBaseUrl(), Clock.systemUTC()),
+                cfg.publicBaseUrl(), clock),
                 cfg.bucket());
     }
 
@@ -149,7 +159,12 @@ public final class UploadCompleteHandler implements RequestHandler<S3Event, Uplo
             LOG.warn("object key {} is not URL-encoded as S3 encodes keys; left alone", raw);
             return new UploadCompletion.Outcome.Ignored("undecodable key");
         }
-        return completion.complete(new UploadCompletion.ObjectCreated(key, record.getS3().getObject().getSequencer()));
+        var object = record.getS3().getObject();
+        // When S3 created the object and which object it was: what the ticket is judged by, however
+        // late this event is handled (Lambda's retries, or a redrive from FailedEventsQueue days later).
+        Optional<Instant> createdAt = Optional.ofNullable(record.getEventTime()).map(t -> Instant.ofEpochMilli(t.getMillis()));
+        Optional<String> etag = Optional.ofNullable(object.geteTag()).filter(e -> !e.isBlank());
+        return completion.complete(new UploadCompletion.ObjectCreated(key, object.getSequencer(), createdAt, etag));
     }
 
     /**
