@@ -98,7 +98,8 @@ class TemplateContractTest {
 
     @Test
     void template_parsesWithIntrinsics_andTargetsJava25() {
-        assertEquals("AWS::Serverless-2016-10-31", TEMPLATE.root().get("Transform"));
+        assertTrue(Template.list(TEMPLATE.root().get("Transform")).contains("AWS::Serverless-2016-10-31"),
+                "Transform: " + TEMPLATE.root().get("Transform"));
         assertEquals("java25", TEMPLATE.globals("Function").get("Runtime"));
         Map<String, Object> env = Template.map(Template.map(TEMPLATE.properties("CatalogApiFunction")
                 .get("Environment")).get("Variables"));
@@ -465,6 +466,230 @@ class TemplateContractTest {
             String other = "MigrateFunction".equals(e.getKey()) ? "DbSecretArn}" : "DbMigrationSecretArn}";
             assertTrue(policies.contains(expected + "}"), e.getKey() + " must be allowed to read " + expected);
             assertFalse(policies.contains(other), e.getKey() + " must not be allowed to read the other user's secret");
+        }
+    }
+
+    // ------------------------------------------------------------ operations: events, logs, alarms, retention
+
+    /** Event sources that invoke a function asynchronously (Lambda retries, then the on-failure destination). */
+    private static final Set<String> ASYNC_TRIGGERS = Set.of("S3", "Schedule", "ScheduleV2", "SNS", "EventBridgeRule",
+            "CloudWatchEvent");
+
+    private static Set<String> triggers(String functionId) {
+        Set<String> out = new TreeSet<>();
+        Template.map(TEMPLATE.properties(functionId).get("Events")).values()
+                .forEach(ev -> out.add(String.valueOf(Template.map(ev).get("Type"))));
+        return out;
+    }
+
+    private static boolean isRef(Object value, String target) {
+        return value instanceof Map<?, ?> m && target.equals(m.get("Ref"));
+    }
+
+    /** getAttTarget returns X of {@code !GetAtt X.Attr} (either form), or null. */
+    private static String getAttTarget(Object value, String attribute) {
+        if (value instanceof Map<?, ?> m && m.get("Fn::GetAtt") != null) {
+            Object att = m.get("Fn::GetAtt");
+            List<?> parts = att instanceof List<?> l ? l : List.of(String.valueOf(att).split("\\.", 2));
+            return parts.size() == 2 && attribute.equals(parts.get(1)) ? String.valueOf(parts.get(0)) : null;
+        }
+        return null;
+    }
+
+    private static Map<String, Map<String, Object>> alarms() {
+        return TEMPLATE.resourcesOfType("AWS::CloudWatch::Alarm");
+    }
+
+    /** alarmOn finds the alarms on one metric whose dimension {@code name} is {@code value} (a Ref/GetAtt or text). */
+    private static List<String> alarmsOn(String namespace, String metric, String dimension, Object value) {
+        List<String> out = new ArrayList<>();
+        alarms().forEach((id, alarm) -> {
+            Map<String, Object> p = Template.map(alarm.get("Properties"));
+            if (!namespace.equals(p.get("Namespace")) || !metric.equals(p.get("MetricName"))) {
+                return;
+            }
+            for (Object d : Template.list(p.get("Dimensions"))) {
+                Map<String, Object> dim = Template.map(d);
+                if (dimension.equals(dim.get("Name")) && value.equals(dim.get("Value"))) {
+                    out.add(id);
+                }
+            }
+        });
+        return out;
+    }
+
+    @Test
+    void everyAsyncFunction_sendsFailedEventsToAFourteenDayQueue_withDeliberateRetries() {
+        List<String> problems = new ArrayList<>();
+        List<String> asyncFunctions = new ArrayList<>();
+        for (String id : TEMPLATE.resourcesOfType(FUNCTION).keySet()) {
+            Set<String> triggers = triggers(id);
+            triggers.retainAll(ASYNC_TRIGGERS);
+            if (triggers.isEmpty()) {
+                continue;
+            }
+            asyncFunctions.add(id);
+            Map<String, Object> config = Template.map(TEMPLATE.properties(id).get("EventInvokeConfig"));
+            if (!(config.get("MaximumRetryAttempts") instanceof Integer retries) || retries < 0 || retries > 2) {
+                problems.add(id + ": EventInvokeConfig.MaximumRetryAttempts must be set (0..2), is " + config.get("MaximumRetryAttempts"));
+            }
+            if (!(config.get("MaximumEventAgeInSeconds") instanceof Integer age) || age < 60 || age > 21600) {
+                problems.add(id + ": EventInvokeConfig.MaximumEventAgeInSeconds must be set (60..21600), is "
+                        + config.get("MaximumEventAgeInSeconds"));
+            }
+            Map<String, Object> onFailure = Template.map(Template.map(config.get("DestinationConfig")).get("OnFailure"));
+            String queue = getAttTarget(onFailure.get("Destination"), "Arn");
+            if (!"SQS".equals(onFailure.get("Type")) || queue == null) {
+                problems.add(id + ": EventInvokeConfig.DestinationConfig.OnFailure must be an SQS queue (!GetAtt Q.Arn), is " + onFailure);
+                continue;
+            }
+            Map<String, Object> q = TEMPLATE.resources().get(queue);
+            if (q == null || !"AWS::SQS::Queue".equals(q.get("Type"))) {
+                problems.add(id + ": on-failure destination " + queue + " is not an AWS::SQS::Queue of this template");
+                continue;
+            }
+            if (!Integer.valueOf(1_209_600).equals(Template.map(q.get("Properties")).get("MessageRetentionPeriod"))) {
+                problems.add(queue + ": MessageRetentionPeriod must be 1209600 (14 days)");
+            }
+            Map<String, String> queueName = Map.of("Fn::GetAtt", queue + ".QueueName");
+            if (alarmsOn("AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName",
+                    Map.of("Fn::GetAtt", List.of(queue, "QueueName"))).isEmpty()
+                    && alarmsOn("AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", queueName).isEmpty()) {
+                problems.add(queue + ": no alarm on its depth (ApproximateNumberOfMessagesVisible > 0)");
+            }
+        }
+        assertTrue(asyncFunctions.containsAll(List.of("UploadCompleteFunction", "ReservationSweeperFunction")), "" + asyncFunctions);
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
+    }
+
+    @Test
+    void everyFunction_logsToALogGroupOfItsOwn_keptForTheRetentionParameter() {
+        List<String> problems = new ArrayList<>();
+        Map<String, String> groupOwner = new HashMap<>();
+        for (String id : TEMPLATE.resourcesOfType(FUNCTION).keySet()) {
+            Object ref = Template.map(TEMPLATE.properties(id).get("LoggingConfig")).get("LogGroup");
+            String group = ref instanceof Map<?, ?> m ? (String) m.get("Ref") : null;
+            Map<String, Object> resource = group == null ? null : TEMPLATE.resources().get(group);
+            if (resource == null || !"AWS::Logs::LogGroup".equals(resource.get("Type"))) {
+                problems.add(id + ": LoggingConfig.LogGroup must be !Ref of an AWS::Logs::LogGroup here, is " + ref);
+                continue;
+            }
+            String before = groupOwner.put(group, id);
+            if (before != null) {
+                problems.add(group + " is shared by " + before + " and " + id);
+            }
+        }
+        TEMPLATE.resourcesOfType("AWS::Logs::LogGroup").forEach((id, group) -> {
+            if (!isRef(Template.map(group.get("Properties")).get("RetentionInDays"), "LogRetentionDays")) {
+                problems.add(id + ": RetentionInDays must be !Ref LogRetentionDays");
+            }
+        });
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
+    }
+
+    @Test
+    void everyFunction_isAlarmedOnErrorsAndThrottles_andEveryAlarmNotifiesTheTopic() {
+        List<String> problems = new ArrayList<>();
+        for (String id : TEMPLATE.resourcesOfType(FUNCTION).keySet()) {
+            Map<String, String> ref = Map.of("Ref", id);
+            if (alarmsOn("AWS/Lambda", "Throttles", "FunctionName", ref).isEmpty()) {
+                problems.add(id + ": no Throttles alarm");
+            }
+            // The authorizer throws "Unauthorized" for every bad token (API Gateway's contract), so its
+            // Errors are not failures; a real one surfaces as the API's 5xx (AUTHORIZER_FAILURE).
+            if (!id.equals("AuthorizerFunction") && alarmsOn("AWS/Lambda", "Errors", "FunctionName", ref).isEmpty()) {
+                problems.add(id + ": no Errors alarm");
+            }
+        }
+        alarms().forEach((id, alarm) -> {
+            Map<String, Object> p = Template.map(alarm.get("Properties"));
+            if (Template.list(p.get("AlarmActions")).stream().noneMatch(a -> isRef(a, "AlarmTopic"))) {
+                problems.add(id + ": AlarmActions must include !Ref AlarmTopic");
+            }
+        });
+        assertEquals("AWS::SNS::Topic", TEMPLATE.resources().get("AlarmTopic").get("Type"));
+        Map<String, Map<String, Object>> subscriptions = TEMPLATE.resourcesOfType("AWS::SNS::Subscription");
+        assertTrue(subscriptions.values().stream().map(r -> Template.map(r.get("Properties")))
+                .anyMatch(p -> isRef(p.get("TopicArn"), "AlarmTopic") && "email".equals(p.get("Protocol"))
+                        && isRef(p.get("Endpoint"), "AlarmEmail")), "no e-mail subscription of AlarmEmail to AlarmTopic");
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
+    }
+
+    @Test
+    void apiLockAndSweeperAlarms_watchTheirMetrics_withParameterThresholds() {
+        Map<String, Object> rate = Template.map(alarms().get("ApiErrorRateAlarm").get("Properties"));
+        assertTrue(isRef(rate.get("Threshold"), "ApiErrorRateThreshold"), "5xx rate threshold: " + rate.get("Threshold"));
+        assertTrue(Template.list(rate.get("Metrics")).stream().map(Template::map)
+                .anyMatch(m -> "5XXError".equals(Template.map(Template.map(m.get("MetricStat")).get("Metric")).get("MetricName"))),
+                "the 5xx rate alarm does not read AWS/ApiGateway 5XXError");
+        Map<String, Object> latency = Template.map(alarms().get("ApiLatencyAlarm").get("Properties"));
+        assertEquals("p99", latency.get("ExtendedStatistic"));
+        assertEquals("Latency", latency.get("MetricName"));
+        assertTrue(isRef(latency.get("Threshold"), "ApiLatencyP99ThresholdMs"));
+        assertFalse(alarmsOn("ShopBackend", "LockQuorumLost", "Service", "inventory").isEmpty(), "no lock quorum-loss alarm");
+        List<String> lag = alarmsOn("ShopBackend", "SweeperLag", "Service", "inventory");
+        assertEquals(1, lag.size(), "sweeper lag alarms: " + lag);
+        assertTrue(isRef(Template.map(alarms().get(lag.getFirst()).get("Properties")).get("Threshold"),
+                "SweeperLagThresholdSeconds"));
+    }
+
+    @Test
+    void dashboard_showsEveryAlarm_ordersReservedAndUploadOutcomes() throws IOException {
+        Map<String, Map<String, Object>> dashboards = TEMPLATE.resourcesOfType("AWS::CloudWatch::Dashboard");
+        assertEquals(1, dashboards.size());
+        Object body = Template.map(dashboards.values().iterator().next().get("Properties")).get("DashboardBody");
+        String text = String.valueOf(Template.map(body).get("Fn::Sub"));
+        // The body is JSON once ${...} are substituted.
+        shop.platform.json.Json.MAPPER.readTree(text.replaceAll("\\$\\{[^}]+}", "x"));
+        List<String> missing = new ArrayList<>();
+        alarms().keySet().forEach(id -> {
+            if (!text.contains("${" + id + ".Arn}")) {
+                missing.add("alarm " + id);
+            }
+        });
+        for (String metric : List.of("\"OrdersReserved\"", "\"UploadsStored\"", "\"UploadsRejected\"", "\"UploadsFailed\"",
+                "\"SweeperLag\"", "\"LockQuorumLost\"", "\"ApproximateNumberOfMessagesVisible\"")) {
+            if (!text.contains(metric)) {
+                missing.add("metric " + metric);
+            }
+        }
+        assertTrue(missing.isEmpty(), "not on the dashboard: " + missing);
+        Map<String, Object> filter = Template.map(TEMPLATE.resources().get("OrdersReservedMetricFilter").get("Properties"));
+        assertTrue(isRef(filter.get("LogGroupName"), "ApiAccessLogGroup"));
+        assertTrue(String.valueOf(filter.get("FilterPattern")).contains("\"/inventory/reservations\""));
+    }
+
+    @Test
+    void bucketTablesAndLogGroups_areRetainedOnDeleteAndReplace_unlessADevStackSaysDelete() {
+        assertTrue(Template.list(TEMPLATE.root().get("Transform")).contains("AWS::LanguageExtensions"),
+                "intrinsic functions in DeletionPolicy need the AWS::LanguageExtensions transform");
+        Map<String, Object> parameter = Template.map(Template.map(TEMPLATE.root().get("Parameters")).get("DataRetentionPolicy"));
+        assertEquals("Retain", parameter.get("Default"));
+        assertEquals(List.of("Retain", "Delete"), parameter.get("AllowedValues"));
+        List<String> problems = new ArrayList<>();
+        for (String type : List.of("AWS::S3::Bucket", "AWS::DynamoDB::Table", "AWS::Logs::LogGroup")) {
+            Map<String, Map<String, Object>> resources = TEMPLATE.resourcesOfType(type);
+            if (resources.isEmpty()) {
+                problems.add("no " + type);
+            }
+            resources.forEach((id, r) -> {
+                for (String policy : List.of("DeletionPolicy", "UpdateReplacePolicy")) {
+                    if (!isRef(r.get(policy), "DataRetentionPolicy")) {
+                        problems.add(id + ": " + policy + " must be !Ref DataRetentionPolicy, is " + r.get(policy));
+                    }
+                }
+            });
+        }
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
+    }
+
+    @Test
+    void theFunctionsJar_carriesNoApiGatewaySdk_itLivesWithTheVerifierInLocalOps() {
+        try {
+            Class.forName("software.amazon.awssdk.services.apigateway.ApiGatewayClient");
+            fail("the API Gateway SDK is on the functions' classpath, so in the deployed jar; only local/ops uses it");
+        } catch (ClassNotFoundException expected) {
+            // Not a dependency of the functions module.
         }
     }
 

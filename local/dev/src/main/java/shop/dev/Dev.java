@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -41,6 +42,9 @@ public final class Dev {
                                 [--env-vars events/env.local.json] [--classes]
                    ./dev token --role admin|service [--ttl 3600] [--sub NAME]
                    ./dev migrate            (DB_URL, DB_USER/DB_PASSWORD or DB_SECRET_ARN from the environment)
+                   ./dev failed-events      (the asynchronous events kept after their retries failed)
+                   ./dev redrive [--port 3000] [ID]...   (replay them, all or these, through the running ./dev start)
+                   ./dev redrive --stack NAME [--region R] | ./dev verify --stack NAME   (a deployed stack)
                    ./dev reconcile [--port 3000]   (the database of ./dev start on that port, or DB_URL... as migrate)
                    ./dev test | ./dev bench NAME [args]
             """;
@@ -62,6 +66,8 @@ public final class Dev {
                 case "invoke" -> invoke(rest, stdout);
                 case "token" -> token(rest, stdout);
                 case "migrate" -> migrate(stdout);
+                case "failed-events" -> failedEvents(rest, stdout);
+                case "redrive" -> redrive(rest, stdout);
                 case "reconcile" -> reconcile(rest, stdout);
                 case "help", "-h", "--help" -> {
                     stdout.print(USAGE);
@@ -319,6 +325,77 @@ public final class Dev {
         } finally {
             Database.close(ds);
         }
+    }
+
+    /** failedEvents lists the kept events from the store on disk; no runner is needed. */
+    private static int failedEvents(Deque<String> args, PrintStream stdout) {
+        if (!args.isEmpty()) {
+            throw new UsageException("failed-events takes no arguments");
+        }
+        FailedEvents store = FailedEvents.in(ProjectRoot.find());
+        List<FailedEvents.Entry> entries = store.list();
+        for (FailedEvents.Entry e : entries) {
+            stdout.printf("%s  %s  failed %s after %d attempts: %s: %s%n", e.id(), e.functionId(), e.failedAt(), e.attempts(),
+                    e.errorType(), e.errorMessage());
+        }
+        System.err.println("dev: " + entries.size() + " failed event(s) in " + store.dir()
+                + (entries.isEmpty() ? "" : "; ./dev redrive [ID]... replays them through the running ./dev start"));
+        return 0;
+    }
+
+    /**
+     * redrive asks the running {@code ./dev start} to replay kept events (all, or the ids given)
+     * through their functions: the function must run against that runner's servers, where the
+     * event's ticket and rows live. Exits 1 when any failed again or was not found.
+     */
+    private static int redrive(Deque<String> args, PrintStream stdout) {
+        int port = Integer.parseInt(Optional.ofNullable(System.getenv("DEV_PORT")).orElse("3000"));
+        List<String> ids = new java.util.ArrayList<>();
+        while (!args.isEmpty()) {
+            String arg = args.removeFirst();
+            switch (arg) {
+                case "--port" -> port = Integer.parseInt(value(args, arg));
+                case "--stack", "--region" -> throw new UsageException(arg + " belongs to the deployed-stack redrive, which"
+                        + " ./dev runs from local/ops");
+                default -> {
+                    if (arg.startsWith("--")) {
+                        throw new UsageException("redrive does not take " + arg);
+                    }
+                    ids.add(arg);
+                }
+            }
+        }
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + port + "/.dev/failed-events/redrive"))
+                .header(DevApp.CONTROL_HEADER, "1").header("Content-Type", "application/json")
+                .timeout(Duration.ofMinutes(15))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(shop.platform.json.Json.write(Map.of("ids", ids))))
+                .build();
+        java.net.http.HttpResponse<String> response;
+        try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+            response = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException("no ./dev start answers on 127.0.0.1:" + port + " (" + e + "). A redrive runs the"
+                    + " function against the running local stack: start it (./dev start), or pass --port", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("the runner on port " + port + " answered " + response.statusCode() + ": "
+                    + response.body());
+        }
+        int bad = 0;
+        try {
+            for (JsonNode r : ProxyEvent.JSON.readTree(response.body())) {
+                stdout.printf("%s  %s  %s%s%n", r.path("id").asText(), r.path("functionId").asText(), r.path("outcome").asText(),
+                        r.path("error").asText().isEmpty() ? "" : ": " + r.path("error").asText());
+                bad += r.path("outcome").asText().equals("redriven") ? 0 : 1;
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("unreadable answer from the runner: " + response.body(), e);
+        }
+        return bad == 0 ? 0 : 1;
     }
 
     /**

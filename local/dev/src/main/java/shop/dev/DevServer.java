@@ -98,6 +98,21 @@ final class DevServer implements AutoCloseable {
         server.start();
     }
 
+    /**
+     * control serves the runner's own endpoints under {@code /.dev/} (not API routes, like the JWKS)
+     * with {@code handler}; {@code ./dev redrive} talks to the running runner through them.
+     */
+    void control(java.util.function.Function<HttpCall, HttpReply> handler) {
+        server.createContext("/.dev/", exchange -> {
+            try (exchange) {
+                String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
+                write(exchange, method, handler.apply(toCall(exchange, method)));
+            } catch (RuntimeException | IOException e) {
+                LOG.warn("{} {} failed: {}", exchange.getRequestMethod(), exchange.getRequestURI(), e.toString());
+            }
+        });
+    }
+
     private static HttpCall toCall(HttpExchange exchange, String method) throws IOException {
         Map<String, List<String>> headers = new LinkedHashMap<>();
         exchange.getRequestHeaders().forEach((name, values) -> headers.put(trainCase(name), new ArrayList<>(values)));
