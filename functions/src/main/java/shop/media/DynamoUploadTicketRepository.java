@@ -4,7 +4,9 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import shop.platform.aws.SdkFailures;
 import shop.platform.error.DependencyUnavailableException;
+import shop.platform.error.ProblemException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -17,7 +19,8 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
  * ({@link UploadTicket#endOfLife()}: no event of its object can arrive later, redriven or not) while it
  * is PENDING, and what the caller says ({@link UploadTicket#keepDecidedUntil}) once it is decided.
  * SDK failures other than a failed condition are {@link DependencyUnavailableException}s, so the
- * caller retries.
+ * caller retries (or, when the request's deadline cut the call,
+ * {@link shop.platform.error.DeadlineExceededException}s: {@link SdkFailures}).
  */
 public final class DynamoUploadTicketRepository implements UploadTicketRepository {
     private final DynamoDbClient dynamo;
@@ -121,8 +124,8 @@ public final class DynamoUploadTicketRepository implements UploadTicketRepositor
         }
     }
 
-    private static DependencyUnavailableException unavailable(SdkException e) {
-        return new DependencyUnavailableException("the upload tickets table", e);
+    private static ProblemException unavailable(SdkException e) {
+        return SdkFailures.problem("the upload tickets table", e);
     }
 
     private static String str(Map<String, AttributeValue> item, String name) {

@@ -9,6 +9,7 @@ import java.util.UUID;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import shop.platform.aws.SdkFailures;
 import shop.platform.json.Json;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -47,8 +48,23 @@ public final class DynamoIdempotencyStore implements IdempotencyStore {
         this.inProgressFor = inProgressFor;
     }
 
+    /**
+     * claim claims the key, or says why not; a table out of reach (or a call cut by the request's
+     * deadline) is a 503 naming the idempotency table ({@link SdkFailures}).
+     */
     @Override
     public Claim claim(String key, String fingerprint, Instant now) {
+        try {
+            return tryClaim(key, fingerprint, now);
+        } catch (SdkException e) {
+            if (SdkFailures.unavailable(e)) {
+                throw SdkFailures.problem("the idempotency table", e);
+            }
+            throw e;
+        }
+    }
+
+    private Claim tryClaim(String key, String fingerprint, Instant now) {
         for (int attempt = 0; attempt < 3; attempt++) {
             String owner = UUID.randomUUID().toString();
             String reserved = UUID.randomUUID().toString();
