@@ -160,6 +160,74 @@ class CredentialRotationTest {
         assertEquals(200, listCategories(r), "after a second rotation");
     }
 
+    /** concurrently sends 8 requests at once and checks each answers 200. */
+    private static void eightRequestsAnswer200(Rotating r, String when) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Integer>> answers = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                answers.add(pool.submit((Callable<Integer>) () -> listCategories(r)));
+            }
+            for (Future<Integer> answer : answers) {
+                assertEquals(200, answer.get(), "a request " + when + " failed");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * Single-user rotation, the strategy of RDS-managed secrets, step by step as its rotation function
+     * runs them: createSecret puts the new password as AWSPENDING, setSecret changes it on the database,
+     * and only finishSecret moves AWSCURRENT to it. In between the current secret is wrong; new
+     * connections log in with the pending version, and once it worked, at the first try.
+     */
+    @Test
+    void singleUserRotation_betweenSetSecretAndFinishSecret_logsInWithThePendingVersion() throws Exception {
+        Rotating r = newRotatingUser();
+        assertEquals(200, listCategories(r), "before the rotation");
+        String currentVersion;
+        String pendingVersion;
+        try (var secrets = moto.secrets()) {
+            currentVersion = secrets.getSecretValue(g -> g.secretId(r.secretArn())).versionId();
+            // createSecret
+            pendingVersion = secrets.putSecretValue(p -> p.secretId(r.secretArn())
+                    .secretString(secret(r.user(), "pending-password")).versionStages("AWSPENDING")).versionId();
+        }
+        // setSecret
+        try (Connection c = TEST.admin().getConnection(); Statement s = c.createStatement()) {
+            s.execute("ALTER USER '" + r.user() + "'@'%' IDENTIFIED BY 'pending-password'");
+        }
+        // New connections meet the new password while AWSCURRENT still holds the old one.
+        retire(r);
+        long refusedBefore = accessDenied();
+        eightRequestsAnswer200(r, "between setSecret and finishSecret");
+        long refused = accessDenied() - refusedBefore;
+        assertTrue(refused >= 1, "the stale password was never tried: the test did not exercise the window");
+        assertTrue(refused <= 2, "one refusal should find the pending version for the whole pool, saw " + refused);
+
+        // Still before finishSecret, new connections now log in at the first try.
+        retire(r);
+        refusedBefore = accessDenied();
+        eightRequestsAnswer200(r, "between setSecret and finishSecret, after the pending version worked");
+        assertEquals(0, accessDenied() - refusedBefore, "the pending version that worked is not used at the first try");
+
+        // finishSecret
+        try (var secrets = moto.secrets()) {
+            secrets.updateSecretVersionStage(u -> u.secretId(r.secretArn()).versionStage("AWSCURRENT")
+                    .moveToVersionId(pendingVersion).removeFromVersionId(currentVersion));
+        }
+        retire(r);
+        refusedBefore = accessDenied();
+        eightRequestsAnswer200(r, "after finishSecret");
+        assertEquals(0, accessDenied() - refusedBefore, "a refused login after the rotation finished");
+
+        // And the next rotation, of the usual kind, is noticed as ever.
+        rotate(r, "next-password");
+        retire(r);
+        assertEquals(200, listCategories(r), "after the next rotation");
+    }
+
     @Test
     void snapshot_holdsNoConnectionAndNoCredential_soARestoreAfterARotationLogsInAtOnce() throws Exception {
         Rotating r = newRotatingUser();
