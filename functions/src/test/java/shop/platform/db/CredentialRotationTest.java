@@ -103,29 +103,10 @@ class CredentialRotationTest {
         }
     }
 
-    private static List<Long> sessionsOf(String user) throws SQLException {
-        List<Long> ids = new ArrayList<>();
-        try (Connection c = TEST.admin().getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = '" + user + "'")) {
-            while (rs.next()) {
-                ids.add(rs.getLong(1));
-            }
-        }
-        return ids;
-    }
-
     /** retire closes the pool's open connections, as their max lifetime (280 s) would. */
     private static void retire(Rotating r) throws Exception {
         r.pool().getHikariPoolMXBean().softEvictConnections();
-        awaitNoSessionOf(r.user());
-    }
-
-    private static void awaitNoSessionOf(String user) throws Exception {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (!sessionsOf(user).isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertEquals(List.of(), sessionsOf(user), "sessions of " + user + " still open");
+        TEST.awaitNoSessionOf(r.user());
     }
 
     @Test
@@ -138,18 +119,7 @@ class CredentialRotationTest {
         retire(r);
         long refusedBefore = accessDenied();
 
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        try {
-            List<Future<Integer>> answers = new ArrayList<>();
-            for (int i = 0; i < 8; i++) {
-                answers.add(pool.submit((Callable<Integer>) () -> listCategories(r)));
-            }
-            for (Future<Integer> answer : answers) {
-                assertEquals(200, answer.get(), "a request after the rotation failed");
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        eightRequestsAnswer200(r, "after the rotation");
         long refused = accessDenied() - refusedBefore;
         assertTrue(refused >= 1, "the stale password was never tried: the test did not exercise a rotation");
         assertTrue(refused <= 2, "one refusal should re-read the secret for the whole pool, saw " + refused);
@@ -240,7 +210,7 @@ class CredentialRotationTest {
             LambdaEnvironment.Log log = lambda.checkpoint();
             assertEquals(List.of(), log.problems(), "priming");
             assertTrue(log.lines().stream().anyMatch(l -> l.contains("catalog: primed for the snapshot")), log.lines().toString());
-            awaitNoSessionOf(r.user());
+            TEST.awaitNoSessionOf(r.user());
 
             // The secret rotates while the snapshot waits; then an environment is restored from it.
             rotate(r, "rotated-after-the-snapshot");

@@ -3,11 +3,6 @@ package shop.platform.snapstart;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -48,30 +43,10 @@ class SnapStartPrimingTest {
             assertEquals(List.of(), log.problems(), function + "'s priming");
             assertTrue(log.lines().stream().anyMatch(l -> l.contains(function + ": primed for the snapshot")),
                     function + " registered no priming: " + log.lines());
-            awaitNoSessionOf(user);
+            TEST.awaitNoSessionOf(user);
             if (handler instanceof AutoCloseable c) {
                 c.close();
             }
         }
-    }
-
-    /** awaitNoSessionOf waits (5 s at most) until the server lists no session of {@code user}. */
-    static void awaitNoSessionOf(String user) throws Exception {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (!sessionsOf(user).isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertEquals(List.of(), sessionsOf(user), "sessions of " + user + " left open: the snapshot would hold them");
-    }
-
-    private static List<Long> sessionsOf(String user) throws SQLException {
-        List<Long> ids = new ArrayList<>();
-        try (Connection c = TEST.admin().getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = '" + user + "'")) {
-            while (rs.next()) {
-                ids.add(rs.getLong(1));
-            }
-        }
-        return ids;
     }
 }

@@ -58,7 +58,7 @@ class SnapStartWithoutPrimingTest {
             assertEquals(List.of(), checkpoint.problems(), function);
             assertTrue(checkpoint.lines().stream().noneMatch(l -> l.contains("primed for the snapshot")),
                     function + " registers a priming now: this test is about those that do not " + checkpoint.lines());
-            SnapStartPrimingTest.awaitNoSessionOf(user);
+            TEST.awaitNoSessionOf(user);
 
             // What every environment restored from this snapshot would draw next, were nothing reseeded.
             for (int restore = 1; restore <= 2; restore++) {
