@@ -31,7 +31,7 @@ import shop.stack.Template;
  * (a SnapStart snapshot) and moves the live alias exactly when that id changes.
  *
  * <p>Deploys with ./dev deploy: a code-only, a layer-only, a template-only and each parameter-only
- * change (RdsProxy, AllowedOrigin, LockMode, DbSecretArn) move every function; a deploy that changes
+ * change (RdsProxy, AllowedOrigin, LockMode, DbSecretArn, LogLevel) move every function; a deploy that changes
  * nothing, or only a comment, moves none. A plain {@code sam deploy} (DeployDigest "" from
  * samconfig.toml) falls back to SAM's own hash: code and layer changes still move the versions
  * (never frozen), a parameter-only change does not (what docs/deploy.md warns about).
@@ -110,6 +110,7 @@ class VersionPublishingContractTest {
         deploy("AllowedOrigin", Map.of("AllowedOrigin", "https://shop.example"), true);
         deploy("LockMode", Map.of("LockMode", "db"), true);
         deploy("DbSecretArn", Map.of("DbSecretArn", "arn:aws:secretsmanager:eu-central-1:123456789012:secret:shop-app-2-XyZ"), true);
+        deploy("LogLevel", Map.of("LogLevel", "DEBUG"), true);
         write(JAR, "jar, build 2");
         deploy("code", Map.of(), true);
         write(JAR, "jar, build 1");
@@ -174,7 +175,7 @@ class VersionPublishingContractTest {
 
     @Test
     void aParameterOnlyDeploy_movesEveryFunction() {
-        for (String parameter : List.of("RdsProxy", "AllowedOrigin", "LockMode", "DbSecretArn")) {
+        for (String parameter : List.of("RdsProxy", "AllowedOrigin", "LockMode", "DbSecretArn", "LogLevel")) {
             assertEquals(allFunctions(), moved("baseline", parameter),
                     parameter + " changed and these functions would keep serving the old value through live");
         }
