@@ -657,7 +657,15 @@ class TemplateContractTest {
         // level above INFO would drop every custom metric, and the alarms on them with it.
         List<String> levels = List.of("TRACE", "DEBUG", "INFO");
         Object global = Template.map(TEMPLATE.globals("Function").get("LoggingConfig")).get("ApplicationLogLevel");
-        assertTrue(levels.contains(global), "Globals ApplicationLogLevel: " + global);
+        if (global instanceof Map<?, ?> ref) {
+            // A parameter (LogLevel): every value it allows, and its default, must keep INFO lines.
+            Map<String, Object> parameter = Template.map(Template.map(TEMPLATE.root().get("Parameters")).get(ref.get("Ref")));
+            assertTrue(levels.contains(parameter.get("Default")), "default of " + ref + ": " + parameter.get("Default"));
+            assertTrue(parameter.get("AllowedValues") instanceof List<?> allowed && levels.containsAll(allowed),
+                    ref + " must allow only " + levels + ", allows " + parameter.get("AllowedValues"));
+        } else {
+            assertTrue(levels.contains(global), "Globals ApplicationLogLevel: " + global);
+        }
         TEMPLATE.resourcesOfType("AWS::Serverless::Function").forEach((id, r) -> {
             Object own = Template.map(Template.map(r.get("Properties")).get("LoggingConfig")).get("ApplicationLogLevel");
             assertTrue(own == null || levels.contains(own), id + " ApplicationLogLevel: " + own);
