@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
-import shop.platform.snapstart.SnapStartPriming;
+import shop.testing.LambdaEnvironment;
 import shop.testing.TestStack;
 
 /**
@@ -54,28 +54,24 @@ class SnapStartLockValuesTest {
     }
 
     @Test
-    void everyRestore_drawsItsOwnLockValuePrefix_andTheSnapshotHoldsNoRedisConnection() throws Exception {
+    void everyRestore_drawsItsOwnLockValuePrefix_andClosingTheFunctionLeavesNoRedisConnection() throws Exception {
         var test = TestStack.get();
         String first = test.stack().endpoints().redisNodes().getFirst();
         HostAndPort node = HostAndPort.from(first);
         try (Jedis probe = new Jedis(node)) {
             long clientsBefore = clients(probe);
-            int registered = SnapStartPriming.registeredForTest().size();
             // REDLOCK_SLOTS=1: one key per goods, so the test knows where to read the value.
-            try (var handler = new InventoryApiHandler(test.env(Map.of("LOCK_MODE", "redlock", "REDLOCK_SLOTS", "1")))) {
-                List<SnapStartPriming> all = SnapStartPriming.registeredForTest();
-                assertEquals(registered + 1, all.size());
-                SnapStartPriming priming = all.getLast();
-                assertEquals("inventory-api", priming.name());
+            try (LambdaEnvironment lambda = LambdaEnvironment.start();
+                 var handler = new InventoryApiHandler(test.env(Map.of("LOCK_MODE", "redlock", "REDLOCK_SLOTS", "1")))) {
 
                 // Init code that takes a lock before the snapshot leaves a prefix in memory, as the old
                 // constructor did: it must not reach any restored environment.
                 String atInit = prefix(lockValue(handler, probe));
-                assertTrue(priming.runBeforeCheckpointForTest().isEmpty(), "priming failed");
+                assertEquals(List.of(), lambda.checkpoint().problems(), "priming");
 
                 List<String> restored = new ArrayList<>();
                 for (int restore = 1; restore <= 2; restore++) {
-                    priming.runAfterRestoreForTest();
+                    lambda.restore();
                     String p = prefix(lockValue(handler, probe));
                     // Within one environment the prefix stays and the counter makes values unique.
                     assertEquals(p, prefix(lockValue(handler, probe)));
@@ -101,9 +97,12 @@ class SnapStartLockValuesTest {
         HostAndPort node = HostAndPort.from(test.stack().endpoints().redisNodes().getFirst());
         try (Jedis probe = new Jedis(node)) {
             long before = clients(probe);
-            try (var handler = new InventoryApiHandler(test.env(Map.of("LOCK_MODE", "redlock")))) {
-                SnapStartPriming priming = SnapStartPriming.registeredForTest().getLast();
-                assertTrue(priming.runBeforeCheckpointForTest().isEmpty(), "priming failed");
+            try (LambdaEnvironment lambda = LambdaEnvironment.start();
+                 var handler = new InventoryApiHandler(test.env(Map.of("LOCK_MODE", "redlock")))) {
+                LambdaEnvironment.Log log = lambda.checkpoint();
+                assertEquals(List.of(), log.problems(), "priming");
+                assertTrue(log.lines().stream().anyMatch(l -> l.contains("inventory-api: primed for the snapshot")),
+                        log.lines().toString());
                 assertEquals(before, clients(probe), "the snapshot would hold a Redis connection");
                 assertNotNull(handler);
             }

@@ -634,6 +634,45 @@ class TemplateContractTest {
     }
 
     @Test
+    void metricsPublishedEveryRun_alarmWhenTheyStopArriving() {
+        // SweeperLag (every sweep) and MismatchedGoods (every reconciliation) are published with zeros,
+        // so silence means the function stopped running or its metric lines stopped reaching CloudWatch.
+        Map<String, Object> lag = Template.map(alarms().get(
+                alarmsOn("ShopBackend", "SweeperLag", "Service", "inventory").getFirst()).get("Properties"));
+        assertEquals("breaching", lag.get("TreatMissingData"), "a stopped sweeper must alarm");
+        List<String> reconciliation = alarmsOn("ShopBackend", "MismatchedGoods", "Service", "inventory");
+        assertTrue(reconciliation.stream().map(id -> Template.map(alarms().get(id).get("Properties")))
+                        .anyMatch(p -> "SampleCount".equals(p.get("Statistic")) && "breaching".equals(p.get("TreatMissingData"))
+                                && "LessThanThreshold".equals(p.get("ComparisonOperator"))),
+                "no alarm fires when the reconciliation stops publishing: " + reconciliation);
+        assertTrue(reconciliation.stream().map(id -> Template.map(alarms().get(id).get("Properties")))
+                        .anyMatch(p -> "GreaterThanThreshold".equals(p.get("ComparisonOperator"))
+                                && Integer.valueOf(0).equals(p.get("Threshold"))),
+                "no alarm on a mismatch: " + reconciliation);
+    }
+
+    @Test
+    void applicationLogLevel_keepsInfoLines_becauseTheMetricsAreInfoLines() {
+        // EMF metric lines carry no "level", so Lambda's log-level filtering treats them as INFO: a
+        // level above INFO would drop every custom metric, and the alarms on them with it.
+        List<String> levels = List.of("TRACE", "DEBUG", "INFO");
+        Object global = Template.map(TEMPLATE.globals("Function").get("LoggingConfig")).get("ApplicationLogLevel");
+        if (global instanceof Map<?, ?> ref) {
+            // A parameter (LogLevel): every value it allows, and its default, must keep INFO lines.
+            Map<String, Object> parameter = Template.map(Template.map(TEMPLATE.root().get("Parameters")).get(ref.get("Ref")));
+            assertTrue(levels.contains(parameter.get("Default")), "default of " + ref + ": " + parameter.get("Default"));
+            assertTrue(parameter.get("AllowedValues") instanceof List<?> allowed && levels.containsAll(allowed),
+                    ref + " must allow only " + levels + ", allows " + parameter.get("AllowedValues"));
+        } else {
+            assertTrue(levels.contains(global), "Globals ApplicationLogLevel: " + global);
+        }
+        TEMPLATE.resourcesOfType("AWS::Serverless::Function").forEach((id, r) -> {
+            Object own = Template.map(Template.map(r.get("Properties")).get("LoggingConfig")).get("ApplicationLogLevel");
+            assertTrue(own == null || levels.contains(own), id + " ApplicationLogLevel: " + own);
+        });
+    }
+
+    @Test
     void dashboard_showsEveryAlarm_ordersReservedAndUploadOutcomes() throws IOException {
         Map<String, Map<String, Object>> dashboards = TEMPLATE.resourcesOfType("AWS::CloudWatch::Dashboard");
         assertEquals(1, dashboards.size());

@@ -2,9 +2,13 @@ package shop.testing;
 
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -92,6 +96,38 @@ public final class TestStack {
             DatabaseUsers.createAppUser(c, c.getCatalog(), user, password);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create user " + user, e);
+        }
+    }
+
+    /** sessionsOf lists the ids of the server's sessions logged in as {@code user}. */
+    public List<Long> sessionsOf(String user) {
+        List<Long> ids = new ArrayList<>();
+        try (Connection c = admin.getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = ?")) {
+            s.setString(1, user);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getLong(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot list the sessions of " + user, e);
+        }
+        return ids;
+    }
+
+    /**
+     * awaitNoSessionOf waits, 5 s at most, until the server lists no session of {@code user} (a pool
+     * closes evicted connections on a thread of its own), and fails the test if one is left.
+     */
+    public void awaitNoSessionOf(String user) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!sessionsOf(user).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        List<Long> left = sessionsOf(user);
+        if (!left.isEmpty()) {
+            throw new AssertionError("sessions of " + user + " still open: " + left);
         }
     }
 

@@ -2,8 +2,10 @@ package shop.platform.aws;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import shop.platform.snapstart.SnapshotSensitive;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
 import software.amazon.lambda.powertools.parameters.cache.CacheManager;
 import software.amazon.lambda.powertools.parameters.secrets.SecretsProvider;
 
@@ -11,7 +13,8 @@ import software.amazon.lambda.powertools.parameters.secrets.SecretsProvider;
  * CachedSecret is one Secrets Manager secret read through Powertools' {@link SecretsProvider}: cached
  * for {@link #MAX_AGE} so that a rotation reaches every environment within that time, read again at
  * once when its user was refused ({@link #refresh}), and dropped before a SnapStart snapshot so that
- * no secret is frozen into it. Thread-safe.
+ * no secret is frozen into it. Its {@code AWSPENDING} version, the one a rotation is putting in place,
+ * is read on demand ({@link #pending}). Thread-safe.
  */
 public final class CachedSecret implements SnapshotSensitive {
     /**
@@ -21,6 +24,8 @@ public final class CachedSecret implements SnapshotSensitive {
      * environment and 5 minutes at most.
      */
     public static final Duration MAX_AGE = Duration.ofMinutes(5);
+    /** PENDING is the version stage a rotation gives the value it is putting in place. */
+    public static final String PENDING = "AWSPENDING";
 
     private final SecretsManagerClient client;
     private final String secretId;
@@ -53,6 +58,22 @@ public final class CachedSecret implements SnapshotSensitive {
         }
         provider = emptyCache();
         return value();
+    }
+
+    /**
+     * pending reads the secret's {@code AWSPENDING} version, uncached: the value a rotation under way
+     * is putting in place, which single-user rotation sets on the database (its {@code setSecret}
+     * step) before it makes it {@code AWSCURRENT} ({@code finishSecret}). Empty when no rotation is
+     * under way (Secrets Manager keeps no version with that label). Powertools' provider reads
+     * {@code AWSCURRENT} only, so this is one SDK call.
+     */
+    public Optional<String> pending() {
+        try {
+            return Optional.ofNullable(client.getSecretValue(r -> r.secretId(secretId).versionStage(PENDING))
+                    .secretString());
+        } catch (ResourceNotFoundException e) {
+            return Optional.empty();
+        }
     }
 
     /** Before a snapshot: forget the value, so no secret is in the snapshot and none is stale after it. */

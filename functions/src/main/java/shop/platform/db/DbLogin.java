@@ -11,7 +11,9 @@ import shop.platform.snapstart.SnapshotSensitive;
 /**
  * DbLogin is where a pool takes the user and password of each new connection: fixed ones (local), or
  * a Secrets Manager secret of RDS's shape {@code {"username": ..., "password": ...}}, cached with an
- * expiry and read again when the database refuses them (a rotation).
+ * expiry and read again when the database refuses them (a rotation), its {@code AWSPENDING} version
+ * standing in while a single-user rotation has changed the password but not yet the secret's
+ * {@code AWSCURRENT}.
  */
 public sealed interface DbLogin extends SnapshotSensitive {
 
@@ -37,6 +39,10 @@ public sealed interface DbLogin extends SnapshotSensitive {
      */
     Optional<Credentials> refresh(Credentials refused);
 
+    /** accepted is called when the database accepted credentials that {@link #refresh} returned. */
+    default void accepted(Credentials credentials) {
+    }
+
     /** fixed is a login that never changes (DB_USER and DB_PASSWORD). */
     static DbLogin fixed(String user, String password) {
         return new Fixed(new Credentials(user, password));
@@ -60,9 +66,23 @@ public sealed interface DbLogin extends SnapshotSensitive {
         }
     }
 
-    /** Credentials from a Secrets Manager secret. */
+    /**
+     * Credentials from a Secrets Manager secret. A refused login reads {@code AWSCURRENT} again; when
+     * it still holds the refused password, a single-user rotation (RDS's default strategy) is between
+     * its {@code setSecret} step, which changed the password on the database, and {@code finishSecret},
+     * which will move {@code AWSCURRENT} to it: for those seconds the current secret is wrong and
+     * {@code AWSPENDING} is right. Once the database accepted the pending credentials they stand in
+     * for that {@code AWSCURRENT} value, so later connections log in at the first try; they stop
+     * standing in as soon as {@code AWSCURRENT} reads differently (the rotation finished, or another
+     * began), or when the database refuses them too.
+     */
     final class FromSecret implements DbLogin {
         private final CachedSecret secret;
+        private volatile StandIn standIn;
+
+        /** StandIn is pending credentials the database accepted while AWSCURRENT was {@code current}. */
+        private record StandIn(String current, Credentials credentials) {
+        }
 
         FromSecret(CachedSecret secret) {
             this.secret = Objects.requireNonNull(secret, "secret");
@@ -70,17 +90,44 @@ public sealed interface DbLogin extends SnapshotSensitive {
 
         @Override
         public Credentials current() {
-            return parse(secret.value());
+            String current = secret.value();
+            StandIn s = standIn;
+            if (s != null && s.current().equals(current)) {
+                return s.credentials();
+            }
+            return parse(current);
         }
 
         @Override
         public Optional<Credentials> refresh(Credentials refused) {
-            Credentials now = parse(secret.refresh(json(refused)));
-            return now.equals(refused) ? Optional.empty() : Optional.of(now);
+            StandIn s = standIn;
+            String current;
+            if (s != null && s.credentials().equals(refused)) {
+                // The stand-in was refused too: forget it, and read AWSCURRENT again.
+                standIn = null;
+                current = secret.refresh(s.current());
+            } else {
+                current = secret.refresh(json(refused));
+            }
+            Credentials now = parse(current);
+            if (!now.equals(refused)) {
+                return Optional.of(now);
+            }
+            // AWSCURRENT still holds the refused password: a single-user rotation between setSecret and finishSecret?
+            return secret.pending().map(this::parse).filter(pending -> !pending.equals(refused));
+        }
+
+        @Override
+        public void accepted(Credentials credentials) {
+            String current = secret.value();
+            if (!parse(current).equals(credentials)) {
+                standIn = new StandIn(current, credentials);
+            }
         }
 
         @Override
         public void beforeSnapshot() {
+            standIn = null;
             secret.beforeSnapshot();
         }
 

@@ -18,8 +18,9 @@ import shop.platform.snapstart.SnapshotSensitive;
 /**
  * LoginDataSource opens the physical connections of a pool, taking the credentials of each from its
  * {@link DbLogin} at that moment. When the database refuses them (MySQL error 1045, a rotated
- * password), it asks the login for newer ones once, connects with those, and tells the pool to retire
- * the connections opened with the old ones: the request that noticed the rotation gets its
+ * password), it asks the login for newer ones once (the secret read again, or the version a rotation
+ * is putting in place), connects with those, and tells the pool to retire the connections opened
+ * with the old ones: the request that noticed the rotation gets its
  * connection and never sees the refusal. A TLS handshake it refuses is reported, and logged once a
  * minute at most, as the setting to fix ({@link TlsRefusal}), not as a "communications link failure".
  */
@@ -70,7 +71,9 @@ final class LoginDataSource implements DataSource, SnapshotSensitive {
                 throw e;
             }
             Connection c = connect(newer.get());
-            LOG.info("{}: the database refused {} (a rotated secret); connected with the secret read again, "
+            login.accepted(newer.get());
+            LOG.info("{}: the database refused {} (a rotated secret); connected with the secret read again "
+                    + "(AWSCURRENT, or AWSPENDING while a single-user rotation is under way), "
                     + "retiring connections opened with the old one", name, credentials);
             onNewCredentials.run();
             return c;

@@ -37,13 +37,16 @@ import shop.platform.db.Database;
  *   <tr><td>the random source of jitter and spreading ({@link SnapshotSafeRandom}: retry and
  *       back-off jitter, the AWS SDK clients' retry back-off, RedLock poll intervals and slot
  *       choice)</td><td>unique: reseeded after</td>
- *       <td>reseeded from {@code SecureRandom} after every restore by every priming, so clones do not
- *       replay one sequence (with {@code ThreadLocalRandom}, whose seeder is in the snapshot, they
- *       did: identical back-off exactly when many retry at once)</td></tr>
+ *       <td>reseeded from {@code SecureRandom} after every restore by a CRaC resource of its own,
+ *       registered when the class loads, so in every function whether it primes or not, and before
+ *       any priming's hooks (with {@code ThreadLocalRandom}, whose seeder is in the snapshot, clones
+ *       replayed one sequence: identical back-off exactly when many retry at once)</td></tr>
  * </table>
  *
- * Outside Lambda SnapStart (tests, the local runner) the hooks never fire; tests call them through
- * {@link #runBeforeCheckpointForTest()} and {@link #runAfterRestoreForTest()} as Lambda would.
+ * Lambda calls the hooks through CRaC's global context: {@code beforeCheckpoint} of every registered
+ * resource, newest first, before the snapshot; {@code afterRestore}, oldest first, in each restored
+ * environment. Outside Lambda SnapStart (the local runner) nothing calls them; tests drive them
+ * through the same global context from the test side.
  */
 public final class SnapStartPriming implements Resource {
     private static final Logger LOG = LoggerFactory.getLogger(SnapStartPriming.class);
@@ -52,16 +55,12 @@ public final class SnapStartPriming implements Resource {
 
     private final String name;
     private final Runnable prime;
-    private final List<DataSource> pools;
     private final List<SnapshotSensitive> state;
 
     private SnapStartPriming(String name, Runnable prime, List<DataSource> pools, List<SnapshotSensitive> state) {
         this.name = name;
         this.prime = prime;
-        this.pools = pools;
-        // The random source first: any later hook that draws after the restore draws from a fresh seed.
-        List<SnapshotSensitive> all = new ArrayList<>(List.of(SnapshotSafeRandom.current()));
-        all.addAll(state);
+        List<SnapshotSensitive> all = new ArrayList<>(state);
         pools.forEach(ds -> all.add(Database.snapshotSensitive(ds)));
         this.state = List.copyOf(all);
     }
@@ -79,6 +78,9 @@ public final class SnapStartPriming implements Resource {
     public static synchronized SnapStartPriming register(String name, Runnable prime,
                                                          List<? extends SnapshotSensitive> state, DataSource... pools) {
         SnapStartPriming resource = new SnapStartPriming(name, prime, List.of(pools), List.copyOf(state));
+        // Loads the random source, which registers itself: Lambda restores resources oldest first, so
+        // it is reseeded before this priming's hooks run and anything they draw is this environment's.
+        SnapshotSafeRandom.current();
         REGISTERED.add(resource);
         Core.getGlobalContext().register(resource);
         return resource;
@@ -86,65 +88,29 @@ public final class SnapStartPriming implements Resource {
 
     @Override
     public void beforeCheckpoint(Context<? extends Resource> context) {
-        checkpoint();
-    }
-
-    private java.util.Optional<RuntimeException> checkpoint() {
         long t0 = System.nanoTime();
-        java.util.Optional<RuntimeException> failure = java.util.Optional.empty();
         try {
             prime.run();
         } catch (RuntimeException e) {
             // Priming is an optimisation: a failure must not fail the version's publication.
             LOG.warn("{}: priming failed, snapshot taken unprimed", name, e);
-            failure = java.util.Optional.of(e);
         }
         // Whatever the priming opened or read is dropped, even after a failed priming.
         for (SnapshotSensitive s : state) {
             s.beforeSnapshot();
         }
         LOG.info("{}: primed for the snapshot in {} ms", name, (System.nanoTime() - t0) / 1_000_000);
-        return failure;
     }
 
     @Override
     public void afterRestore(Context<? extends Resource> context) {
-        restore();
-    }
-
-    private void restore() {
         for (SnapshotSensitive s : state) {
             s.afterRestore();
         }
     }
 
-    /** runBeforeCheckpointForTest invokes the hook as Lambda would before the snapshot; returns a priming failure. */
-    public java.util.Optional<RuntimeException> runBeforeCheckpointForTest() {
-        return checkpoint();
-    }
-
-    /** runAfterRestoreForTest invokes the hook as Lambda would after restoring an environment from the snapshot. */
-    public void runAfterRestoreForTest() {
-        restore();
-    }
-
-    /** stateForTest returns every piece of state the hooks handle, the random source and the pools' included. */
-    public List<SnapshotSensitive> stateForTest() {
-        return state;
-    }
-
-    /** poolsForTest returns the pools the hook empties. */
-    public List<DataSource> poolsForTest() {
-        return pools;
-    }
-
-    /** registeredForTest returns what has been registered in this JVM. */
-    public static synchronized List<SnapStartPriming> registeredForTest() {
-        return REGISTERED.stream().map(r -> (SnapStartPriming) r).toList();
-    }
-
-    /** name is the function this priming belongs to. */
-    public String name() {
-        return name;
+    @Override
+    public String toString() {
+        return "SnapStartPriming[" + name + "]";
     }
 }

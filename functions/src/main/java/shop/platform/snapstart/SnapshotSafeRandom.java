@@ -3,25 +3,40 @@ package shop.platform.snapstart;
 import java.security.SecureRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
+import org.crac.Context;
+import org.crac.Core;
+import org.crac.Resource;
 
 /**
  * SnapshotSafeRandom is the random source for back-off jitter, poll intervals and spreading choices
- * (the RedLock's slot), in place of {@code ThreadLocalRandom}. ThreadLocalRandom seeds each thread
- * from a static seeder that is part of the snapshot, so every environment restored from one SnapStart
- * snapshot replays the same sequence: the clones' jitter is identical exactly when many of them retry
- * at once, and they all pick the same RedLock slot first. This source is reseeded from
- * {@link SecureRandom} after every restore (AWS: SecureRandom draws made after a restore differ between
- * environments), through the {@link SnapStartPriming} every function registers.
+ * (the RedLock's slot, the AWS SDK clients' retry back-off), in place of {@code ThreadLocalRandom}.
+ * ThreadLocalRandom seeds each thread from a static seeder that is part of the snapshot, so every
+ * environment restored from one SnapStart snapshot replays the same sequence: the clones' jitter is
+ * identical exactly when many of them retry at once, and they all pick the same RedLock slot first.
+ * This source is reseeded from {@link SecureRandom} after every restore (AWS: SecureRandom draws made
+ * after a restore differ between environments).
+ *
+ * <p>The reseed does not depend on a function registering a {@link SnapStartPriming}: the
+ * environment's generator registers itself with CRaC when this class is loaded (the sweeper, the
+ * reconciliation, upload-complete and the authorizer prime nothing, yet run with SnapStart). CRaC
+ * holds resources weakly; this class holds the generator for the life of the environment. Lambda runs
+ * after-restore hooks in the order they were registered, and {@link SnapStartPriming#register} loads
+ * this class before it registers anything, so a priming's own hooks already draw from the new seed.
+ * If the class is first loaded after a restore, its seed is drawn then, which is as good.
  *
  * <p>One generator for the environment, SplitMix64 over an atomic counter (the algorithm of
  * {@link java.util.SplittableRandom}): one atomic add and a few multiplications per draw, no lock and
  * no system call, so the reservation path may draw freely. Not for secrets or ids: those come from
  * SecureRandom itself.
  */
-public final class SnapshotSafeRandom implements RandomGenerator, SnapshotSensitive {
+public final class SnapshotSafeRandom implements RandomGenerator, Resource {
     private static final SecureRandom SEEDS = new SecureRandom();
     private static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
     private static final SnapshotSafeRandom SHARED = new SnapshotSafeRandom(SEEDS.nextLong());
+
+    static {
+        Core.getGlobalContext().register(SHARED);
+    }
 
     private final AtomicLong state;
 
@@ -43,9 +58,14 @@ public final class SnapshotSafeRandom implements RandomGenerator, SnapshotSensit
         return z ^ (z >>> 31);
     }
 
+    /** Before a snapshot: nothing; the state the snapshot holds is replaced after the restore. */
+    @Override
+    public void beforeCheckpoint(Context<? extends Resource> context) {
+    }
+
     /** After a restore: a seed of this environment's own, so no clone replays another's sequence. */
     @Override
-    public void afterRestore() {
+    public void afterRestore(Context<? extends Resource> context) {
         state.set(SEEDS.nextLong());
     }
 }

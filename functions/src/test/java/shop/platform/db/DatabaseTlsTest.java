@@ -28,11 +28,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import shop.catalog.CatalogApiHandler;
+import shop.catalog.CatalogFunction;
 import shop.platform.config.AwsConfig;
 import shop.platform.config.DbConfig;
 import shop.platform.config.Env;
 import shop.platform.http.Problems;
-import shop.platform.snapstart.SnapStartPriming;
 import shop.stack.DatabaseUsers;
 import shop.stack.FunctionEnvironment;
 import shop.stack.MariaDbServer;
@@ -158,8 +158,9 @@ class DatabaseTlsTest {
      * request runs, so both wait out the pool's connection timeout once.
      */
     private static Refusal refusal(Env env) throws Exception {
-        CatalogApiHandler handler = new CatalogApiHandler(env);
-        DataSource pool = SnapStartPriming.registeredForTest().getLast().poolsForTest().getFirst();
+        // The catalog function as new CatalogApiHandler(env) builds it, over a pool the test can ask.
+        DataSource pool = Database.pool(DbConfig.from(env), AwsConfig.from(env), "catalog");
+        CatalogApiHandler handler = CatalogFunction.over(pool);
         try {
             CompletableFuture<APIGatewayProxyResponseEvent> response = CompletableFuture.supplyAsync(() ->
                     handler.handleRequest(EventLoader.loadApiGatewayRestEvent("../events/catalog-get-goods.json"), null));

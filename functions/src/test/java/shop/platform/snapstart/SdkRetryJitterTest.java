@@ -7,7 +7,9 @@ import java.security.SecureRandom;
 import java.util.List;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
+import org.crac.Core;
 import org.junit.jupiter.api.Test;
+import shop.testing.LambdaEnvironment;
 import shop.platform.aws.SnapshotSafeRetries;
 import shop.testing.RetryDelays;
 import software.amazon.awssdk.retries.api.RetryStrategy;
@@ -27,7 +29,7 @@ class SdkRetryJitterTest {
     }
 
     private static void clonesRetryInLockStep_untilEachRunsItsRestoreHook(
-            String name, Function<RandomGenerator, RetryStrategy> strategy) {
+            String name, Function<RandomGenerator, RetryStrategy> strategy) throws Exception {
         long snapshotState = new SecureRandom().nextLong();
 
         // The defect the hook prevents: two clones, no hook, one sequence of retry delays.
@@ -36,8 +38,12 @@ class SdkRetryJitterTest {
 
         SnapshotSafeRandom first = new SnapshotSafeRandom(snapshotState);
         SnapshotSafeRandom second = new SnapshotSafeRandom(snapshotState);
-        SnapStartPriming.register("sdk-retry-clone-1-" + name, () -> { }, List.of(first)).runAfterRestoreForTest();
-        SnapStartPriming.register("sdk-retry-clone-2-" + name, () -> { }, List.of(second)).runAfterRestoreForTest();
+        for (SnapshotSafeRandom environment : List.of(first, second)) {
+            try (LambdaEnvironment lambda = LambdaEnvironment.start()) {
+                Core.getGlobalContext().register(environment);
+                lambda.restore();
+            }
+        }
 
         List<Long> replay = retries(strategy, new SnapshotSafeRandom(snapshotState));
         List<Long> restored1 = retries(strategy, first);
@@ -49,12 +55,12 @@ class SdkRetryJitterTest {
     }
 
     @Test
-    void standardRetries_ofClonesOfOneSnapshot_differAfterEachRestore() {
+    void standardRetries_ofClonesOfOneSnapshot_differAfterEachRestore() throws Exception {
         clonesRetryInLockStep_untilEachRunsItsRestoreHook("standard", SnapshotSafeRetries::standard);
     }
 
     @Test
-    void dynamoDbRetries_ofClonesOfOneSnapshot_differAfterEachRestore() {
+    void dynamoDbRetries_ofClonesOfOneSnapshot_differAfterEachRestore() throws Exception {
         clonesRetryInLockStep_untilEachRunsItsRestoreHook("dynamodb", SnapshotSafeRetries::dynamoDb);
     }
 }

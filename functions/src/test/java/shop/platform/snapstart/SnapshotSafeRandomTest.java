@@ -2,7 +2,6 @@ package shop.platform.snapstart;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.security.SecureRandom;
@@ -10,13 +9,16 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.random.RandomGenerator;
+import org.crac.Core;
 import org.junit.jupiter.api.Test;
+import shop.testing.LambdaEnvironment;
 
 /**
  * The random source of jitter and slot choice under SnapStart. Environments restored from one snapshot
  * start with the same memory, so the same generator state: modelled here by two generators built from
  * one state. Without the after-restore hook they replay one sequence (what ThreadLocalRandom's clones
- * do, its seeder being in the snapshot); after it, each draws its own.
+ * do, its seeder being in the snapshot); after it, each draws its own. Hooks run as Lambda runs them
+ * ({@link LambdaEnvironment}).
  */
 class SnapshotSafeRandomTest {
 
@@ -33,19 +35,21 @@ class SnapshotSafeRandomTest {
     }
 
     @Test
-    void clonesOfOneSnapshot_replayOneSequence_untilEachRunsItsRestoreHook() {
+    void clonesOfOneSnapshot_replayOneSequence_untilEachRunsItsRestoreHook() throws Exception {
         long snapshotState = new SecureRandom().nextLong();
 
         // The defect the hook prevents: two clones, no hook, one sequence.
         assertEquals(jitter(new SnapshotSafeRandom(snapshotState)), jitter(new SnapshotSafeRandom(snapshotState)));
 
-        // Two environments restored from that snapshot, each with its priming's hooks run as Lambda would.
+        // Two environments restored from that snapshot, each running its restore hooks as Lambda does.
         SnapshotSafeRandom first = new SnapshotSafeRandom(snapshotState);
         SnapshotSafeRandom second = new SnapshotSafeRandom(snapshotState);
-        SnapStartPriming firstEnvironment = SnapStartPriming.register("random-clone-1", () -> { }, List.of(first));
-        SnapStartPriming secondEnvironment = SnapStartPriming.register("random-clone-2", () -> { }, List.of(second));
-        firstEnvironment.runAfterRestoreForTest();
-        secondEnvironment.runAfterRestoreForTest();
+        for (SnapshotSafeRandom environment : List.of(first, second)) {
+            try (LambdaEnvironment lambda = LambdaEnvironment.start()) {
+                Core.getGlobalContext().register(environment);
+                lambda.restore();
+            }
+        }
 
         List<Long> replay = jitter(new SnapshotSafeRandom(snapshotState));
         List<Long> restored1 = jitter(first);
@@ -56,10 +60,33 @@ class SnapshotSafeRandomTest {
     }
 
     @Test
-    void everyPriming_reseedsTheSharedSource_beforeAnyOtherHook() {
-        SnapStartPriming priming = SnapStartPriming.register("random-shared", () -> { }, List.of());
-        assertSame(SnapshotSafeRandom.current(), priming.stateForTest().getFirst(),
-                "a function's restore hook would leave the shared random source as the snapshot held it");
+    void continuation_predictsTheNextDraw_asEveryCloneWouldDrawIt() {
+        SnapshotSafeRandom random = new SnapshotSafeRandom(new SecureRandom().nextLong());
+        for (int i = 0; i < 100; i++) {
+            long last = random.nextLong();
+            assertEquals(Continuation.next(last), random.nextLong());
+        }
+    }
+
+    @Test
+    void theSharedSource_isReseededAfterARestore_beforeAnyPrimingsHooksRun() throws Exception {
+        List<String> seenByThePriming = new ArrayList<>();
+        long[] continuation = new long[1];
+        try (LambdaEnvironment lambda = LambdaEnvironment.start()) {
+            SnapshotSensitive drawsAfterRestore = new SnapshotSensitive() {
+                @Override
+                public void afterRestore() {
+                    long draw = SnapshotSafeRandom.current().nextLong();
+                    seenByThePriming.add(draw == continuation[0] ? "the snapshot's continuation" : "a fresh seed");
+                }
+            };
+            SnapStartPriming.register("draws-after-restore", () -> { }, List.of(drawsAfterRestore));
+            assertEquals(List.of(), lambda.checkpoint().problems());
+            continuation[0] = Continuation.next(SnapshotSafeRandom.current().nextLong());
+            lambda.restore();
+        }
+        assertEquals(List.of("a fresh seed"), seenByThePriming,
+                "a priming's after-restore hook drew before the shared random source was reseeded");
     }
 
     @Test

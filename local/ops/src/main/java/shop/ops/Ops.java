@@ -3,6 +3,7 @@ package shop.ops;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -10,15 +11,17 @@ import java.util.List;
 import java.util.Optional;
 import shop.stack.ProjectRoot;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 
 /**
- * Ops is the Java side of {@code ./dev verify} and {@code ./dev redrive --stack}: tools for a
+ * Ops is the Java side of {@code ./dev verify}, {@code ./dev deploy} and {@code ./dev redrive --stack}: tools for a
  * deployed stack, with the caller's AWS credentials. Results go to stdout, logs to stderr; the exit
  * code is 0 only when everything checked held.
  */
 public final class Ops {
     private static final String USAGE = """
             usage: ./dev verify --stack NAME [--region R] [--token T] [--no-smoke]
+                   ./dev deploy [--dry-run] [sam deploy args...]
                    ./dev redrive --stack NAME [--region R] [--function NAME_PART] [--max 100]
             (--endpoint URL sends every AWS call to one emulator, e.g. moto_server)
             """;
@@ -34,6 +37,11 @@ public final class Ops {
         Deque<String> rest = new ArrayDeque<>(List.of(args));
         String command = rest.isEmpty() ? "help" : rest.removeFirst();
         try {
+            if (command.equals("deploy")) {
+                int code = deploy(List.copyOf(rest), stdout);
+                stdout.flush();
+                System.exit(code);
+            }
             Options o = Options.parse(rest);
             int code = switch (command) {
                 case "verify" -> verify(o, stdout);
@@ -103,9 +111,12 @@ public final class Ops {
 
     private static int verify(Options o, PrintStream out) {
         Verifier.Report report;
+        List<Difference> aliases;
         var aws = o.aws();
-        try (var cfn = aws.cloudFormation(); var apigw = aws.apiGateway()) {
-            report = Verifier.ofProject(ProjectRoot.find()).verify(cfn, apigw, o.stack());
+        Verifier verifier = Verifier.ofProject(ProjectRoot.find());
+        try (var cfn = aws.cloudFormation(); var apigw = aws.apiGateway(); var lambda = aws.lambda()) {
+            report = verifier.verify(cfn, apigw, o.stack());
+            aliases = verifier.verifyLiveAliases(cfn, lambda, o.stack());
         }
         out.println("stack " + o.stack() + ", REST API " + report.apiId().orElse("(none)"));
         if (report.differences().isEmpty()) {
@@ -113,6 +124,14 @@ public final class Ops {
         } else {
             out.println(report.differences().size() + " difference(s) from template.yaml and docs/openapi.yaml:");
             report.differences().forEach(d -> out.println("  - " + d));
+        }
+        if (aliases.isEmpty()) {
+            out.println("each of the " + verifier.liveAliasCount() + " functions serves its $LATEST code and configuration"
+                    + " through its live alias");
+        } else {
+            out.println(aliases.size() + " difference(s) between a live alias and its function's $LATEST"
+                    + " (a change that did not reach live traffic; ./dev deploy publishes it):");
+            aliases.forEach(d -> out.println("  - " + d));
         }
         boolean smokeFailed = false;
         if (o.smoke()) {
@@ -129,7 +148,21 @@ public final class Ops {
                 }
             }
         }
-        return report.differences().isEmpty() && !smokeFailed ? 0 : 1;
+        return report.differences().isEmpty() && aliases.isEmpty() && !smokeFailed ? 0 : 1;
+    }
+
+    private static int deploy(List<String> args, PrintStream out) {
+        Path root = ProjectRoot.find();
+        SamDeploy.Invocation inv = SamDeploy.Invocation.parse(args);
+        SamConfig config = SamConfig.read(root.resolve(inv.configFile()), inv.configEnv());
+        inv.profile().or(config::profile).ifPresent(p -> System.setProperty("aws.profile", p));
+        Optional<String> region = inv.region().or(config::region);
+        return SamDeploy.run(root, inv, SamDeploy.samExecutable(), stack -> {
+            Region r = region.map(Region::of).orElseGet(() -> DefaultAwsRegionProviderChain.builder().build().getRegion());
+            try (var cfn = new AwsAccess(r, Optional.empty()).cloudFormation()) {
+                return SamDeploy.deployedParameters(cfn, stack);
+            }
+        }, out);
     }
 
     private static int redrive(Options o, PrintStream out) {

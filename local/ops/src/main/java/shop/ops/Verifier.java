@@ -13,11 +13,13 @@ import org.yaml.snakeyaml.Yaml;
 import shop.stack.Template;
 import software.amazon.awssdk.services.apigateway.ApiGatewayClient;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
+import software.amazon.awssdk.services.lambda.LambdaClient;
 
 /**
  * Verifier checks one deployed stack's REST API against the project's template.yaml and
  * docs/openapi.yaml: CloudFormation gives the stack's parameters and the API's id, the API Gateway
- * SDK describes the API, and {@link ApiComparison} lists the differences.
+ * SDK describes the API, and {@link ApiComparison} lists the differences. It also checks that each
+ * function's live alias serves what its $LATEST is ({@link #verifyLiveAliases}).
  */
 public final class Verifier {
     /**
@@ -66,5 +68,32 @@ public final class Verifier {
         List<Difference> differences = new ArrayList<>(ApiComparison.compare(expected, reader.read(api.get(),
                 expected.stageName())));
         return new Report(Optional.of(api.get().id()), stack.output("ApiUrl"), differences);
+    }
+
+    /**
+     * verifyLiveAliases checks that every function of the template serves, through its alias
+     * (AutoPublishAlias), the code and configuration of its $LATEST ({@link LiveAliases}).
+     */
+    public List<Difference> verifyLiveAliases(CloudFormationClient cfn, LambdaClient lambda, String stackName) {
+        StackInfo stack = StackInfo.describe(cfn, stackName);
+        Map<String, Object> globals = template.globals("Function");
+        Map<String, Map<String, String>> byAlias = new java.util.TreeMap<>();
+        template.resourcesOfType("AWS::Serverless::Function").keySet().forEach(id -> {
+            Object alias = template.properties(id).getOrDefault("AutoPublishAlias", globals.get("AutoPublishAlias"));
+            if (alias instanceof String name) {
+                byAlias.computeIfAbsent(name, n -> new java.util.LinkedHashMap<>()).put(id, stack.physicalIds().get(id));
+            }
+        });
+        List<Difference> out = new ArrayList<>();
+        byAlias.forEach((alias, functions) -> LiveAliases.read(lambda, functions, alias)
+                .forEach(o -> out.addAll(LiveAliases.compare(alias, o))));
+        return out;
+    }
+
+    /** liveAliasCount is how many functions of the template take traffic through an alias. */
+    public long liveAliasCount() {
+        Object global = template.globals("Function").get("AutoPublishAlias");
+        return template.resourcesOfType("AWS::Serverless::Function").keySet().stream()
+                .filter(id -> template.properties(id).getOrDefault("AutoPublishAlias", global) instanceof String).count();
     }
 }
