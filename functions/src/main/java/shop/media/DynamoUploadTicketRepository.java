@@ -15,10 +15,12 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 
 /**
  * DynamoUploadTicketRepository keeps tickets in the UPLOAD_TICKETS_TABLE (hash key {@code uploadId},
- * TTL attribute {@code ttl}) with conditional writes only. The TTL is the ticket's validity while it
- * is PENDING and {@link UploadTicket#KEEP_DONE} after it is decided. SDK failures other than a failed
- * condition are {@link DependencyUnavailableException}s, so the caller retries (or, when the request's
- * deadline cut the call, {@link shop.platform.error.DeadlineExceededException}s: {@link SdkFailures}).
+ * TTL attribute {@code ttl}) with conditional writes only. The TTL is the ticket's end of life
+ * ({@link UploadTicket#endOfLife()}: no event of its object can arrive later, redriven or not) while it
+ * is PENDING, and what the caller says ({@link UploadTicket#keepDecidedUntil}) once it is decided.
+ * SDK failures other than a failed condition are {@link DependencyUnavailableException}s, so the
+ * caller retries (or, when the request's deadline cut the call,
+ * {@link shop.platform.error.DeadlineExceededException}s: {@link SdkFailures}).
  */
 public final class DynamoUploadTicketRepository implements UploadTicketRepository {
     private final DynamoDbClient dynamo;
@@ -45,7 +47,7 @@ public final class DynamoUploadTicketRepository implements UploadTicketRepositor
         item.put("requestedBy", s(t.requestedBy().isEmpty() ? "-" : t.requestedBy()));
         item.put("createdAt", n(t.createdAt().toEpochMilli()));
         item.put("status", s(t.status().name()));
-        item.put("ttl", n(t.validUntil().getEpochSecond() + 1));
+        item.put("ttl", n(t.endOfLife().getEpochSecond() + 1));
         try {
             dynamo.putItem(r -> r.tableName(table).item(item).conditionExpression("attribute_not_exists(uploadId)"));
             return true;
@@ -78,14 +80,15 @@ public final class DynamoUploadTicketRepository implements UploadTicketRepositor
 
     @Override
     public boolean transition(String uploadId, UploadStatus from, Optional<String> fromSequencer, UploadStatus to,
-                              String sequencer, Optional<String> imageUrl, Optional<String> reason, Instant now) {
+                              String sequencer, Optional<String> imageUrl, Optional<String> reason, Instant now,
+                              Instant keepUntil) {
         Map<String, String> names = new HashMap<>(Map.of("#status", "status", "#ttl", "ttl", "#seq", "sequencer"));
         Map<String, AttributeValue> values = new HashMap<>();
         values.put(":from", s(from.name()));
         values.put(":to", s(to.name()));
         values.put(":seq", s(sequencer));
         values.put(":now", n(now.toEpochMilli()));
-        values.put(":ttl", n(now.plus(UploadTicket.KEEP_DONE).getEpochSecond()));
+        values.put(":ttl", n(keepUntil.getEpochSecond() + 1));
         StringBuilder set = new StringBuilder("SET #status = :to, #seq = :seq, updatedAt = :now, #ttl = :ttl");
         StringBuilder remove = new StringBuilder();
         if (imageUrl.isPresent()) {

@@ -7,10 +7,10 @@ import com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotificatio
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Consumer;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.lambda.powertools.logging.PowertoolsLogging;
@@ -19,8 +19,7 @@ import shop.platform.config.AwsConfig;
 import shop.platform.config.DbConfig;
 import shop.platform.config.Env;
 import shop.platform.db.Database;
-import shop.platform.metrics.EmbeddedMetrics;
-import shop.platform.metrics.EmbeddedMetrics.Metric;
+import shop.platform.metrics.Metrics;
 
 /**
  * UploadCompleteHandler is UploadCompleteFunction, triggered by S3 ObjectCreated under
@@ -29,15 +28,19 @@ import shop.platform.metrics.EmbeddedMetrics.Metric;
  * does not stop the others. If any record failed for a reason that may pass (the database or
  * DynamoDB down), the invocation ends with an error once all records were tried, and Lambda retries
  * the whole event; the records that were applied are no-ops the second time. A rejected object is
- * an answer, not a failure. Each invocation publishes its outcomes (CloudWatch EMF, namespace
- * ShopBackend, Service=media): UploadsStored, UploadsRejected, UploadsIgnored and UploadsFailed.
+ * an answer, not a failure. Each invocation counts its outcomes through {@link Metrics} (the
+ * project's metrics, flushed as one EMF line when the invocation ends: namespace ShopBackend,
+ * {@code Service} = {@value #METRICS_SERVICE}): UploadsStored, UploadsRejected, UploadsIgnored and
+ * UploadsFailed, which the template's operations dashboard graphs under the same dimension.
  */
 public final class UploadCompleteHandler implements RequestHandler<S3Event, UploadCompleteHandler.Report> {
     private static final Logger LOG = LoggerFactory.getLogger(UploadCompleteHandler.class);
+    /** METRICS_SERVICE is the {@code Service} dimension of this function's metrics (as ApiHandler names its own). */
+    public static final String METRICS_SERVICE = "upload-complete";
 
     private final UploadCompletion completion;
     private final String bucket;
-    private final EmbeddedMetrics metrics;
+    private final Metrics metrics;
 
     /** Lambda's constructor. */
     public UploadCompleteHandler() {
@@ -46,27 +49,35 @@ public final class UploadCompleteHandler implements RequestHandler<S3Event, Uplo
 
     /** The local runner's constructor. */
     public UploadCompleteHandler(Env env) {
-        this(MediaConfig.Complete.from(env), AwsConfig.from(env), DbConfig.from(env));
+        this(env, Clock.systemUTC());
     }
 
-    private UploadCompleteHandler(MediaConfig.Complete cfg, AwsConfig aws, DbConfig db) {
+    /**
+     * The wired function with the clock it reads "now" from (when a ticket's life ended, when a
+     * decision was made), so that a test can run it as it runs days after an upload.
+     */
+    public UploadCompleteHandler(Env env, Clock clock) {
+        this(MediaConfig.Complete.from(env), AwsConfig.from(env), DbConfig.from(env), clock);
+    }
+
+    private UploadCompleteHandler(MediaConfig.Complete cfg, AwsConfig aws, DbConfig db, Clock clock) {
         this(new UploadCompletion(new DynamoUploadTicketRepository(AwsClients.dynamo(aws), cfg.ticketsTable()),
                 new JdbcTargetRepository(Database.pool(db, aws, "upload-complete")),
                 new S3ObjectStore(AwsClients.s3(aws), null, cfg.bucket()), new ImageInspector(cfg.imageLimits()),
-                cfg.publicBaseUrl(), Clock.systemUTC()),
+                cfg.publicBaseUrl(), clock),
                 cfg.bucket());
     }
 
     /** Tests' constructor. */
     UploadCompleteHandler(UploadCompletion completion, String bucket) {
-        this(completion, bucket, System.out::println);
+        this(completion, bucket, Metrics.get());
     }
 
-    /** Tests' constructor, with the metric lines going to {@code metricsSink} instead of stdout. */
-    UploadCompleteHandler(UploadCompletion completion, String bucket, Consumer<String> metricsSink) {
+    /** Tests' constructor, with the metrics written by {@code metrics} instead of this environment's. */
+    UploadCompleteHandler(UploadCompletion completion, String bucket, Metrics metrics) {
         this.completion = completion;
         this.bucket = bucket;
-        this.metrics = new EmbeddedMetrics("ShopBackend", Map.of("Service", "media"), metricsSink);
+        this.metrics = metrics;
     }
 
     /**
@@ -104,26 +115,30 @@ public final class UploadCompleteHandler implements RequestHandler<S3Event, Uplo
                     outcomes.add(new UploadCompletion.Outcome.Ignored("failed: " + e.getMessage()));
                 }
             }
-            publish(outcomes, failures.size());
+            count(outcomes, failures.size());
             if (!failures.isEmpty()) {
                 throw new UploadBatchFailedException(failures.size() + " of " + records.size()
                         + " upload records failed; retry the event", failures.getFirst());
             }
             return new Report(outcomes);
         } finally {
-            shop.platform.metrics.Metrics.get().flush("upload-complete"); // what the records counted
+            metrics.flush(METRICS_SERVICE); // one line: what the records led to, and whatever else was counted
             PowertoolsLogging.clearState(true);
         }
     }
 
-    /** publish counts what the records led to; a failed record is counted as failed, not ignored. */
-    private void publish(List<UploadCompletion.Outcome> outcomes, int failed) {
+    /**
+     * count records what the records led to; a failed record is counted as failed, not ignored. Zeros
+     * are recorded too and left out of the line, as EMF lines of every function are.
+     */
+    private void count(List<UploadCompletion.Outcome> outcomes, int failed) {
         long stored = outcomes.stream().filter(o -> o instanceof UploadCompletion.Outcome.Stored).count();
         long rejected = outcomes.stream().filter(o -> o instanceof UploadCompletion.Outcome.Rejected).count();
         long ignored = outcomes.size() - stored - rejected - failed;
-        metrics.publish(List.of(new Metric("UploadsStored", stored, "Count"), new Metric("UploadsRejected", rejected, "Count"),
-                new Metric("UploadsIgnored", ignored, "Count"), new Metric("UploadsFailed", failed, "Count")),
-                System.currentTimeMillis());
+        metrics.add("UploadsStored", stored, "Count");
+        metrics.add("UploadsRejected", rejected, "Count");
+        metrics.add("UploadsIgnored", ignored, "Count");
+        metrics.add("UploadsFailed", failed, "Count");
     }
 
     private UploadCompletion.Outcome handle(S3EventNotificationRecord record) {
@@ -144,7 +159,12 @@ public final class UploadCompleteHandler implements RequestHandler<S3Event, Uplo
             LOG.warn("object key {} is not URL-encoded as S3 encodes keys; left alone", raw);
             return new UploadCompletion.Outcome.Ignored("undecodable key");
         }
-        return completion.complete(new UploadCompletion.ObjectCreated(key, record.getS3().getObject().getSequencer()));
+        var object = record.getS3().getObject();
+        // When S3 created the object and which object it was: what the ticket is judged by, however
+        // late this event is handled (Lambda's retries, or a redrive from FailedEventsQueue days later).
+        Optional<Instant> createdAt = Optional.ofNullable(record.getEventTime()).map(t -> Instant.ofEpochMilli(t.getMillis()));
+        Optional<String> etag = Optional.ofNullable(object.geteTag()).filter(e -> !e.isBlank());
+        return completion.complete(new UploadCompletion.ObjectCreated(key, object.getSequencer(), createdAt, etag));
     }
 
     /**

@@ -1,6 +1,7 @@
 package shop.media;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
@@ -15,12 +16,19 @@ import org.slf4j.LoggerFactory;
  * (decoded Content-Type, a year's immutable Cache-Control, inline Content-Disposition), its URL is
  * recorded on the target, the ticket moves to STORED, and the upload object is deleted.
  *
- * <p>S3 delivers events at least once and in no particular order, and Lambda retries a failed
- * invocation, so every step is safe to repeat, and each event only says "look at this key again":
+ * <p>S3 delivers events at least once and in no particular order, Lambda retries a failed
+ * invocation, and an operator may redrive a failed event days later, so every step is safe to repeat,
+ * and an event is judged by what it says happened when it happened, not by when it is handled:
  * <ul>
- *   <li>A PENDING ticket is decided by the object at its key now, whichever event arrives. The check
- *       reads and the copy takes exactly the object that was looked at (pinned by its ETag); if it was
- *       replaced meanwhile, nothing is decided and the newer object's event decides.</li>
+ *   <li>An event is about one object: the one with its ETag, created at its {@code eventTime}. An
+ *       object created after the ticket's {@code validUntil} (its URL's expiry plus grace) was not
+ *       made through the URL in its lifetime and decides nothing, however early its event arrives;
+ *       one created in time is decided however late its event arrives, until the ticket's end of life
+ *       ({@link UploadTicket#endOfLife()}, which outlasts the failed-events queue's retention).</li>
+ *   <li>A PENDING ticket is decided by its event's object, which must still be the one at its key.
+ *       The check reads and the copy takes exactly the object that was looked at (pinned by its ETag);
+ *       if it was replaced, before or meanwhile, nothing is decided and the newer object's own event
+ *       decides.</li>
  *   <li>The steps run in an order that a retry completes: copy, record the URL on the target
  *       (guarded: never twice), move the ticket (conditional on the state read), delete the upload.
  *       The URL is never recorded before its copy exists, and the upload is deleted only once the
@@ -35,8 +43,8 @@ import org.slf4j.LoggerFactory;
  *       (ticket REJECTED) deletes again.</li>
  * </ul>
  *
- * <p>An object with no ticket, or whose ticket has expired, is logged and left alone (the bucket's
- * lifecycle rule expires it). Transient failures ({@link shop.platform.error.DependencyUnavailableException})
+ * <p>An object with no ticket, past its ticket's end of life, or created too late is logged and left
+ * alone (the bucket's lifecycle rule expires it). Transient failures ({@link shop.platform.error.DependencyUnavailableException})
  * propagate so the invocation is retried; an invalid object is a final answer, not a failure.
  */
 public final class UploadCompletion {
@@ -65,12 +73,16 @@ public final class UploadCompletion {
     }
 
     /**
-     * ObjectCreated is one S3 record: the decoded key and the event's sequencer.
+     * ObjectCreated is one S3 record: the decoded key, the event's sequencer, when S3 created the
+     * object and which object it was.
      *
      * @param key       the object key, URL-decoded
      * @param sequencer S3's ordering token for the key (may be null)
+     * @param createdAt the record's {@code eventTime}; empty (not an event S3 sends) is judged as now
+     * @param etag      the record's {@code eTag} (no quotes); empty (not an event S3 sends) means the
+     *                  object at the key, whichever it is
      */
-    public record ObjectCreated(String key, String sequencer) {
+    public record ObjectCreated(String key, String sequencer, Optional<Instant> createdAt, Optional<String> etag) {
     }
 
     /** Outcome is what one record led to. */
@@ -83,7 +95,7 @@ public final class UploadCompletion {
         record Rejected(String uploadId, String reason) implements Outcome {
         }
 
-        /** Ignored: nothing decided (no ticket, expired, already decided, object gone or replaced meanwhile). */
+        /** Ignored: nothing decided (no ticket, ended, object created too late, already decided, object gone or replaced). */
         record Ignored(String why) implements Outcome {
         }
     }
@@ -100,16 +112,27 @@ public final class UploadCompletion {
             return ignored(key, "no ticket");
         }
         UploadTicket ticket = found.get();
-        if (ticket.expired(clock.instant())) {
-            return ignored(key, "ticket expired at " + ticket.validUntil());
+        if (ticket.status() != UploadStatus.PENDING) {
+            return alreadyDecided(ticket, event);
         }
-        return ticket.status() == UploadStatus.PENDING ? decide(ticket, event) : alreadyDecided(ticket, event);
+        Instant now = clock.instant();
+        if (ticket.ended(now)) {
+            return ignored(key, "ticket ended at " + ticket.endOfLife() + "; no event of its object can be due any more");
+        }
+        Instant created = event.createdAt().orElse(now);
+        if (!ticket.admits(created)) {
+            return ignored(key, "object created at " + created + ", after its URL expired (" + ticket.expiresAt()
+                    + ", grace until " + ticket.validUntil() + ")");
+        }
+        return decide(ticket, event);
     }
 
     private Outcome decide(UploadTicket ticket, ObjectCreated event) {
-        Check check = check(ticket);
+        Check check = check(ticket, event);
         return switch (check) {
             case Check.Missing m -> ignored(ticket.key(), "object no longer exists");
+            case Check.Superseded s -> ignored(ticket.key(), "the object at the key is not this event's (ETag "
+                    + s.now() + ", the event's " + s.event() + "): replaced since; the newer one's event decides");
             case Check.Replaced r -> ignored(ticket.key(), "object replaced while it was checked; the newer one's event decides");
             case Check.Bad bad -> reject(ticket, bad.reason(), event, false);
             case Check.Good good -> store(ticket, good, event);
@@ -134,8 +157,9 @@ public final class UploadCompletion {
             return reject(ticket, "the " + ticket.slot() + " images of goods " + ticket.targetId() + " are full ("
                     + TargetRepository.MAX_LIST_IMAGES + ")", event, true);
         }
+        Instant now = clock.instant();
         if (!tickets.transition(ticket.uploadId(), UploadStatus.PENDING, ticket.sequencer(), UploadStatus.STORED,
-                seq(event), Optional.of(url), Optional.empty(), clock.instant())) {
+                seq(event), Optional.of(url), Optional.empty(), now, ticket.keepDecidedUntil(now))) {
             return lostRace(ticket, url);
         }
         objects.delete(ticket.key());
@@ -175,8 +199,9 @@ public final class UploadCompletion {
     }
 
     private Outcome reject(UploadTicket ticket, String reason, ObjectCreated event, boolean published) {
+        Instant now = clock.instant();
         if (!tickets.transition(ticket.uploadId(), UploadStatus.PENDING, ticket.sequencer(), UploadStatus.REJECTED,
-                seq(event), Optional.empty(), Optional.of(reason), clock.instant())) {
+                seq(event), Optional.empty(), Optional.of(reason), now, ticket.keepDecidedUntil(now))) {
             return ignored(ticket.key(), "ticket changed concurrently");
         }
         objects.delete(ticket.key());
@@ -198,16 +223,23 @@ public final class UploadCompletion {
         record Missing() implements Check {
         }
 
+        /** Superseded: the object at the key has another ETag than the event's object. */
+        record Superseded(String now, String event) implements Check {
+        }
+
         record Replaced() implements Check {
         }
     }
 
-    private Check check(UploadTicket ticket) {
+    private Check check(UploadTicket ticket, ObjectCreated event) {
         Optional<ObjectStore.ObjectInfo> found = objects.head(ticket.key());
         if (found.isEmpty()) {
             return new Check.Missing();
         }
         ObjectStore.ObjectInfo info = found.get();
+        if (event.etag().isPresent() && !unquoted(info.etag()).equals(unquoted(event.etag().get()))) {
+            return new Check.Superseded(unquoted(info.etag()), unquoted(event.etag().get()));
+        }
         if (info.size() != ticket.contentLength()) {
             return new Check.Bad("the object has " + info.size() + " bytes, " + ticket.contentLength()
                     + " were promised");
@@ -240,6 +272,12 @@ public final class UploadCompletion {
         }
         int semi = contentType.indexOf(';');
         return (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
+    }
+
+    /** unquoted: HeadObject quotes an ETag, an S3 event record does not. */
+    private static String unquoted(String etag) {
+        String e = etag == null ? "" : etag.trim();
+        return e.length() >= 2 && e.startsWith("\"") && e.endsWith("\"") ? e.substring(1, e.length() - 1) : e;
     }
 
     private static String seq(ObjectCreated event) {

@@ -145,14 +145,17 @@ public final class UploadService {
         return new IssuedUpload(uploadId, "PUT", put.url(), put.headers(), t.key(), t.expiresAt());
     }
 
-    /** status reports a ticket; a PENDING one past its validity counts as absent (404). */
+    /**
+     * status reports a ticket. A PENDING one stays PENDING until its end of life (an event of its
+     * object may still be redriven until then), and counts as absent (404) after it.
+     */
     public UploadView status(String uploadId) {
         NotFoundException missing = new NotFoundException("No upload with id '" + uploadId + "'.");
         if (!UploadKey.isUploadId(uploadId)) {
             throw missing;
         }
         UploadTicket t = tickets.find(uploadId).orElseThrow(() -> missing);
-        if (t.status() == UploadStatus.PENDING && t.expired(clock.instant())) {
+        if (t.status() == UploadStatus.PENDING && t.ended(clock.instant())) {
             throw missing;
         }
         return new UploadView(t.uploadId(), t.status(), t.imageUrl().orElse(null), t.reason().orElse(null));

@@ -20,9 +20,10 @@ public interface UploadTicketRepository {
 
     /**
      * transition moves a ticket from {@code from} (with the sequencer it had, empty for none) to a
-     * new status, sequencer, and optionally image URL or reason; false when the ticket was no longer
-     * in that state (someone else got there first).
+     * new status, sequencer, and optionally image URL or reason, to be kept until {@code keepUntil};
+     * false when the ticket was no longer in that state (someone else got there first).
      */
     boolean transition(String uploadId, UploadStatus from, Optional<String> fromSequencer, UploadStatus to,
-                       String sequencer, Optional<String> imageUrl, Optional<String> reason, Instant now);
+                       String sequencer, Optional<String> imageUrl, Optional<String> reason, Instant now,
+                       Instant keepUntil);
 }

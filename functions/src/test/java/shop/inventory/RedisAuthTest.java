@@ -20,7 +20,8 @@ import shop.platform.config.AwsConfig;
 import shop.platform.config.Env;
 import shop.platform.config.RedisConfig;
 import shop.platform.redis.RedisAuth;
-import shop.testing.MotoServer;
+import shop.stack.MotoServer;
+import shop.testing.MotoSecrets;
 
 /**
  * The Redis AUTH token comes from a Secrets Manager secret (moto_server here) through the code path
@@ -57,7 +58,7 @@ class RedisAuthTest {
 
     private static RedisAuth authFromSecret(String secretValue) {
         String arn;
-        try (var secrets = moto.secrets()) {
+        try (var secrets = MotoSecrets.client(moto)) {
             arn = secrets.createSecret(r -> r.name("redis-auth-" + System.nanoTime()).secretString(secretValue)).arn();
         }
         Env env = Env.of(Map.of("REDIS_NODES", "127.0.0.1:" + port, "REDIS_TLS", "false", "REDIS_AUTH_SECRET_ARN", arn,

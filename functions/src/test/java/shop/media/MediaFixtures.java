@@ -65,6 +65,23 @@ final class MediaFixtures {
                 new UploadService.Limits(MAX_BYTES, java.time.Duration.ofSeconds(300)), clock);
     }
 
+    /**
+     * ticketIssuedAt writes the PENDING ticket {@code POST /uploads} would have written at
+     * {@code issuedAt} (URL lifetime 300 s), as the clock of an earlier request, and returns its key.
+     */
+    UploadTicket ticketIssuedAt(java.time.Instant issuedAt, UploadTarget target, long targetId, String slot, long length) {
+        String uploadId = UUID.randomUUID().toString();
+        java.time.Instant expiresAt = issuedAt.plusSeconds(300);
+        UploadTicket ticket = new UploadTicket(uploadId, new UploadKey(target, targetId, uploadId, ImageType.PNG).key(),
+                target, targetId, slot, ImageType.PNG, length, expiresAt, expiresAt.plus(UploadTicket.GRACE),
+                "admin-test", issuedAt, UploadStatus.PENDING, java.util.Optional.empty(), java.util.Optional.empty(),
+                java.util.Optional.empty());
+        if (!tickets.create(ticket)) {
+            throw new AssertionError("ticket " + uploadId + " exists");
+        }
+        return ticket;
+    }
+
     UploadCompleteHandler completeHandler(DataSource dataSource, Clock clock) {
         return new UploadCompleteHandler(new UploadCompletion(tickets, new JdbcTargetRepository(dataSource), objects,
                 new ImageInspector(ImageInspector.Limits.DEFAULT), publicBase, clock), bucket);
@@ -219,6 +236,20 @@ final class MediaFixtures {
         return s3.getObjectAsBytes(r -> r.bucket(bucket).key(key)).asByteArray();
     }
 
+    /** currentEtag is the ETag (without quotes) of the object at a key, or null when there is none. */
+    String currentEtag(String key) {
+        try {
+            return s3.headObject(r -> r.bucket(bucket).key(key)).eTag().replace("\"", "");
+        } catch (NoSuchKeyException e) {
+            return null;
+        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+            if (e.statusCode() == 404) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
     boolean exists(String key) {
         try {
             s3.headObject(r -> r.bucket(bucket).key(key));
@@ -254,17 +285,28 @@ final class MediaFixtures {
      * @param encodedKey the key as S3 puts it in the event (URL-encoded)
      * @param size       the object size
      * @param sequencer  the sequencer
+     * @param createdAt  the event's {@code eventTime}; null: when the event is built, as S3 stamps an
+     *                   event when the PUT completes
+     * @param etag       the event's {@code eTag}; null: the ETag of the object at the key when the
+     *                   event is built (none when there is none)
      */
-    record Rec(String encodedKey, long size, String sequencer) {
+    record Rec(String encodedKey, long size, String sequencer, java.time.Instant createdAt, String etag) {
         static Rec of(String key, long size, String sequencer) {
             return new Rec(java.net.URLEncoder.encode(key, java.nio.charset.StandardCharsets.UTF_8)
-                    .replace("%2F", "/"), size, sequencer);
+                    .replace("%2F", "/"), size, sequencer, null, null);
+        }
+
+        /** createdAt returns this record saying S3 created its object at {@code time}. */
+        Rec createdAt(java.time.Instant time) {
+            return new Rec(encodedKey, size, sequencer, time, etag);
         }
     }
 
     /**
      * event builds an S3Event from {@code events/upload-complete-s3-put.json}, one record per
-     * {@link Rec}, and loads it through {@link EventLoader} as the Lambda runtime would.
+     * {@link Rec}, and loads it through {@link EventLoader} as the Lambda runtime would. A record
+     * describes the object at its key when it is built, as S3's event describes the object its PUT
+     * created.
      */
     S3Event event(Rec... recs) {
         try {
@@ -273,10 +315,17 @@ final class MediaFixtures {
             ArrayNode records = Json.MAPPER.createArrayNode();
             for (Rec rec : recs) {
                 ObjectNode r = template.deepCopy();
+                r.put("eventTime", (rec.createdAt() == null ? java.time.Instant.now() : rec.createdAt()).toString());
                 ObjectNode s3 = (ObjectNode) r.get("s3");
                 ((ObjectNode) s3.get("bucket")).put("name", bucket).put("arn", "arn:aws:s3:::" + bucket);
-                ((ObjectNode) s3.get("object")).put("key", rec.encodedKey()).put("size", rec.size())
+                ObjectNode object = ((ObjectNode) s3.get("object")).put("key", rec.encodedKey()).put("size", rec.size())
                         .put("sequencer", rec.sequencer());
+                String etag = rec.etag() != null ? rec.etag() : currentEtag(UploadCompleteHandler.decodeKey(rec.encodedKey()));
+                if (etag == null) {
+                    object.remove("eTag");
+                } else {
+                    object.put("eTag", etag);
+                }
                 records.add(r);
             }
             sample.set("Records", records);

@@ -187,8 +187,25 @@ class MediaTemplateTest {
         return out;
     }
 
+    /**
+     * A failed upload event can wait to be redriven for the function's maximum event age (Lambda's
+     * queue) plus FailedEventsQueue's retention; the ticket must outlive that
+     * ({@link UploadTicket#REDRIVE_WINDOW}), or the redrive finds no ticket and the event is lost.
+     */
     @Test
-    void lifecycle_expiresUnverifiedUploads_afterTheTicketsGrace_andNeverImages() {
+    void ticketsLife_outlastsTheLongestAFailedUploadEventCanWaitForItsRedrive() {
+        Map<String, Object> invoke = m(props("UploadCompleteFunction").get("EventInvokeConfig"));
+        assertEquals(Map.of("Fn::GetAtt", List.of("FailedEventsQueue", "Arn")),
+                m(m(invoke.get("DestinationConfig")).get("OnFailure")).get("Destination"));
+        long maxEventAge = ((Number) invoke.get("MaximumEventAgeInSeconds")).longValue();
+        long retention = ((Number) props("FailedEventsQueue").get("MessageRetentionPeriod")).longValue();
+        assertTrue(UploadTicket.REDRIVE_WINDOW.toSeconds() >= maxEventAge + retention, "a failed upload event can"
+                + " wait " + maxEventAge + " s in Lambda's queue and " + retention + " s in FailedEventsQueue, longer than"
+                + " a ticket lives after its URL: " + UploadTicket.REDRIVE_WINDOW);
+    }
+
+    @Test
+    void lifecycle_expiresUnverifiedUploads_afterTheTicketsEndOfLife_andNeverImages() {
         List<Map<String, Object>> expiring = new ArrayList<>();
         for (Object o : Template.list(m(props("ImagesBucket").get("LifecycleConfiguration")).get("Rules"))) {
             Map<String, Object> rule = m(o);
@@ -202,10 +219,14 @@ class MediaTemplateTest {
         assertEquals(UploadKey.PREFIX, rule.get("Prefix"), "only uploads/ expires; images/ never does");
         long maxUrlTtl = ((Number) m(m(template.root().get("Parameters")).get("UploadUrlTtlSeconds")).get("MaxValue"))
                 .longValue();
-        long ticketLife = maxUrlTtl + UploadTicket.GRACE.toSeconds();
+        // An object is created at the earliest when its ticket is issued; the ticket ends at most
+        // this long after that, and a redrive until then must still find the object.
+        long ticketLife = maxUrlTtl + UploadTicket.GRACE.toSeconds() + UploadTicket.REDRIVE_WINDOW.toSeconds();
         long days = ((Number) rule.get("ExpirationInDays")).longValue();
-        assertTrue(days * 86_400 >= ticketLife, "an upload may expire only after its ticket: " + days + " days < "
-                + ticketLife + " s");
+        assertTrue(days * 86_400 >= ticketLife, "an upload may expire only after its ticket's end of life: " + days
+                + " days < " + ticketLife + " s");
+        assertTrue(days * 86_400 < ticketLife + 2 * 86_400, "unverified uploads are kept no longer than needed: "
+                + days + " days for a ticket life of " + ticketLife + " s");
     }
 
     @Test

@@ -14,6 +14,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -412,34 +413,181 @@ class UploadCompleteHandlerTest {
     }
 
     @Test
-    void expiredTicket_countsAsAbsent_evenBeforeDynamoDbDeletesIt() {
+    void ticketPastItsEndOfLife_countsAsAbsent_evenBeforeDynamoDbDeletesIt() {
         long banner = f.banner();
         byte[] png = MediaFixtures.png(2, 2);
         var issued = uploadPng("banner", banner, "image", png);
-        Clock later = Clock.offset(Clock.systemUTC(), Duration.ofSeconds(300).plus(UploadTicket.GRACE).plusSeconds(5));
+        var event = f.event(Rec.of(issued.key(), png.length, MediaFixtures.nextSequencer()));
+        Clock later = Clock.offset(Clock.systemUTC(), Duration.ofSeconds(300).plus(UploadTicket.GRACE)
+                .plus(UploadTicket.REDRIVE_WINDOW).plusSeconds(5));
 
-        var report = f.completeHandler(f.db, later).handleRequest(
-                f.event(Rec.of(issued.key(), png.length, MediaFixtures.nextSequencer())), null);
+        var report = f.completeHandler(f.db, later).handleRequest(event, null);
 
         var outcome = assertInstanceOf(Outcome.Ignored.class, report.outcomes().getFirst());
-        assertTrue(outcome.why().contains("expired"), outcome.why());
+        assertTrue(outcome.why().contains("ended"), outcome.why());
         assertEquals(UploadStatus.PENDING, f.ticket(issued.uploadId()).status());
         assertEquals("", f.bannerImage(banner));
         assertTrue(f.exists(issued.key()));
     }
 
     @Test
-    void ticketJustPastUrlExpiry_butWithinGrace_isStillHonoured() {
+    void objectCreatedJustPastUrlExpiry_butWithinGrace_isStillHonoured() {
         long banner = f.banner();
         byte[] png = MediaFixtures.png(2, 2);
         var issued = uploadPng("banner", banner, "image", png);
+        // A slow PUT that started before the URL expired and finished two minutes after.
         Clock late = Clock.offset(Clock.systemUTC(), Duration.ofSeconds(300 + 120));
 
         var report = f.completeHandler(f.db, late).handleRequest(
-                f.event(Rec.of(issued.key(), png.length, MediaFixtures.nextSequencer())), null);
+                f.event(Rec.of(issued.key(), png.length, MediaFixtures.nextSequencer()).createdAt(late.instant())), null);
 
         assertInstanceOf(Outcome.Stored.class, report.outcomes().getFirst());
         assertEquals(f.servedUrl(issued.key()), f.bannerImage(banner));
+    }
+
+    /**
+     * The event failed for days (the database was down past Lambda's retries), then an operator
+     * redrove it from FailedEventsQueue: the object was uploaded in time, so it is stored, once.
+     */
+    @Test
+    void eventRedrivenDaysAfterItsUrlExpired_ofAnObjectUploadedInTime_storesTheImageExactlyOnce() {
+        long goods = f.goods();
+        byte[] png = MediaFixtures.png(3, 2);
+        var issued = uploadPng("goods", goods, "gallery", png);
+        var event = f.event(Rec.of(issued.key(), png.length, MediaFixtures.nextSequencer()));
+        Duration waited = Duration.ofDays(13); // within FailedEventsQueue's 14 days
+        Clock redrive = Clock.offset(Clock.systemUTC(), waited);
+        assertTrue(f.ticket(issued.uploadId()).expiresAt().plus(UploadTicket.GRACE).isBefore(redrive.instant()));
+
+        var report = f.completeHandler(f.db, redrive).handleRequest(event, null);
+        var again = f.completeHandler(f.db, Clock.offset(Clock.systemUTC(), waited.plusMinutes(5)))
+                .handleRequest(event, null);
+
+        String url = f.servedUrl(issued.key());
+        assertEquals(List.of(new Outcome.Stored(issued.uploadId(), url)), report.outcomes());
+        assertInstanceOf(Outcome.Ignored.class, again.outcomes().getFirst());
+        assertEquals(List.of(url), f.jsonList(f.goodsImages(goods).get("images")), "recorded exactly once");
+        UploadTicket t = f.ticket(issued.uploadId());
+        assertEquals(UploadStatus.STORED, t.status());
+        assertArrayEquals(png, f.bytes(UploadKey.servedKey(issued.key())));
+        assertFalse(f.exists(issued.key()));
+        long ttl = Long.parseLong(f.dynamo.getItem(g -> g.tableName(f.ticketsTable).consistentRead(true)
+                .key(Map.of("uploadId", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(
+                        issued.uploadId())))).item().get("ttl").n());
+        assertTrue(ttl >= redrive.instant().plus(UploadTicket.KEEP_DONE).getEpochSecond() - 60,
+                "a decided ticket stays readable " + UploadTicket.KEEP_DONE + " after its decision: ttl " + ttl);
+    }
+
+    @Test
+    void objectCreatedAfterItsUrlExpired_isRefused_howeverSoonItsEventIsHandled() {
+        long banner = f.banner();
+        byte[] png = MediaFixtures.png(2, 2);
+        // Issued two hours ago: its URL expired 5 minutes later, its grace an hour after that.
+        var issued = f.ticketIssuedAt(Instant.now().minus(Duration.ofHours(2)), UploadTarget.BANNER, banner, "image",
+                png.length);
+        f.put(issued.key(), png, "image/png"); // now: S3 would have refused the PUT; the local S3 checks no signature
+
+        var report = f.completeHandler().handleRequest(
+                f.event(Rec.of(issued.key(), png.length, MediaFixtures.nextSequencer())), null);
+
+        var outcome = assertInstanceOf(Outcome.Ignored.class, report.outcomes().getFirst());
+        assertTrue(outcome.why().contains("after its URL expired"), outcome.why());
+        assertEquals(UploadStatus.PENDING, f.ticket(issued.uploadId()).status());
+        assertEquals("", f.bannerImage(banner));
+        assertFalse(f.exists(UploadKey.servedKey(issued.key())), "nothing is served");
+        assertTrue(f.exists(issued.key()), "left to the lifecycle rule");
+    }
+
+    /**
+     * An object created in time was replaced by one created after the URL expired (a slow PUT, or a
+     * write that did not come through the URL). The first object's event, redriven, must not store
+     * the second; the second's own event is refused for its time.
+     */
+    @Test
+    void lateObjectReplacingAnInTimeOne_isStoredByNeitherEvent() {
+        long banner = f.banner();
+        byte[] png = MediaFixtures.png(5, 5);
+        byte[] inTime = ImageBytes.withText(png, "first");
+        byte[] late = ImageBytes.withText(png, "other");
+        Instant issuedAt = Instant.now().minus(Duration.ofHours(2));
+        var issued = f.ticketIssuedAt(issuedAt, UploadTarget.BANNER, banner, "image", inTime.length);
+        f.put(issued.key(), inTime, "image/png");
+        var first = f.event(Rec.of(issued.key(), inTime.length, MediaFixtures.nextSequencer())
+                .createdAt(issuedAt.plusSeconds(60)));
+        f.put(issued.key(), late, "image/png");
+        var second = f.event(Rec.of(issued.key(), late.length, MediaFixtures.nextSequencer()));
+
+        var redriven = f.completeHandler().handleRequest(first, null);
+        var own = f.completeHandler().handleRequest(second, null);
+
+        var a = assertInstanceOf(Outcome.Ignored.class, redriven.outcomes().getFirst());
+        assertTrue(a.why().contains("not this event's"), a.why());
+        var b = assertInstanceOf(Outcome.Ignored.class, own.outcomes().getFirst());
+        assertTrue(b.why().contains("after its URL expired"), b.why());
+        assertEquals(UploadStatus.PENDING, f.ticket(issued.uploadId()).status());
+        assertEquals("", f.bannerImage(banner));
+        assertFalse(f.exists(UploadKey.servedKey(issued.key())));
+    }
+
+    /** Two PUTs through the URL in time: each event is about its own object, and only the one at the key decides. */
+    @Test
+    void eventOfAReplacedObject_decidesNothing_andTheNewerObjectsEventStoresIt() {
+        long banner = f.banner();
+        byte[] png = MediaFixtures.png(5, 5);
+        byte[] firstBytes = ImageBytes.withText(png, "first");
+        byte[] secondBytes = ImageBytes.withText(png, "other");
+        var issued = uploadPng("banner", banner, "image", firstBytes);
+        var first = f.event(Rec.of(issued.key(), firstBytes.length, MediaFixtures.nextSequencer()));
+        f.put(issued.key(), secondBytes, "image/png");
+        var second = f.event(Rec.of(issued.key(), secondBytes.length, MediaFixtures.nextSequencer()));
+
+        var older = f.completeHandler().handleRequest(first, null);
+
+        var outcome = assertInstanceOf(Outcome.Ignored.class, older.outcomes().getFirst());
+        assertTrue(outcome.why().contains("replaced since"), outcome.why());
+        assertEquals(UploadStatus.PENDING, f.ticket(issued.uploadId()).status());
+
+        var newer = f.completeHandler().handleRequest(second, null);
+
+        assertInstanceOf(Outcome.Stored.class, newer.outcomes().getFirst());
+        assertArrayEquals(secondBytes, f.bytes(UploadKey.servedKey(issued.key())));
+        assertEquals(f.servedUrl(issued.key()), f.bannerImage(banner));
+    }
+
+    /**
+     * A rejection whose deletes kept failing, redriven long after: the REJECTED ticket is still
+     * there (kept to its end of life), so the redrive takes the rejected copy off images/.
+     */
+    @Test
+    void rejectionWhoseCleanupFailed_isFinishedByARedriveDaysLater() {
+        long banner = f.banner();
+        byte[] png = MediaFixtures.png(2, 2);
+        var issued = uploadPng("banner", banner, "image", png);
+        var event = f.event(Rec.of(issued.key(), png.length, MediaFixtures.nextSequencer()));
+        f.deleteBanner(banner); // the target went away: the copy is made, then the ticket is rejected
+        ObjectStore deletesFail = new DelegatingObjectStore(f.objects) {
+            @Override
+            public void delete(String key) {
+                throw new DependencyUnavailableException("the images bucket", new RuntimeException("injected"));
+            }
+        };
+        assertThrows(UploadCompleteHandler.UploadBatchFailedException.class,
+                () -> f.completeHandler(new JdbcTargetRepository(f.db), deletesFail).handleRequest(event, null));
+        UploadTicket t = f.ticket(issued.uploadId());
+        assertEquals(UploadStatus.REJECTED, t.status());
+        assertTrue(f.exists(UploadKey.servedKey(issued.key())), "the rejected copy is still under images/");
+
+        Clock redrive = Clock.offset(Clock.systemUTC(), Duration.ofDays(13));
+        var report = f.completeHandler(f.db, redrive).handleRequest(event, null);
+
+        assertInstanceOf(Outcome.Ignored.class, report.outcomes().getFirst());
+        assertFalse(f.exists(UploadKey.servedKey(issued.key())), "the redrive took the rejected copy off");
+        assertFalse(f.exists(issued.key()));
+        long ttl = Long.parseLong(f.dynamo.getItem(g -> g.tableName(f.ticketsTable).consistentRead(true)
+                .key(Map.of("uploadId", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(
+                        issued.uploadId())))).item().get("ttl").n());
+        assertTrue(ttl >= t.endOfLife().getEpochSecond(), "a decided ticket is kept to its end of life: ttl " + ttl
+                + " < " + t.endOfLife());
     }
 
     @Test

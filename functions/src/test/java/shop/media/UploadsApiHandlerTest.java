@@ -101,7 +101,9 @@ class UploadsApiHandlerTest {
         assertEquals("admin-1", t.requestedBy());
         Map<String, AttributeValue> raw = f.dynamo.getItem(g -> g.tableName(f.ticketsTable)
                 .key(Map.of("uploadId", AttributeValue.fromS(uploadId)))).item();
-        assertTrue(Long.parseLong(raw.get("ttl").n()) > t.validUntil().getEpochSecond() - 1, raw.toString());
+        assertTrue(Long.parseLong(raw.get("ttl").n()) >= t.endOfLife().getEpochSecond(),
+                "a PENDING ticket is kept until no event of its object can be redriven: " + raw);
+        assertEquals(t.validUntil().plus(UploadTicket.REDRIVE_WINDOW), t.endOfLife());
 
         APIGatewayProxyResponseEvent status = handler.handleRequest(get(uploadId), null);
         assertEquals(200, status.getStatusCode(), status.getBody());
@@ -151,7 +153,7 @@ class UploadsApiHandlerTest {
             @Override
             public boolean transition(String uploadId, UploadStatus from, Optional<String> fromSequencer,
                                       UploadStatus to, String sequencer, Optional<String> imageUrl,
-                                      Optional<String> reason, Instant now) {
+                                      Optional<String> reason, Instant now, Instant keepUntil) {
                 throw new UnsupportedOperationException();
             }
         };
@@ -302,9 +304,9 @@ class UploadsApiHandlerTest {
         String rejected = service.issue(new UploadService.UploadRequest("banner", banner, "image", "image/png", 10L), "a").uploadId();
         String stored = service.issue(new UploadService.UploadRequest("banner", banner, "image", "image/png", 10L), "a").uploadId();
         f.tickets.transition(rejected, UploadStatus.PENDING, Optional.empty(), UploadStatus.REJECTED, "01",
-                Optional.empty(), Optional.of("the bytes are not a png image"), Instant.now());
+                Optional.empty(), Optional.of("the bytes are not a png image"), Instant.now(), Instant.now().plusSeconds(600));
         f.tickets.transition(stored, UploadStatus.PENDING, Optional.empty(), UploadStatus.STORED, "01",
-                Optional.of("https://img.example/x.png"), Optional.empty(), Instant.now());
+                Optional.of("https://img.example/x.png"), Optional.empty(), Instant.now(), Instant.now().plusSeconds(600));
 
         assertEquals(Map.of("uploadId", rejected, "status", "REJECTED", "reason", "the bytes are not a png image"),
                 Json.MAPPER.readValue(handler.handleRequest(get(rejected), null).getBody(), Map.class));
@@ -313,16 +315,24 @@ class UploadsApiHandlerTest {
     }
 
     @Test
-    void getStatus_ofPendingTicketPastItsValidity_is404() {
+    void getStatus_ofPendingTicket_staysPendingWhileAnEventMayBeRedriven_and404AfterItsEndOfLife() {
         long banner = f.banner();
         String uploadId = f.service(Clock.systemUTC()).issue(
                 new UploadService.UploadRequest("banner", banner, "image", "image/png", 10L), "a").uploadId();
-        Clock later = Clock.offset(Clock.systemUTC(), Duration.ofSeconds(301).plus(UploadTicket.GRACE));
-        var lateHandler = OpenApiContract.checked(new UploadsApiHandler(f.service(later), new Idempotency(
-                new DynamoIdempotencyStore(f.dynamo, f.env.require("IDEMPOTENCY_TABLE"), Duration.ofHours(24),
-                        Duration.ofSeconds(60)), later)));
 
         assertEquals(200, handler.handleRequest(get(uploadId), null).getStatusCode());
-        assertEquals(404, lateHandler.handleRequest(get(uploadId), null).getStatusCode());
+        var pastGrace = at(Clock.offset(Clock.systemUTC(), Duration.ofSeconds(301).plus(UploadTicket.GRACE)));
+        var pastEnd = at(Clock.offset(Clock.systemUTC(), Duration.ofSeconds(301).plus(UploadTicket.GRACE)
+                .plus(UploadTicket.REDRIVE_WINDOW)));
+        var stillPending = pastGrace.handleRequest(get(uploadId), null);
+        assertEquals(200, stillPending.getStatusCode(), stillPending.getBody());
+        assertTrue(stillPending.getBody().contains("\"PENDING\""), stillPending.getBody());
+        assertEquals(404, pastEnd.handleRequest(get(uploadId), null).getStatusCode());
+    }
+
+    private RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> at(Clock clock) {
+        return OpenApiContract.checked(new UploadsApiHandler(f.service(clock), new Idempotency(
+                new DynamoIdempotencyStore(f.dynamo, f.env.require("IDEMPOTENCY_TABLE"), Duration.ofHours(24),
+                        Duration.ofSeconds(60)), clock)));
     }
 }

@@ -693,6 +693,13 @@ class TemplateContractTest {
             }
         }
         assertTrue(missing.isEmpty(), "not on the dashboard: " + missing);
+        // The upload outcomes under the Service dimension the function's Metrics really write
+        // (UploadOutcomeMetricsTest runs the handler and compares its line with this graph).
+        for (String outcome : List.of("UploadsStored", "UploadsRejected", "UploadsIgnored", "UploadsFailed")) {
+            String graphed = "[\"ShopBackend\",\"" + outcome + "\",\"Service\",\""
+                    + shop.media.UploadCompleteHandler.METRICS_SERVICE + "\"]";
+            assertTrue(text.contains(graphed), "the dashboard does not graph " + graphed);
+        }
         Map<String, Object> filter = Template.map(TEMPLATE.resources().get("OrdersReservedMetricFilter").get("Properties"));
         assertTrue(isRef(filter.get("LogGroupName"), "ApiAccessLogGroup"));
         assertTrue(String.valueOf(filter.get("FilterPattern")).contains("\"/inventory/reservations\""));

@@ -26,8 +26,9 @@ import shop.catalog.CatalogFunction;
 import shop.platform.config.AwsConfig;
 import shop.platform.config.DbConfig;
 import shop.platform.config.Env;
+import shop.stack.MotoServer;
 import shop.testing.LambdaEnvironment;
-import shop.testing.MotoServer;
+import shop.testing.MotoSecrets;
 import shop.testing.TestStack;
 
 /**
@@ -61,7 +62,7 @@ class CredentialRotationTest {
         String user = "shop_rot_" + ProcessHandle.current().pid() % 10_000 + "_" + SEQ.incrementAndGet();
         TEST.createAppUser(user, "first-password");
         String arn;
-        try (var secrets = moto.secrets()) {
+        try (var secrets = MotoSecrets.client(moto)) {
             arn = secrets.createSecret(r -> r.name("shop/" + user).secretString(secret(user, "first-password"))).arn();
         }
         Map<String, String> env = new HashMap<>();
@@ -80,7 +81,7 @@ class CredentialRotationTest {
         try (Connection c = TEST.admin().getConnection(); Statement s = c.createStatement()) {
             s.execute("ALTER USER '" + r.user() + "'@'%' IDENTIFIED BY '" + password + "'");
         }
-        try (var secrets = moto.secrets()) {
+        try (var secrets = MotoSecrets.client(moto)) {
             secrets.putSecretValue(p -> p.secretId(r.secretArn()).secretString(secret(r.user(), password)));
         }
     }
@@ -158,7 +159,7 @@ class CredentialRotationTest {
         assertEquals(200, listCategories(r), "before the rotation");
         String currentVersion;
         String pendingVersion;
-        try (var secrets = moto.secrets()) {
+        try (var secrets = MotoSecrets.client(moto)) {
             currentVersion = secrets.getSecretValue(g -> g.secretId(r.secretArn())).versionId();
             // createSecret
             pendingVersion = secrets.putSecretValue(p -> p.secretId(r.secretArn())
@@ -183,7 +184,7 @@ class CredentialRotationTest {
         assertEquals(0, accessDenied() - refusedBefore, "the pending version that worked is not used at the first try");
 
         // finishSecret
-        try (var secrets = moto.secrets()) {
+        try (var secrets = MotoSecrets.client(moto)) {
             secrets.updateSecretVersionStage(u -> u.secretId(r.secretArn()).versionStage("AWSCURRENT")
                     .moveToVersionId(pendingVersion).removeFromVersionId(currentVersion));
         }

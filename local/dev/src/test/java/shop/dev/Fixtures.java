@@ -30,13 +30,19 @@ final class Fixtures {
      * project root of its own (its failed-events store and signing key stay there), with short retries.
      */
     static DevApp realApp(java.nio.file.Path root, boolean sampleData) throws java.io.IOException {
+        return realApp(root, sampleData, Map.of());
+    }
+
+    /** realApp with some functions running another handler ({@code pkg.Class::method}), by logical id. */
+    static DevApp realApp(java.nio.file.Path root, boolean sampleData, Map<String, String> handlerOverrides)
+            throws java.io.IOException {
         java.nio.file.Files.copy(shop.stack.ProjectRoot.find().resolve("template.yaml"), root.resolve("template.yaml"));
         java.nio.file.Files.createDirectories(root.resolve("admin"));
         shop.stack.LocalStack stack = shop.stack.LocalStack.shared();
         DevApp.prepareDatabase(stack, sampleData);
         return DevApp.start(stack, new DevApp.Options(0, root, DevApp.Options.defaults(root).keyFile(), java.util.Optional.empty(),
                 java.time.Duration.ofMillis(200), List.of(java.time.Duration.ofMillis(100), java.time.Duration.ofMillis(200)),
-                Map.of(), Map.of("LOCK_MODE", "rowlock"), Map.of(), Map.of()));
+                Map.of(), Map.of("LOCK_MODE", "rowlock"), Map.of(), handlerOverrides));
     }
 
     /** adminToken mints a ten-minute admin token with the signing key of a runner's root. */

@@ -1,6 +1,7 @@
 package shop.dev;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,6 +17,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,20 +27,29 @@ import javax.imageio.ImageIO;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import shop.media.UploadCompletion;
+import shop.media.UploadTicket;
+import shop.platform.aws.AwsClients;
 import shop.platform.config.AwsConfig;
 import shop.platform.config.DbConfig;
 import shop.platform.config.Env;
 import shop.platform.db.Database;
 import shop.stack.LocalStack;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * No event lost, locally: the runner with the real functions over the real stack. A browser-style
  * upload whose S3 event fails every time (the test makes the goods table refuse updates with a
  * test-only trigger) is tried three times, as Lambda does, then kept in the failed-events store.
  * Once the cause is gone, a redrive through the runner's endpoint (what {@code ./dev redrive}
- * calls) records the image, exactly once, and a second delivery of the same event changes nothing.
+ * calls) records the image, exactly once, and a second delivery of the same event changes nothing;
+ * also when the redrive comes days after the upload URL expired (the upload-complete function runs
+ * with a clock the test moves, {@link ClockedUploadCompleteHandler}). An object made after its URL
+ * expired is still refused.
  */
 class PoisonEventRedriveTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -52,12 +63,19 @@ class PoisonEventRedriveTest {
 
     @BeforeAll
     static void start() throws Exception {
-        app = Fixtures.realApp(root, false);
+        app = Fixtures.realApp(root, false, Map.of("UploadCompleteFunction",
+                ClockedUploadCompleteHandler.class.getName() + "::handleRequest"));
         token = Fixtures.adminToken(root, "poison-test");
         var e = LocalStack.shared().endpoints();
         // The administrator: the test installs and drops a trigger, which the application user may not.
         db = Database.pool(new DbConfig(e.jdbcUrl(), Optional.empty(), e.admin().user(), e.admin().password(), 2),
                 AwsConfig.from(Env.of(e.toEnvironment())), "poison-test");
+    }
+
+    @BeforeEach
+    void clockOnTime() throws Exception {
+        ClockedUploadCompleteHandler.LATER.set(Duration.ZERO);
+        sql("DROP TRIGGER IF EXISTS " + POISON);
     }
 
     @AfterAll
@@ -131,40 +149,64 @@ class PoisonEventRedriveTest {
         throw new AssertionError("timed out waiting for " + what);
     }
 
-    @Test
-    void poisonUploadEvent_isKeptAfterThreeAttempts_andARedriveAfterTheFixRecordsTheImageExactlyOnce() throws Exception {
+    private static long newGoods() throws Exception {
         long brand = insert("INSERT INTO brand (name) VALUES ('poison-" + UUID.randomUUID().toString().substring(0, 12) + "')");
         long category = insert("INSERT INTO category (name, level) VALUES ('poison', 1)");
-        long goods = insert("INSERT INTO goods (category_id, brand_id, name, goods_sn, shop_price, images, desc_images)"
+        return insert("INSERT INTO goods (category_id, brand_id, name, goods_sn, shop_price, images, desc_images)"
                 + " VALUES (" + category + ", " + brand + ", 'poison goods', 'P-" + UUID.randomUUID().toString().substring(0, 20)
                 + "', 100, '[]', '[]')");
-        byte[] png = png();
+    }
+
+    /** issue asks the API for a gallery upload of the goods, as the admin page does. */
+    private static JsonNode issue(long goods, byte[] png) throws Exception {
         HttpResponse<String> issued = api("POST", "/uploads", "{\"target\":\"goods\",\"targetId\":" + goods
                 + ",\"slot\":\"gallery\",\"contentType\":\"image/png\",\"contentLength\":" + png.length + "}");
         assertEquals(201, issued.statusCode(), issued.body());
-        JsonNode upload = json(issued);
-        String uploadId = upload.get("uploadId").asText();
+        return json(issued);
+    }
 
-        // The cause: every update of goods fails, so recording the image fails on each attempt.
-        sql("CREATE TRIGGER " + POISON + " BEFORE UPDATE ON goods FOR EACH ROW"
-                + " SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'goods refuses updates (test fault)'");
+    /** put uploads to the presigned URL with its headers, as a browser does. */
+    private static void put(JsonNode upload, byte[] bytes) throws Exception {
         HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(upload.get("url").asText()))
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(png));
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes));
         upload.get("headers").fields().forEachRemaining(h -> {
             if (!h.getKey().equalsIgnoreCase("content-length") && !h.getKey().equalsIgnoreCase("host")) {
                 put.header(h.getKey(), h.getValue().asText());
             }
         });
         assertEquals(200, HTTP.send(put.build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+    }
 
+    /** poisonedUpload uploads while goods refuses updates, and returns the event kept after three attempts. */
+    private static FailedEvents.Entry poisonedUpload(String uploadId, JsonNode upload, byte[] png) throws Exception {
+        // The cause: every update of goods fails, so recording the image fails on each attempt.
+        sql("CREATE TRIGGER " + POISON + " BEFORE UPDATE ON goods FOR EACH ROW"
+                + " SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'goods refuses updates (test fault)'");
+        put(upload, png);
         FailedEvents store = app.invoker().failedEvents();
         FailedEvents.Entry kept = await("the event in the failed-events store", () -> store.list().stream()
                 .filter(e -> e.eventJson().contains(uploadId)).findFirst().orElse(null));
         assertEquals("UploadCompleteFunction", kept.functionId());
         assertEquals(3, kept.attempts(), "an attempt and Lambda's two retries");
         assertTrue(kept.errorMessage().contains("upload records failed"), kept.errorMessage());
+        return kept;
+    }
+
+    private static List<String> gallery(long goods) throws Exception {
+        return List.of(ProxyEvent.JSON.readValue(galleryOf(goods), String[].class));
+    }
+
+    @Test
+    void poisonUploadEvent_isKeptAfterThreeAttempts_andARedriveAfterTheFixRecordsTheImageExactlyOnce() throws Exception {
+        long goods = newGoods();
+        byte[] png = png();
+        JsonNode upload = issue(goods, png);
+        String uploadId = upload.get("uploadId").asText();
+
+        FailedEvents.Entry kept = poisonedUpload(uploadId, upload, png);
+        FailedEvents store = app.invoker().failedEvents();
         assertEquals("PENDING", json(api("GET", "/uploads/" + uploadId, null)).get("status").asText());
-        assertEquals("[]", galleryOf(goods).replace(" ", ""));
+        assertEquals(List.of(), gallery(goods));
         HttpResponse<String> listed = api("GET", "/.dev/failed-events", null);
         assertTrue(listed.body().contains(kept.id()), listed.body());
 
@@ -178,15 +220,90 @@ class PoisonEventRedriveTest {
         JsonNode view = json(api("GET", "/uploads/" + uploadId, null));
         assertEquals("STORED", view.get("status").asText(), view.toString());
         String imageUrl = view.get("imageUrl").asText();
-        assertEquals(List.of(imageUrl), List.of(ProxyEvent.JSON.readValue(galleryOf(goods), String[].class)));
+        assertEquals(List.of(imageUrl), gallery(goods));
         assertTrue(store.find(kept.id()).isEmpty(), "a redriven event leaves the store");
 
         // The same event again (SQS delivers at least once; a second redrive): the handler is idempotent.
         app.functions().invoke("UploadCompleteFunction", kept.eventJson(), LambdaFunctions.newRequestId());
-        assertEquals(List.of(imageUrl), List.of(ProxyEvent.JSON.readValue(galleryOf(goods), String[].class)),
-                "recorded exactly once");
+        assertEquals(List.of(imageUrl), gallery(goods), "recorded exactly once");
         assertEquals("absent", json(api("POST", "/.dev/failed-events/redrive", "{\"ids\":[\"" + kept.id() + "\"]}"))
                 .get(0).get("outcome").asText());
+    }
+
+    /**
+     * The outage outlasts the ticket's grace by far: the event is redriven 13 days after its upload
+     * (FailedEventsQueue keeps it 14). The object was made while its URL was valid, so the redrive
+     * records it, once.
+     */
+    @Test
+    void poisonUploadEvent_redrivenDaysAfterItsUrlExpired_recordsTheImageExactlyOnce() throws Exception {
+        long goods = newGoods();
+        byte[] png = png();
+        JsonNode upload = issue(goods, png);
+        String uploadId = upload.get("uploadId").asText();
+        FailedEvents.Entry kept = poisonedUpload(uploadId, upload, png);
+        sql("DROP TRIGGER " + POISON);
+
+        ClockedUploadCompleteHandler.LATER.set(Duration.ofDays(13));
+        HttpResponse<String> redriven = api("POST", "/.dev/failed-events/redrive", "{\"ids\":[\"" + kept.id() + "\"]}");
+
+        assertEquals("redriven", json(redriven).get(0).get("outcome").asText(), redriven.body());
+        JsonNode view = json(api("GET", "/uploads/" + uploadId, null));
+        assertEquals("STORED", view.get("status").asText(), view.toString());
+        String imageUrl = view.get("imageUrl").asText();
+        assertEquals(List.of(imageUrl), gallery(goods));
+        HttpResponse<byte[]> served = HTTP.send(HttpRequest.newBuilder(URI.create(imageUrl)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, served.statusCode());
+        assertTrue(java.util.Arrays.equals(png, served.body()), "the served image is the upload");
+
+        ClockedUploadCompleteHandler.LATER.set(Duration.ofDays(13).plusHours(1));
+        app.functions().invoke("UploadCompleteFunction", kept.eventJson(), LambdaFunctions.newRequestId());
+        assertEquals(List.of(imageUrl), gallery(goods), "recorded exactly once");
+        assertEquals("STORED", json(api("GET", "/uploads/" + uploadId, null)).get("status").asText());
+    }
+
+    /**
+     * An object put after its URL expired (the local S3 checks no signature; in AWS, a PUT that
+     * started in time and finished past the grace, or a write that did not come through the URL)
+     * is refused at once, and refusing it is an answer, not a failure to keep for a redrive.
+     */
+    @Test
+    void objectPutAfterItsUrlExpired_isRefused_andNotKeptAsAFailedEvent() throws Exception {
+        long goods = newGoods();
+        byte[] png = png();
+        JsonNode upload = issue(goods, png);
+        String uploadId = upload.get("uploadId").asText();
+        // The ticket as it would be had it been issued two hours ago: URL and grace both over.
+        Instant issuedAt = Instant.now().minus(Duration.ofHours(2));
+        backdateTicket(uploadId, issuedAt.plusSeconds(300));
+
+        put(upload, png);
+
+        UploadCompletion.Outcome outcome = await("the upload event handled", () -> ClockedUploadCompleteHandler.HANDLED
+                .stream().filter(h -> h.keys().stream().anyMatch(k -> k.contains(uploadId)))
+                .map(h -> h.report().outcomes().getFirst()).findFirst().orElse(null));
+        var refused = assertInstanceOf(UploadCompletion.Outcome.Ignored.class, outcome);
+        assertTrue(refused.why().contains("after its URL expired"), refused.why());
+        assertEquals("PENDING", json(api("GET", "/uploads/" + uploadId, null)).get("status").asText());
+        assertEquals(List.of(), gallery(goods));
+        assertTrue(app.invoker().failedEvents().list().stream().noneMatch(e -> e.eventJson().contains(uploadId)),
+                "a refusal is not a failure");
+    }
+
+    /** backdateTicket moves a PENDING ticket's URL expiry (and its grace) to {@code expiresAt}. */
+    private static void backdateTicket(String uploadId, Instant expiresAt) {
+        var e = LocalStack.shared().endpoints();
+        try (DynamoDbClient dynamo = AwsClients.dynamo(AwsConfig.from(Env.of(e.toEnvironment())))) {
+            dynamo.updateItem(r -> r.tableName(LocalStack.shared().resources().name("UploadTicketsTable"))
+                    .key(Map.of("uploadId", AttributeValue.fromS(uploadId)))
+                    .updateExpression("SET expiresAt = :e, validUntil = :v")
+                    .conditionExpression("#s = :pending")
+                    .expressionAttributeNames(Map.of("#s", "status"))
+                    .expressionAttributeValues(Map.of(":e", AttributeValue.fromN(Long.toString(expiresAt.toEpochMilli())),
+                            ":v", AttributeValue.fromN(Long.toString(expiresAt.plus(UploadTicket.GRACE).toEpochMilli())),
+                            ":pending", AttributeValue.fromS("PENDING"))));
+        }
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import shop.stack.MotoServer;
 import shop.stack.ProjectRoot;
 import shop.stack.Template;
 import software.amazon.awssdk.core.SdkBytes;
@@ -27,8 +28,8 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
  */
 class LiveAliasesMotoTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final MotoServer moto = MotoServer.get();
-    private final AwsAccess aws = moto.aws();
+    private final MotoServer moto = MotoServer.shared();
+    private final AwsAccess aws = MotoAws.access(moto);
     private final Template template = Template.loadDefault();
 
     @BeforeEach

@@ -11,6 +11,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import shop.stack.MotoServer;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
@@ -22,13 +23,13 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * so a function failing again cannot be shown with it; the local redrive's tests show that.)
  */
 class QueueRedriveMotoTest {
-    private final MotoServer moto = MotoServer.get();
-    private final AwsAccess aws = moto.aws();
+    private final MotoServer moto = MotoServer.shared();
+    private final AwsAccess aws = MotoAws.access(moto);
 
     @BeforeEach
     void reset() {
         moto.reset();
-        moto.simpleLambda();
+        MotoAws.invokeWithoutDocker(moto);
     }
 
     private static String record(String functionArn, String payload) {

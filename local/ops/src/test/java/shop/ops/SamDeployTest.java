@@ -18,6 +18,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import shop.stack.MotoServer;
 import shop.stack.ProjectRoot;
 import shop.stack.Template;
 
@@ -148,9 +149,9 @@ class SamDeployTest {
 
     @Test
     void run_readsTheStackFromCloudFormation_andRunsSamDeploy_withTheDigest() throws Exception {
-        MotoServer moto = MotoServer.get();
+        MotoServer moto = MotoServer.shared();
         moto.reset();
-        AwsAccess aws = moto.aws();
+        AwsAccess aws = MotoAws.access(moto);
         Path recorded = project.resolve("sam-args.txt");
         Path sam = project.resolve("fake-sam");
         Files.writeString(sam, "#!/bin/sh\nprintf '%s\\n' \"$@\" > '" + recorded + "'\nexit 3\n");

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import shop.stack.MotoServer;
 import shop.stack.ProjectRoot;
 
 /**
@@ -16,8 +17,8 @@ import shop.stack.ProjectRoot;
  */
 class VerifierMotoTest {
     private static final String STAGE_URL = "https://api01.execute-api.us-east-1.amazonaws.com/prod";
-    private final MotoServer moto = MotoServer.get();
-    private final AwsAccess aws = moto.aws();
+    private final MotoServer moto = MotoServer.shared();
+    private final AwsAccess aws = MotoAws.access(moto);
     private final ExpectedApi expected = Deployments.expected();
 
     @BeforeEach
