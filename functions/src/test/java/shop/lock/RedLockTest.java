@@ -109,13 +109,23 @@ class RedLockTest {
             var lease = assertInstanceOf(Acquired.class, result).lease();
             for (int i = 0; i < 5; i++) {
                 boolean up = (downMask & (1 << i)) == 0;
-                assertEquals(up ? lease.value() : null, up ? nodes.get(i).get("lock:g1") : null);
+                // The key is set on every node that is up, and on none that is down.
+                assertEquals(up ? lease.value() : null, nodes.get(i).get("lock:g1"), nodes.get(i).name());
             }
             assertTrue(lease.release());
+            for (var node : nodes) {
+                assertNull(node.get("lock:g1"), node.name() + " kept the key after the release");
+            }
         } else {
             var failed = assertInstanceOf(NotAcquired.class, result);
             assertEquals(Reason.QUORUM_UNREACHABLE, failed.reason());
             assertEquals(1, failed.attempts(), "an unreachable quorum must not be retried until maxWait");
+            for (int i = 0; i < 5; i++) {
+                boolean up = (downMask & (1 << i)) == 0;
+                // The minority that was up did set the key: the failed attempt must have taken it back.
+                assertEquals(up ? 1 : 0, nodes.get(i).setCalls().size(), nodes.get(i).name() + " SET calls");
+                assertNull(nodes.get(i).get("lock:g1"), nodes.get(i).name() + " kept the key of a failed attempt");
+            }
         }
     }
 
