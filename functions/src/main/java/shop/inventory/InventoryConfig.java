@@ -16,11 +16,12 @@ import shop.platform.config.RedisConfig;
  * @param redisNodes   REDIS_NODES, comma-separated {@code host:port}; required for redlock
  * @param redisTls     REDIS_TLS
  * @param redLock      the RedLock's timings: REDLOCK_NODE_TIMEOUT_MS, REDLOCK_MAX_WAIT_MS
- * @param redLockSlots REDLOCK_SLOTS: how many reservations of one goods may hold the lock at once
- *                     (default {@link RedLockOrderLock#SLOTS})
+ * @param gate         REDLOCK_SLOTS: how many reservations of one hot goods may run at once (default
+ *                     {@link RedLockOrderLock#SLOTS}); REDLOCK_HOT_AFTER: more reservations than this
+ *                     in 10 ms make a goods hot (default {@link RedLockOrderLock#HOT_AFTER}, 0: always)
  */
 public record InventoryConfig(LockMode lockMode, QuorumLoss onQuorumLoss, List<String> redisNodes, boolean redisTls,
-                              shop.lock.RedLockConfig redLock, int redLockSlots) {
+                              shop.lock.RedLockConfig redLock, shop.lock.SlotGate.Config gate) {
 
     /** LockMode picks the lock in front of the database. */
     public enum LockMode { REDLOCK, ROWLOCK }
@@ -48,6 +49,7 @@ public record InventoryConfig(LockMode lockMode, QuorumLoss onQuorumLoss, List<S
         int nodeTimeout = env.integer("REDLOCK_NODE_TIMEOUT_MS", 100, 1, 2_000);
         int maxWait = env.integer("REDLOCK_MAX_WAIT_MS", 3_000, 0, 30_000);
         int slots = env.integer("REDLOCK_SLOTS", RedLockOrderLock.SLOTS, 1, 256);
+        int hotAfter = env.integer("REDLOCK_HOT_AFTER", RedLockOrderLock.HOT_AFTER, 0, 10_000);
         shop.lock.RedLockConfig base = RedLockOrderLock.CONFIG;
         shop.lock.RedLockConfig redLock;
         try {
@@ -57,6 +59,7 @@ public record InventoryConfig(LockMode lockMode, QuorumLoss onQuorumLoss, List<S
             throw new ConfigException("REDLOCK_NODE_TIMEOUT_MS", "does not fit the lock's " + base.ttl().toMillis()
                     + " ms lease: " + e.getMessage());
         }
-        return new InventoryConfig(mode, loss, nodes, redis.map(RedisConfig::tls).orElse(true), redLock, slots);
+        return new InventoryConfig(mode, loss, nodes, redis.map(RedisConfig::tls).orElse(true), redLock,
+                shop.lock.SlotGate.Config.of(slots, hotAfter));
     }
 }

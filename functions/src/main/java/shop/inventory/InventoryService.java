@@ -51,8 +51,6 @@ public final class InventoryService {
     private final InventoryConfig.QuorumLoss onQuorumLoss;
     private final Clock clock;
     private final InventoryMetrics metrics = new InventoryMetrics();
-    /** Test hook: runs after the order lock is held, before the transaction. */
-    private volatile Runnable afterLock = () -> { };
 
     /** InventoryService works on a repository behind a lock, with the wall clock. */
     public InventoryService(InventoryRepository repository, OrderLock lock, InventoryConfig.QuorumLoss onQuorumLoss) {
@@ -73,10 +71,6 @@ public final class InventoryService {
 
     InventoryRepository repository() {
         return repository;
-    }
-
-    void afterLock(Runnable hook) {
-        this.afterLock = hook == null ? () -> { } : hook;
     }
 
     /** lockMetrics returns the order lock's counters, when the lock keeps any (redlock mode). */
@@ -148,7 +142,6 @@ public final class InventoryService {
         List<Long> goodsIds = items.stream().map(ReservationItem::goodsId).toList();
         ReserveOutcome outcome;
         try (OrderLock.Release ignored = lock(goodsIds, orderSn)) {
-            afterLock.run();
             outcome = retrying(() -> repository.reserve(orderSn, items, expiresAt));
         }
         return switch (outcome) {
@@ -229,6 +222,7 @@ public final class InventoryService {
     private OrderLock.Release lock(List<Long> goodsIds, String orderSn) {
         return switch (lock.acquire(goodsIds)) {
             case OrderLock.Held held -> held.release();
+            case OrderLock.Open open -> () -> { };
             case OrderLock.Contended c -> {
                 metrics.countLockContended();
                 LOG.warn("order lock on goods {} contended past its wait; reserving {} under row locks alone",

@@ -28,7 +28,7 @@ final class InventoryWiring {
             lock = switch (config.lockMode()) {
                 case ROWLOCK -> new NoOpOrderLock();
                 case REDLOCK -> RedLockOrderLock.connect(config.redisNodes(), config.redisTls(), config.redLock(),
-                        config.redLockSlots());
+                        config.gate());
             };
         } catch (RuntimeException e) {
             pool.close();

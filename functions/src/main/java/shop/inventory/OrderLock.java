@@ -13,6 +13,14 @@ public interface OrderLock extends AutoCloseable {
     /** acquire locks all the given goods together; ids come sorted ascending and without duplicates. */
     Outcome acquire(List<Long> goodsIds);
 
+    /**
+     * acquire with a bound of its own on the wait (e.g. what is left of the request's time), instead of
+     * the lock's configured one; a lock that never waits ignores it.
+     */
+    default Outcome acquire(List<Long> goodsIds, java.time.Duration maxWait) {
+        return acquire(goodsIds);
+    }
+
     /** metrics returns the lock's counters so far (acquire calls and time, retries, quorum failures); none by default. */
     default java.util.Optional<shop.lock.RedLockMetrics.Snapshot> metrics() {
         return java.util.Optional.empty();
@@ -23,12 +31,16 @@ public interface OrderLock extends AutoCloseable {
     default void close() {
     }
 
-    /** Outcome is a held lock, or why there is none. */
-    sealed interface Outcome permits Held, Contended, QuorumLost {
+    /** Outcome is a held lock, no need of one, or why there is none. */
+    sealed interface Outcome permits Held, Open, Contended, QuorumLost {
     }
 
     /** Held is a granted lock; close the release when the transaction is over. */
     record Held(Release release) implements Outcome {
+    }
+
+    /** Open: none of the goods is contended now, so no lock is taken and the row locks alone serialise them. */
+    record Open() implements Outcome {
     }
 
     /** Contended: others kept the lock for longer than the wait allows. */

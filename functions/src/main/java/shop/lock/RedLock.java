@@ -134,7 +134,8 @@ public final class RedLock implements AutoCloseable {
             metrics.attempt(attempt > 1);
             String value = newValue();
             // The node this attempt would wait on: a refusal there counts us as a waiter in the same call.
-            int waitNode = waitNode(keys);
+            // A single attempt (no maxWait) never waits, so it registers nowhere.
+            int waitNode = deadline - start > 0 ? waitNode(keys) : -1;
             long sent = System.nanoTime();
             Round<Boolean> round;
             try {
@@ -425,8 +426,28 @@ public final class RedLock implements AutoCloseable {
      * else can produce it (the prefix is drawn once from SecureRandom), and it costs no random draw
      * per acquisition, which showed in the profile under many threads.
      */
-    private String newValue() {
+    String newValue() {
         return valuePrefix + Long.toString(acquisitions.incrementAndGet(), 36);
+    }
+
+    /** config is the timing this lock was built with. */
+    RedLockConfig config() {
+        return config;
+    }
+
+    /** nodeCount is how many lock nodes this lock spans. */
+    int nodeCount() {
+        return nodes.size();
+    }
+
+    /**
+     * adopt is a lease on resource that another client acquired with value and handed on: valid until
+     * validUntilNanos by this JVM's clock, released and extended like one of ours.
+     */
+    Lease adopt(String resource, String value, long validUntilNanos) {
+        long left = validUntilNanos - System.nanoTime();
+        return new Lease(this, List.of(resource), List.of(config.keyPrefix() + resource), value, validUntilNanos,
+                Instant.now().plusNanos(left));
     }
 
     /** One script call as a blocking call on any node and as a pipelined send. */

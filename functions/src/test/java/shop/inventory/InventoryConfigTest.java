@@ -28,16 +28,18 @@ class InventoryConfigTest {
         assertEquals(Duration.ofMillis(100), cfg.redLock().perNodeTimeout());
         assertEquals(Duration.ofSeconds(3), cfg.redLock().maxWait());
         assertEquals(RedLockOrderLock.CONFIG.ttl(), cfg.redLock().ttl());
-        assertEquals(16, cfg.redLockSlots());
+        assertEquals(16, cfg.gate().slots());
+        assertEquals(4, cfg.gate().hotAfter());
     }
 
     @Test
     void redlockTimings_comeFromTheEnvironment() {
         InventoryConfig cfg = InventoryConfig.from(env(Map.of("REDLOCK_NODE_TIMEOUT_MS", "25", "REDLOCK_MAX_WAIT_MS", "500",
-                "REDLOCK_SLOTS", "1")));
+                "REDLOCK_SLOTS", "1", "REDLOCK_HOT_AFTER", "0")));
         assertEquals(Duration.ofMillis(25), cfg.redLock().perNodeTimeout());
         assertEquals(Duration.ofMillis(500), cfg.redLock().maxWait());
-        assertEquals(1, cfg.redLockSlots());
+        assertEquals(1, cfg.gate().slots());
+        assertEquals(0, cfg.gate().hotAfter());
     }
 
     @Test
@@ -48,6 +50,8 @@ class InventoryConfigTest {
                 .getMessage().contains("REDLOCK_MAX_WAIT_MS"));
         assertTrue(assertThrows(ConfigException.class, () -> InventoryConfig.from(env(Map.of("REDLOCK_SLOTS", "0"))))
                 .getMessage().contains("REDLOCK_SLOTS"));
+        assertTrue(assertThrows(ConfigException.class, () -> InventoryConfig.from(env(Map.of("REDLOCK_HOT_AFTER", "-1"))))
+                .getMessage().contains("REDLOCK_HOT_AFTER"));
         assertTrue(assertThrows(ConfigException.class, () -> InventoryConfig.from(env(Map.of("LOCK_MODE", "mutex"))))
                 .getMessage().contains("LOCK_MODE"));
         assertTrue(assertThrows(ConfigException.class,
