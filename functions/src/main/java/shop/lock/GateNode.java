@@ -26,11 +26,15 @@ public interface GateNode {
      * @param minLeaseMillis  a parked lease with less validity left than this is dropped, not handed out
      * @param acquireMillis   how long a slot granted for acquisition stays taken before it counts as lost
      * @param graceMillis     how long after a lease's end its slot stays taken (the keys' clock drift)
+     * @param extendBelowMillis a lease with less than this left is extended before it is handed on
      * @param inboxTtlMillis  how long a grant waits in a waiter's inbox before it expires
      */
     record Settings(int hotAfter, long windowMillis, long hotForMillis, int slots, long minLeaseMillis,
-                    long acquireMillis, long graceMillis, long inboxTtlMillis) {
+                    long acquireMillis, long graceMillis, long extendBelowMillis, long inboxTtlMillis) {
     }
+
+    /** HandOff is what became of a lease given back: handed to a waiter, parked, or to be extended first. */
+    enum HandOff { PASSED, PARKED, EXTEND_FIRST }
 
     /** Reply is what {@link #enter} answers, and what a waiter finds in its inbox (a Lease or an Acquire). */
     sealed interface Reply permits Open, Lease, Acquire, Queued {
@@ -67,11 +71,13 @@ public interface GateNode {
 
     /**
      * handOff gives a lease of slot {@code slot} to the oldest live waiter, or parks it for the next
-     * arrival; true if a waiter got it. Its end stays what the node knows for the slot, unless the
-     * lease is fresh (just acquired or extended) or the node knows none: then it ends remainingMillis
-     * from now. Handing a lease on many times therefore does not shorten it.
+     * arrival. Its end stays what the node knows for the slot, unless the lease is fresh (just acquired
+     * or extended) or the node knows none: then it ends remainingMillis from now. Handing a lease on
+     * many times therefore does not shorten it. A lease that is not fresh and has less than
+     * extendBelowMillis left is not handed on: EXTEND_FIRST, and the holder extends it on a majority
+     * and hands it on again, fresh.
      */
-    boolean handOff(String key, int slot, String value, long remainingMillis, boolean fresh, Settings settings);
+    HandOff handOff(String key, int slot, String value, long remainingMillis, boolean fresh, Settings settings);
 
     /**
      * drop gives up slot {@code slot} (its lease was released or lost): the oldest live waiter may

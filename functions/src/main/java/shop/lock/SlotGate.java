@@ -31,6 +31,8 @@ public final class SlotGate {
     private static final Logger LOG = LoggerFactory.getLogger(SlotGate.class);
     /** A node whose call failed is not a home for this long; then it is tried again. */
     private static final long SILENT_NANOS = Duration.ofSeconds(1).toNanos();
+    /** How many slow answers in a row make a home node count as down. */
+    private static final int SLOW_CALLS_BEFORE_SILENT = 3;
 
     /**
      * Config is how the gate decides and waits.
@@ -151,7 +153,7 @@ public final class SlotGate {
         long ttlMillis = lc.ttl().toMillis();
         long grace = RedLock.driftNanos(ttlNanos) / 1_000_000 + lc.perNodeTimeout().toMillis();
         this.settings = new GateNode.Settings(config.hotAfter(), config.window().toMillis(), config.hotFor().toMillis(),
-                config.slots(), ttlMillis / 4, ttlMillis + grace, grace, ttlMillis);
+                config.slots(), ttlMillis / 4, ttlMillis + grace, grace, ttlMillis / 2, ttlMillis);
         this.silentUntil = new AtomicLongArray(this.nodes.size());
     }
 
@@ -250,6 +252,7 @@ public final class SlotGate {
     private Object slot(String resource, long deadline) throws InterruptedException {
         String key = keyPrefix + resource;
         int errors = 0;
+        int failures = 0;
         while (true) {
             int h = home(resource);
             GateNode node = nodes.get(h);
@@ -259,10 +262,22 @@ public final class SlotGate {
             try {
                 reply = node.enter(key, inbox, Math.max(0, (deadline - sent) / 1_000_000), settings);
                 answered(h);
+                errors = 0;
             } catch (LockNodeException e) {
-                failedAt(h, e);
-                if (++errors > nodes.size()) {
+                // A slow node keeps the resource: moving its queue to another node costs far more than
+                // waiting. (Had the call run, what it granted runs out by itself.) A node that refuses,
+                // or stays slow, is passed over for a while.
+                if (e.slow() && ++errors < SLOW_CALLS_BEFORE_SILENT) {
+                    metrics.nodeError();
+                } else {
+                    failedAt(h, e);
+                    errors = 0;
+                }
+                if (++failures > 2 * nodes.size() + SLOW_CALLS_BEFORE_SILENT) {
                     return Reason.QUORUM_UNREACHABLE;
+                }
+                if (System.nanoTime() - deadline >= 0) {
+                    return Reason.CONTENDED;
                 }
                 continue;
             }
@@ -295,6 +310,7 @@ public final class SlotGate {
             throws InterruptedException {
         String key = keyPrefix + resource;
         GateNode node = nodes.get(h);
+        int slowCalls = 0;
         while (true) {
             long left = deadline - System.nanoTime();
             java.util.Optional<GateNode.Reply> grant;
@@ -315,6 +331,10 @@ public final class SlotGate {
                     }
                 }
             } catch (LockNodeException e) {
+                if (e.slow() && ++slowCalls < SLOW_CALLS_BEFORE_SILENT) {
+                    metrics.nodeError();
+                    continue; // still queued there: wait on
+                }
                 // The queue is gone with its node: enter again at the next home.
                 failedAt(h, e);
                 return Retry.AGAIN;
@@ -368,35 +388,50 @@ public final class SlotGate {
     }
 
     /**
-     * handOn gives a held lease to the next waiter or parks it. A lease past half its ttl is extended
-     * on a majority first; one that cannot be is released and its slot dropped.
+     * handOn gives a held lease to the next waiter or parks it. The home node keeps the lease's end;
+     * when it says that less than half the ttl is left, the lease is extended on a majority first (by
+     * its value, which is safe whatever this caller's own, more cautious, count of its validity says)
+     * and handed on fresh. One that cannot be extended is released and its slot given up.
      */
     private void handOn(Held held) {
         String key = keyPrefix + held.resource();
         Lease lease = held.lease();
+        GateNode node = nodes.get(held.home());
         boolean fresh = held.fresh();
-        if (lease.remaining().toNanos() < ttlNanos / 2) {
-            if (lease.extend(Duration.ofNanos(ttlNanos))) {
+        try {
+            for (int round = 0; ; round++) {
+                // Our own count is exact for a lease we acquired or extended: extend it here if it must be.
+                boolean extendNow = fresh && lease.remaining().toNanos() < ttlNanos / 2;
+                if (extendNow && !lock.extend(lease, Duration.ofNanos(ttlNanos))) {
+                    release(held);
+                    return;
+                } else if (extendNow) {
+                    metrics.extended();
+                }
+                long remainingMillis = (lease.remaining().toNanos() - marginNanos) / 1_000_000;
+                GateNode.HandOff outcome = node.handOff(key, held.slot(), lease.value(), Math.max(0, remainingMillis),
+                        fresh, settings);
+                answered(held.home());
+                if (outcome != GateNode.HandOff.EXTEND_FIRST || round > 0) {
+                    metrics.released(outcome == GateNode.HandOff.PASSED);
+                    return;
+                }
+                if (!lock.extend(lease, Duration.ofNanos(ttlNanos))) {
+                    release(held);
+                    return;
+                }
                 metrics.extended();
                 fresh = true;
             }
-            // Not extended (slow nodes, or a lease past its validity): it goes on as long as it stays
-            // valid; the next holder tries again, and one too old to hand on is released below.
-        }
-        long remainingMillis = (lease.remaining().toNanos() - marginNanos) / 1_000_000;
-        if (remainingMillis < settings.minLeaseMillis()) {
-            release(held);
-            return;
-        }
-        try {
-            metrics.released(nodes.get(held.home()).handOff(key, held.slot(), lease.value(), remainingMillis, fresh,
-                    settings));
-            answered(held.home());
         } catch (LockNodeException e) {
-            // The home node did not take it: give it back on the nodes instead.
-            failedAt(held.home(), e);
+            // The hand-off may have run and the lease be someone else's now (it keeps its value), so
+            // it is not released: its keys and its slot's entry run out by themselves.
+            if (!e.slow()) {
+                failedAt(held.home(), e);
+            } else {
+                metrics.nodeError();
+            }
             metrics.dropped();
-            lease.release();
         }
     }
 

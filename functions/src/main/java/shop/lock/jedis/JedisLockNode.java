@@ -165,9 +165,10 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
             return 'Q|' .. entry
             """);
 
-    // ARGV: as ENTER, then slot, value, remainingMs, graceMs, mode, fresh. hand: the lease goes to
-    // the oldest live waiter, else it is parked; its end is kept from the slot's entry unless it was
-    // just acquired or extended (fresh), so that hops do not shorten it. drop: the slot goes to the
+    // ARGV: as ENTER, then slot, value, remainingMs, graceMs, mode, fresh, extendBelowMs. hand: the
+    // lease goes to the oldest live waiter, else it is parked; its end is kept from the slot's entry
+    // unless it was just acquired or extended (fresh), so that hops do not shorten it, and a lease with
+    // less than extendBelowMs left is not handed on but answered 2: extend it first. drop: the slot goes to the
     // oldest live waiter to acquire, else it is free. block: the slot stays taken for remainingMs.
     private static final Script HAND_OFF = new Script(GATE_HELPERS + """
             local slot = ARGV[12]
@@ -180,6 +181,7 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
               local known = redis.call('ZSCORE', KEYS[3], slot)
               if ARGV[17] ~= '1' and known then
                 r = tonumber(known) - tonumber(ARGV[15]) - now
+                if r < tonumber(ARGV[18]) then return 2 end
               end
               redis.call('ZADD', KEYS[3], now + r + tonumber(ARGV[15]), slot)
             end
@@ -389,26 +391,27 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
     }
 
     @Override
-    public boolean handOff(String key, int slot, String value, long remainingMillis, boolean fresh, Settings settings) {
-        return handOff(key, slot, value, remainingMillis, fresh, settings, "hand");
+    public HandOff handOff(String key, int slot, String value, long remainingMillis, boolean fresh, Settings settings) {
+        long r = handOff(key, slot, value, remainingMillis, fresh, settings, "hand");
+        return r == 1 ? HandOff.PASSED : r == 2 ? HandOff.EXTEND_FIRST : HandOff.PARKED;
     }
 
     @Override
     public boolean drop(String key, int slot, Settings settings) {
-        return handOff(key, slot, "", 0, false, settings, "drop");
+        return handOff(key, slot, "", 0, false, settings, "drop") == 1;
     }
 
     @Override
     public void block(String key, int slot, long millis) {
-        handOff(key, slot, "", millis, false, new Settings(0, 1, 1, 1, 0, 0, 0, 1), "block");
+        handOff(key, slot, "", millis, false, new Settings(0, 1, 1, 1, 0, 0, 0, 0, 1), "block");
     }
 
-    private boolean handOff(String key, int slot, String value, long remainingMillis, boolean fresh, Settings settings,
-                            String mode) {
+    private long handOff(String key, int slot, String value, long remainingMillis, boolean fresh, Settings settings,
+                         String mode) {
         var args = new ArrayList<>(gateArgs(key, settings, "", 0, "hand"));
         args.addAll(List.of(Integer.toString(slot), value, Long.toString(remainingMillis),
-                Long.toString(settings.graceMillis()), mode, fresh ? "1" : "0"));
-        return gate(send(HAND_OFF, gateKeys(key), args, r -> (Long) r == 1L));
+                Long.toString(settings.graceMillis()), mode, fresh ? "1" : "0", Long.toString(settings.extendBelowMillis())));
+        return gate(send(HAND_OFF, gateKeys(key), args, r -> (Long) r));
     }
 
     @Override

@@ -346,6 +346,25 @@ class SlotGateRedisTest {
         assertEquals(1, gate.metrics().snapshot().acquired(), "still the first lease, extended");
     }
 
+    @Test
+    void leaseHandedOnPastHalfItsTtl_isExtendedByTheHolderTheHomeNodeTells() throws Exception {
+        RedLockConfig shortLease = new RedLockConfig("gate:", Duration.ofMillis(2000), Duration.ofSeconds(10),
+                Duration.ofMillis(200), Duration.ofMillis(5), Duration.ofMillis(50), Duration.ofMillis(100));
+        SlotGate first = client(shortLease, SlotGate.Config.of(1, 0));
+        SlotGate second = client(shortLease, SlotGate.Config.of(1, 0));
+        admitted(first.enter(List.of("aged"), Duration.ofSeconds(1))).close(); // parked, about 1.8 s left
+        Thread.sleep(1_000);
+        SlotGate.Pass p = admitted(second.enter(List.of("aged"), Duration.ofSeconds(1)));
+        assertEquals(1, second.metrics().snapshot().fromPool(), "took the parked lease");
+        p.close();
+        SlotGateMetrics.Snapshot s = second.metrics().snapshot();
+        assertEquals(1, s.extended(), "the home node said less than half the ttl was left: " + s);
+        assertEquals(0, s.acquired(), s.toString());
+        assertEquals(1, s.parked(), "and then it was parked again: " + s);
+        long pttl = redis.admin((second.homeOf("aged") + 1) % 5).pttl("gate:aged#0");
+        assertTrue(pttl > 1_500, "extended to a fresh 2 s on the nodes: " + pttl);
+    }
+
     private static SlotGateMetrics.Snapshot sum(List<SlotGate> gates) {
         long[] t = new long[14];
         for (SlotGate g : gates) {
