@@ -19,8 +19,9 @@ public interface GateNode {
     /**
      * Settings are the gate's numbers as this node applies them.
      *
-     * @param hotAfter        arrivals per window after which a resource is hot (0: always hot)
-     * @param windowMillis    length of the arrival-counting window
+     * @param hotAfter        arrivals after which a resource is hot (0: always hot), counted until a
+     *                        window passes without one
+     * @param windowMillis    the gap between arrivals that ends a count
      * @param hotForMillis    how long a hot mark lasts after the last arrival or queue that renewed it
      * @param slots           slots per resource, so leases that may be out at once
      * @param minLeaseMillis  a parked lease with less validity left than this is dropped, not handed out
@@ -97,8 +98,13 @@ public interface GateNode {
     /** await blocks until a grant arrives in the caller's inbox or timeout passes. */
     Optional<Reply> await(String key, String inbox, Duration timeout);
 
-    /** check counts an arrival for each key and answers which of them are hot, in order. */
-    List<Boolean> check(List<String> keys, Settings settings);
+    /**
+     * quiet counts an arrival for each key and answers, in order, which of them are quiet: no hot mark,
+     * and at most hotAfter arrivals since the last gap of a window without any. Plain commands in one
+     * round trip, no script: the call every reservation of a quiet goods makes, so the cheapest one.
+     * It never marks a resource hot; {@link #enter} does that for the arrivals it is not quiet for.
+     */
+    List<Boolean> quiet(List<String> keys, Settings settings);
 
     /** name identifies the node in logs, e.g. {@code 127.0.0.1:6380}. */
     String name();

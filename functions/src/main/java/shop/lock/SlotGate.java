@@ -16,15 +16,16 @@ import shop.lock.LockResult.NotAcquired;
 import shop.lock.LockResult.Reason;
 
 /**
- * SlotGate admits callers to resources: straight through while a resource is quiet, through one of
- * its slots while it is hot. Each slot is a {@link RedLock} lease on {@code <resource>#<slot>}, so at
- * most {@code slots} callers hold a hot resource at once, a bound that lives on a majority of nodes.
- * The bookkeeping lives on one node per resource, its home ({@link GateNode}): the arrival count and
- * hot mark, the slots out, leases parked between holders and the queue of waiters. A released lease
- * is handed to the oldest waiter, or parked for the next arrival, without a round over the majority;
- * the RedLock is asked only to take a slot that no lease holds yet, and to extend a lease that has
- * circulated for half its ttl. The package documentation has the whole protocol and what it promises.
- * Build one per execution environment, over the RedLock's nodes, and share it between threads.
+ * SlotGate admits callers to resources: straight through while a resource is quiet (one round trip
+ * to its home node), through one of its slots while it is hot. Each slot is a {@link RedLock} lease
+ * on {@code <resource>#<slot>}, so at most {@code slots} callers hold a hot resource at once, a bound
+ * that lives on a majority of nodes. The bookkeeping lives on one node per resource, its home
+ * ({@link GateNode}): the arrival count and hot mark, the slots out, leases parked between holders and
+ * the queue of waiters. A released lease is handed to the oldest waiter, or parked for the next
+ * arrival, without a round over the majority; the RedLock is asked only to take a slot that no lease
+ * holds yet, and to extend a lease that has circulated for half its ttl. The package documentation
+ * has the whole protocol and what it promises. Build one per execution environment, over the
+ * RedLock's nodes, and share it between threads.
  */
 public final class SlotGate {
 
@@ -38,9 +39,10 @@ public final class SlotGate {
      * Config is how the gate decides and waits.
      *
      * @param slots    slots per resource: how many callers may hold a hot resource at once (1 to 256)
-     * @param hotAfter a resource is hot once more than this many arrivals fall in one window, or while
-     *                 a queue stands; 0 makes every resource hot, so every caller takes a slot
-     * @param window   the arrival-counting window
+     * @param hotAfter a resource is hot once more than this many arrivals come with less than a window
+     *                 between each, or while a queue stands; 0 makes every resource hot, so every caller
+     *                 takes a slot
+     * @param window   the gap between arrivals that ends a count
      * @param hotFor   how long a hot mark lasts after it was last renewed
      * @param poll     longest single wait for a grant before the waiter asks its home node to serve
      *                 capacity that came free without a hand-off (a lease that ran out)
@@ -63,7 +65,7 @@ public final class SlotGate {
         }
 
         /**
-         * of is a gate with the given slots and hot threshold, a 10 ms window, 2 s marks and 1 s polls (a
+         * of is a gate with the given slots and hot threshold, a 10 ms gap, 2 s marks and 1 s polls (a
          * poll only finds slots whose holder vanished, which take a lease's ttl to come free anyway).
          */
         public static Config of(int slots, int hotAfter) {
@@ -133,6 +135,12 @@ public final class SlotGate {
     private final long marginNanos;
     private final SlotGateMetrics metrics = new SlotGateMetrics();
     private final AtomicLongArray silentUntil;
+    private final long hotForNanos;
+    /**
+     * seenHot remembers, per resource, until when this caller treats it as hot without asking whether
+     * it is quiet: a hot resource's arrivals then make two calls (enter, hand-off), not three.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> seenHot = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * SlotGate over the same nodes as lock, in the same order; the lock's ttl is each slot lease's,
@@ -155,6 +163,7 @@ public final class SlotGate {
         this.settings = new GateNode.Settings(config.hotAfter(), config.window().toMillis(), config.hotFor().toMillis(),
                 config.slots(), ttlMillis / 4, ttlMillis + grace, grace, ttlMillis / 2, ttlMillis);
         this.silentUntil = new AtomicLongArray(this.nodes.size());
+        this.hotForNanos = config.hotFor().toNanos();
     }
 
     /** metrics are the counters of this gate since it was built. */
@@ -178,7 +187,7 @@ public final class SlotGate {
         long deadline = start + Objects.requireNonNull(maxWait, "maxWait").toNanos();
         List<Held> held = new ArrayList<>();
         try {
-            List<String> hot = names.size() == 1 ? names : hotOf(names);
+            List<String> hot = hotOf(names);
             if (hot == null) {
                 return refused(Reason.QUORUM_UNREACHABLE, start, held);
             }
@@ -211,12 +220,27 @@ public final class SlotGate {
         return new Refused(reason, Duration.ofNanos(System.nanoTime() - start));
     }
 
-    /** hotOf asks each home node, once, which of its resources are hot; null when no node answers. */
+    /**
+     * hotOf is the resources that need a slot, sorted: those this caller saw hot lately, and those
+     * their home node does not find quiet (one call per home node); null when no node answers.
+     */
     private List<String> hotOf(List<String> names) {
         List<String> hot = new ArrayList<>();
-        List<String> pending = names;
+        List<String> pending = new ArrayList<>();
+        long now = System.nanoTime();
+        for (String name : names) {
+            Long until = seenHot.get(name);
+            if (until != null && until - now > 0) {
+                hot.add(name);
+            } else {
+                if (until != null) {
+                    seenHot.remove(name, until);
+                }
+                pending.add(name);
+            }
+        }
         for (int tries = 0; !pending.isEmpty(); tries++) {
-            if (tries > nodes.size()) {
+            if (tries > nodes.size() + SLOW_CALLS_BEFORE_SILENT) {
                 return null;
             }
             Map<Integer, List<String>> byHome = new LinkedHashMap<>();
@@ -227,15 +251,19 @@ public final class SlotGate {
             for (var e : byHome.entrySet()) {
                 List<String> keys = e.getValue().stream().map(n -> keyPrefix + n).toList();
                 try {
-                    List<Boolean> flags = nodes.get(e.getKey()).check(keys, settings);
+                    List<Boolean> quiet = nodes.get(e.getKey()).quiet(keys, settings);
                     answered(e.getKey());
-                    for (int i = 0; i < flags.size(); i++) {
-                        if (flags.get(i)) {
+                    for (int i = 0; i < quiet.size(); i++) {
+                        if (!quiet.get(i)) {
                             hot.add(e.getValue().get(i));
                         }
                     }
                 } catch (LockNodeException ex) {
-                    failedAt(e.getKey(), ex);
+                    if (ex.slow() && tries + 1 < SLOW_CALLS_BEFORE_SILENT) {
+                        metrics.nodeError();
+                    } else {
+                        failedAt(e.getKey(), ex);
+                    }
                     failed.addAll(e.getValue());
                 }
             }
@@ -280,6 +308,11 @@ public final class SlotGate {
                     return Reason.CONTENDED;
                 }
                 continue;
+            }
+            if (reply instanceof GateNode.Open) {
+                seenHot.remove(resource);
+            } else {
+                seenHot.put(resource, System.nanoTime() + hotForNanos);
             }
             Object step = switch (reply) {
                 case GateNode.Open o -> null;

@@ -79,15 +79,19 @@
  * <h2>The slot gate: the RedLock where there is contention, and only there</h2>
  * {@link shop.lock.SlotGate} puts the RedLock to work where it pays: a resource that many callers
  * want at once. Every caller first asks the resource's <em>home node</em> (picked from the name, the
- * next one round while it does not answer), in one script:
+ * next one round while it does not answer; a node that is only slow keeps its resources):
  * <ol>
- *   <li>The script counts the arrival in a short window. While the resource is quiet (at most
- *       {@code hotAfter} arrivals in the window, no queue, no hot mark) it answers "open": the caller
- *       goes on with no lock at all. One round trip to one node, no majority.</li>
- *   <li>More arrivals than that, or a queue, set a hot mark that outlives the burst ({@code hotFor}).
- *       A hot resource has {@code slots} slots; each is a RedLock lease on {@code <resource>#<k>},
- *       acquired on a majority like any other lease, so at most {@code slots} callers hold the
- *       resource at once, whatever any single node remembers.</li>
+ *   <li>The quiet check counts the arrival ({@code INCR}, with a {@code PEXPIRE} of one window, so
+ *       the count runs until a window passes without an arrival) and reads the hot mark: three plain
+ *       commands in one round trip, about half the CPU of a script. While the resource is quiet (at
+ *       most {@code hotAfter} arrivals in the run, no mark) the caller goes on with no lock at all. One
+ *       round trip to one node, no majority: the whole cost of the lock for a goods nobody queues for.</li>
+ *   <li>Otherwise the caller enters by script, which sets the hot mark when arrivals exceed
+ *       {@code hotAfter} or a queue stands; the mark outlives the burst ({@code hotFor}) and every
+ *       queued waiter. A caller that found a resource hot goes straight to the script for it while the
+ *       mark would last. A hot resource has {@code slots} slots; each is a RedLock lease on
+ *       {@code <resource>#<k>}, acquired on a majority like any other lease, so at most {@code slots}
+ *       callers hold the resource at once, whatever any single node remembers.</li>
  *   <li>The home node keeps the slots that are out, the leases parked between holders and a FIFO
  *       queue of waiters. An arrival with nobody queued before it gets a parked lease or a free slot
  *       to acquire; otherwise it queues and blocks on its own inbox list.</li>

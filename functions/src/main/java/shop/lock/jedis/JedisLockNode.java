@@ -143,7 +143,7 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
     private static final Script ENTER = new Script(GATE_HELPERS + """
             if ARGV[11] == 'serve' then serve() return 'Q' end
             local n = redis.call('INCR', KEYS[2])
-            if n == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
+            redis.call('PEXPIRE', KEYS[2], ARGV[2])
             if n > tonumber(ARGV[1]) or redis.call('LLEN', KEYS[5]) > 0 then
               redis.call('SET', KEYS[1], '1', 'PX', ARGV[3])
             elseif redis.call('EXISTS', KEYS[1]) == 0 then
@@ -162,6 +162,11 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
             local entry = ARGV[7] .. '|' .. (now + tonumber(ARGV[8]))
             redis.call('RPUSH', KEYS[5], entry)
             redis.call('PEXPIRE', KEYS[5], tonumber(ARGV[8]) + 1000)
+            -- The mark outlives every queued entry, so that no arrival finds the resource quiet while
+            -- waiters stand (the quiet check does not look at the queue).
+            if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[8]) then
+              redis.call('SET', KEYS[1], '1', 'PX', ARGV[8])
+            end
             return 'Q|' .. entry
             """);
 
@@ -213,23 +218,6 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
             return redis.call('LPOP', KEYS[2])
             """);
 
-    // KEYS: per resource its hot mark, arrival count and queue. ARGV: hotAfter, windowMs, hotForMs.
-    private static final Script CHECK = new Script("""
-            local out = {}
-            for i = 1, #KEYS, 3 do
-              local n = redis.call('INCR', KEYS[i + 1])
-              if n == 1 then redis.call('PEXPIRE', KEYS[i + 1], ARGV[2]) end
-              if n > tonumber(ARGV[1]) or redis.call('LLEN', KEYS[i + 2]) > 0 then
-                redis.call('SET', KEYS[i], '1', 'PX', ARGV[3])
-                out[#out + 1] = '1'
-              elseif redis.call('EXISTS', KEYS[i]) == 1 then
-                out[#out + 1] = '1'
-              else
-                out[#out + 1] = '0'
-              end
-            end
-            return table.concat(out)
-            """);
 
     /**
      * Options are the client settings of one node.
@@ -428,15 +416,48 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
     }
 
     @Override
-    public List<Boolean> check(List<String> keys, Settings settings) {
-        var all = new ArrayList<String>(keys.size() * 3);
+    public List<Boolean> quiet(List<String> keys, Settings settings) {
+        var commands = new ArrayList<List<String>>(keys.size() * 3);
+        String window = Long.toString(settings.windowMillis());
         for (String key : keys) {
-            all.addAll(List.of(key + ":hot", key + ":n", key + ":queue"));
+            commands.add(List.of("INCR", key + ":n"));
+            commands.add(List.of("PEXPIRE", key + ":n", window));
+            commands.add(List.of("EXISTS", key + ":hot"));
         }
-        var args = List.of(Integer.toString(settings.hotAfter()), Long.toString(settings.windowMillis()),
-                Long.toString(settings.hotForMillis()));
-        String flags = gate(send(CHECK, all, args, r -> (String) r));
-        return flags.chars().mapToObj(c -> c == '1').toList();
+        List<Object> replies = pipeline(commands);
+        var out = new ArrayList<Boolean>(keys.size());
+        for (int i = 0; i < keys.size(); i++) {
+            long arrivals = (Long) replies.get(3 * i);
+            long marked = (Long) replies.get(3 * i + 2);
+            out.add(arrivals <= settings.hotAfter() && marked == 0);
+        }
+        return out;
+    }
+
+    /**
+     * pipeline writes plain commands in one flush and reads their replies, within maxBlock. A
+     * connection that missed its deadline is closed: replies may still be on their way.
+     */
+    private List<Object> pipeline(List<List<String>> commands) {
+        RespConnection c = borrow();
+        calls.increment();
+        long deadline = System.nanoTime() + Math.max(options.socketTimeout().toNanos(), options.maxBlock().toNanos());
+        try {
+            c.sendAll(commands);
+            var replies = new ArrayList<>(commands.size());
+            for (int i = 0; i < commands.size(); i++) {
+                Object reply = c.read(deadline);
+                if (reply instanceof RespConnection.RespError err) {
+                    throw new LockNodeException(name, "command failed: " + err.message(), null);
+                }
+                replies.add(reply);
+            }
+            giveBack(c);
+            return replies;
+        } catch (IOException | RuntimeException e) {
+            c.close();
+            throw e instanceof LockNodeException l ? l : new LockNodeException(name, String.valueOf(e.getMessage()), e);
+        }
     }
 
     private static List<String> gateKeys(String key) {

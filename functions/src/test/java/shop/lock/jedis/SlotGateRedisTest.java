@@ -115,7 +115,9 @@ class SlotGateRedisTest {
 
     @Test
     void burstOfArrivals_makesTheResourceHot_andTheMarkOutlivesTheBurst() {
-        SlotGate gate = client(4, 2);
+        // A window of a second, so that a loaded machine's pauses between the calls do not end the burst.
+        SlotGate gate = client(CONFIG, new SlotGate.Config(4, 2, Duration.ofSeconds(1), Duration.ofSeconds(2),
+                Duration.ofSeconds(1)));
         assertInstanceOf(Open.class, gate.enter(List.of("burst"), Duration.ofSeconds(1)));
         assertInstanceOf(Open.class, gate.enter(List.of("burst"), Duration.ofSeconds(1)));
         // The third arrival in the window is over hotAfter (2): from here on it takes slots.
@@ -315,7 +317,8 @@ class SlotGateRedisTest {
 
     @Test
     void severalResources_slotsOnlyTheHotOnes_inSortedOrder() {
-        SlotGate gate = client(2, 3);
+        SlotGate gate = client(CONFIG, new SlotGate.Config(2, 3, Duration.ofSeconds(1), Duration.ofSeconds(2),
+                Duration.ofSeconds(1)));
         // Make "b" hot; "a" and "c" stay quiet.
         for (int i = 0; i < 5; i++) {
             var a = gate.enter(List.of("b"), Duration.ofSeconds(1));
