@@ -12,22 +12,29 @@ import shop.platform.config.RedisConfig;
  *
  * @param lockMode     LOCK_MODE: {@code redlock} (default) or {@code rowlock} (database row locks only)
  * @param onQuorumLoss LOCK_ON_QUORUM_LOSS: {@code proceed} (default, row locks alone, logged and
- *                     counted) or {@code fail} (503) when fewer than a majority of Redis nodes answer
+ *                     counted) or {@code fail} (503) when a hot goods needs a new lease and fewer than a
+ *                     majority of Redis nodes answer
+ * @param onContention LOCK_ON_CONTENTION: {@code fail} (default: 503 goods-busy, retry shortly; nothing
+ *                     written) or {@code proceed} (row locks alone) when a reservation got no slot of a
+ *                     hot goods within REDLOCK_MAX_WAIT_MS
  * @param redisNodes   REDIS_NODES, comma-separated {@code host:port}; required for redlock
  * @param redisTls     REDIS_TLS
  * @param redLock      the RedLock's timings: REDLOCK_NODE_TIMEOUT_MS, REDLOCK_MAX_WAIT_MS
  * @param gate         REDLOCK_SLOTS: how many reservations of one hot goods may run at once (default
  *                     {@link RedLockOrderLock#SLOTS}); REDLOCK_HOT_AFTER: more reservations than this
- *                     less than 10 ms apart make a goods hot (default {@link RedLockOrderLock#HOT_AFTER}, 0: always)
+ *                     within 10 ms make a goods hot (default {@link RedLockOrderLock#HOT_AFTER}, 0: always)
  */
-public record InventoryConfig(LockMode lockMode, QuorumLoss onQuorumLoss, List<String> redisNodes, boolean redisTls,
-                              shop.lock.RedLockConfig redLock, shop.lock.SlotGate.Config gate) {
+public record InventoryConfig(LockMode lockMode, QuorumLoss onQuorumLoss, Contention onContention, List<String> redisNodes,
+                              boolean redisTls, shop.lock.RedLockConfig redLock, shop.lock.SlotGate.Config gate) {
 
     /** LockMode picks the lock in front of the database. */
     public enum LockMode { REDLOCK, ROWLOCK }
 
     /** QuorumLoss is what a reservation does when the lock service has no majority. */
     public enum QuorumLoss { PROCEED, FAIL }
+
+    /** Contention is what a reservation does when it waited its time for a slot of a hot goods. */
+    public enum Contention { FAIL, PROCEED }
 
     /** InventoryConfig copies the node list. */
     public InventoryConfig {
@@ -39,6 +46,8 @@ public record InventoryConfig(LockMode lockMode, QuorumLoss onQuorumLoss, List<S
         LockMode mode = LockMode.valueOf(env.oneOf("LOCK_MODE", "redlock", Set.of("redlock", "rowlock"))
                 .toUpperCase(java.util.Locale.ROOT));
         QuorumLoss loss = QuorumLoss.valueOf(env.oneOf("LOCK_ON_QUORUM_LOSS", "proceed", Set.of("proceed", "fail"))
+                .toUpperCase(java.util.Locale.ROOT));
+        Contention contention = Contention.valueOf(env.oneOf("LOCK_ON_CONTENTION", "fail", Set.of("proceed", "fail"))
                 .toUpperCase(java.util.Locale.ROOT));
         // In rowlock mode no Redis is needed; where nodes are given, the platform parses and checks them.
         Optional<RedisConfig> redis = mode == LockMode.REDLOCK || env.optional("REDIS_NODES").isPresent()
@@ -59,7 +68,7 @@ public record InventoryConfig(LockMode lockMode, QuorumLoss onQuorumLoss, List<S
             throw new ConfigException("REDLOCK_NODE_TIMEOUT_MS", "does not fit the lock's " + base.ttl().toMillis()
                     + " ms lease: " + e.getMessage());
         }
-        return new InventoryConfig(mode, loss, nodes, redis.map(RedisConfig::tls).orElse(true), redLock,
+        return new InventoryConfig(mode, loss, contention, nodes, redis.map(RedisConfig::tls).orElse(true), redLock,
                 shop.lock.SlotGate.Config.of(slots, hotAfter));
     }
 }

@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import shop.platform.error.ConflictException;
 import shop.platform.error.DependencyUnavailableException;
 import shop.platform.error.NotFoundException;
+import shop.platform.error.ProblemException;
 import shop.platform.error.Validation;
 
 /**
@@ -49,19 +50,35 @@ public final class InventoryService {
     private final InventoryRepository repository;
     private final OrderLock lock;
     private final InventoryConfig.QuorumLoss onQuorumLoss;
+    private final InventoryConfig.Contention onContention;
     private final Clock clock;
     private final InventoryMetrics metrics = new InventoryMetrics();
 
-    /** InventoryService works on a repository behind a lock, with the wall clock. */
+    /**
+     * InventoryService works on a repository behind a lock, with the wall clock; a reservation that
+     * waited its time for a hot goods' slot goes on under row locks alone.
+     */
     public InventoryService(InventoryRepository repository, OrderLock lock, InventoryConfig.QuorumLoss onQuorumLoss) {
-        this(repository, lock, onQuorumLoss, Clock.systemUTC());
+        this(repository, lock, onQuorumLoss, InventoryConfig.Contention.PROCEED);
+    }
+
+    /** InventoryService works on a repository behind a lock, with the wall clock and both lock policies. */
+    public InventoryService(InventoryRepository repository, OrderLock lock, InventoryConfig.QuorumLoss onQuorumLoss,
+                            InventoryConfig.Contention onContention) {
+        this(repository, lock, onQuorumLoss, onContention, Clock.systemUTC());
     }
 
     InventoryService(InventoryRepository repository, OrderLock lock, InventoryConfig.QuorumLoss onQuorumLoss,
                      Clock clock) {
+        this(repository, lock, onQuorumLoss, InventoryConfig.Contention.PROCEED, clock);
+    }
+
+    InventoryService(InventoryRepository repository, OrderLock lock, InventoryConfig.QuorumLoss onQuorumLoss,
+                     InventoryConfig.Contention onContention, Clock clock) {
         this.repository = repository;
         this.lock = lock;
         this.onQuorumLoss = onQuorumLoss;
+        this.onContention = onContention;
         this.clock = clock;
     }
 
@@ -225,6 +242,14 @@ public final class InventoryService {
             case OrderLock.Open open -> () -> { };
             case OrderLock.Contended c -> {
                 metrics.countLockContended();
+                if (onContention == InventoryConfig.Contention.FAIL) {
+                    // Shed the order rather than add a waiter the lock exists to keep off the database.
+                    LOG.info("order lock on goods {} contended past its wait; refusing {} (LOCK_ON_CONTENTION=fail)",
+                            goodsIds, orderSn);
+                    throw new ProblemException(503, "goods-busy", "Goods busy", "Too many orders are waiting for goods "
+                            + goodsIds + "; nothing was reserved. Retry in a moment.",
+                            Map.of("goodsIds", goodsIds, "retryAfterSeconds", 1));
+                }
                 LOG.warn("order lock on goods {} contended past its wait; reserving {} under row locks alone",
                         goodsIds, orderSn);
                 yield () -> { };

@@ -34,7 +34,8 @@ final class InventoryWiring {
             pool.close();
             throw e;
         }
-        InventoryService service = new InventoryService(new JdbcInventoryRepository(pool), lock, config.onQuorumLoss());
+        InventoryService service = new InventoryService(new JdbcInventoryRepository(pool), lock, config.onQuorumLoss(),
+                config.onContention());
         return new Wired(service, () -> {
             try (pool; lock) {
                 // Closes both, the lock first.

@@ -19,9 +19,8 @@ public interface GateNode {
     /**
      * Settings are the gate's numbers as this node applies them.
      *
-     * @param hotAfter        arrivals after which a resource is hot (0: always hot), counted until a
-     *                        window passes without one
-     * @param windowMillis    the gap between arrivals that ends a count
+     * @param hotAfter        arrivals in one window after which a resource is hot (0: always hot)
+     * @param windowMillis    the arrival-counting window, from its first arrival
      * @param hotForMillis    how long a hot mark lasts after the last arrival or queue that renewed it
      * @param slots           slots per resource, so leases that may be out at once
      * @param minLeaseMillis  a parked lease with less validity left than this is dropped, not handed out
@@ -100,9 +99,10 @@ public interface GateNode {
 
     /**
      * quiet counts an arrival for each key and answers, in order, which of them are quiet: no hot mark,
-     * and at most hotAfter arrivals since the last gap of a window without any. Plain commands in one
-     * round trip, no script: the call every reservation of a quiet goods makes, so the cheapest one.
-     * It never marks a resource hot; {@link #enter} does that for the arrivals it is not quiet for.
+     * and at most hotAfter arrivals in the current window (which starts at its first arrival). Plain
+     * commands in one round trip, no script: the call every reservation of a quiet goods makes, so the
+     * cheapest one. It never marks a resource hot; {@link #enter} does that for the arrivals it is not
+     * quiet for.
      */
     List<Boolean> quiet(List<String> keys, Settings settings);
 

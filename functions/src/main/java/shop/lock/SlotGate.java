@@ -39,10 +39,9 @@ public final class SlotGate {
      * Config is how the gate decides and waits.
      *
      * @param slots    slots per resource: how many callers may hold a hot resource at once (1 to 256)
-     * @param hotAfter a resource is hot once more than this many arrivals come with less than a window
-     *                 between each, or while a queue stands; 0 makes every resource hot, so every caller
-     *                 takes a slot
-     * @param window   the gap between arrivals that ends a count
+     * @param hotAfter a resource is hot once more than this many arrivals fall in one window, or while
+     *                 a queue stands; 0 makes every resource hot, so every caller takes a slot
+     * @param window   the arrival-counting window (it starts at its first arrival)
      * @param hotFor   how long a hot mark lasts after it was last renewed
      * @param poll     longest single wait for a grant before the waiter asks its home node to serve
      *                 capacity that came free without a hand-off (a lease that ran out)
@@ -65,11 +64,12 @@ public final class SlotGate {
         }
 
         /**
-         * of is a gate with the given slots and hot threshold, a 10 ms gap, 2 s marks and 1 s polls (a
-         * poll only finds slots whose holder vanished, which take a lease's ttl to come free anyway).
+         * of is a gate with the given slots and hot threshold, a 10 ms window, marks that last 500 ms
+         * after their last renewal (a flash sale renews its mark with every burst) and 1 s polls (a poll
+         * only finds slots whose holder vanished, which take a lease's ttl to come free anyway).
          */
         public static Config of(int slots, int hotAfter) {
-            return new Config(slots, hotAfter, Duration.ofMillis(10), Duration.ofSeconds(2), Duration.ofSeconds(1));
+            return new Config(slots, hotAfter, Duration.ofMillis(10), Duration.ofMillis(500), Duration.ofSeconds(1));
         }
     }
 

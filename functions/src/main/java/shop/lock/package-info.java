@@ -81,11 +81,11 @@
  * want at once. Every caller first asks the resource's <em>home node</em> (picked from the name, the
  * next one round while it does not answer; a node that is only slow keeps its resources):
  * <ol>
- *   <li>The quiet check counts the arrival ({@code INCR}, with a {@code PEXPIRE} of one window, so
- *       the count runs until a window passes without an arrival) and reads the hot mark: three plain
- *       commands in one round trip, about half the CPU of a script. While the resource is quiet (at
- *       most {@code hotAfter} arrivals in the run, no mark) the caller goes on with no lock at all. One
- *       round trip to one node, no majority: the whole cost of the lock for a goods nobody queues for.</li>
+ *   <li>The quiet check counts the arrival in a window that starts at its first arrival
+ *       ({@code SET NX PX} then {@code INCR}) and reads the hot mark: three plain commands in one round
+ *       trip, about half the CPU of a script. While the resource is quiet (at most {@code hotAfter}
+ *       arrivals in the window, no mark) the caller goes on with no lock at all. One round trip to one
+ *       node, no majority: the whole cost of the lock for a goods nobody queues for.</li>
  *   <li>Otherwise the caller enters by script, which sets the hot mark when arrivals exceed
  *       {@code hotAfter} or a queue stands; the mark outlives the burst ({@code hotFor}) and every
  *       queued waiter. A caller that found a resource hot goes straight to the script for it while the

@@ -24,12 +24,13 @@ class InventoryConfigTest {
         InventoryConfig cfg = InventoryConfig.from(env(Map.of()));
         assertEquals(InventoryConfig.LockMode.REDLOCK, cfg.lockMode());
         assertEquals(InventoryConfig.QuorumLoss.PROCEED, cfg.onQuorumLoss());
+        assertEquals(InventoryConfig.Contention.FAIL, cfg.onContention());
         assertTrue(cfg.redisTls());
         assertEquals(Duration.ofMillis(100), cfg.redLock().perNodeTimeout());
         assertEquals(Duration.ofSeconds(3), cfg.redLock().maxWait());
         assertEquals(RedLockOrderLock.CONFIG.ttl(), cfg.redLock().ttl());
         assertEquals(16, cfg.gate().slots());
-        assertEquals(4, cfg.gate().hotAfter());
+        assertEquals(16, cfg.gate().hotAfter());
     }
 
     @Test
@@ -52,6 +53,8 @@ class InventoryConfigTest {
                 .getMessage().contains("REDLOCK_SLOTS"));
         assertTrue(assertThrows(ConfigException.class, () -> InventoryConfig.from(env(Map.of("REDLOCK_HOT_AFTER", "-1"))))
                 .getMessage().contains("REDLOCK_HOT_AFTER"));
+        assertTrue(assertThrows(ConfigException.class, () -> InventoryConfig.from(env(Map.of("LOCK_ON_CONTENTION", "wait"))))
+                .getMessage().contains("LOCK_ON_CONTENTION"));
         assertTrue(assertThrows(ConfigException.class, () -> InventoryConfig.from(env(Map.of("LOCK_MODE", "mutex"))))
                 .getMessage().contains("LOCK_MODE"));
         assertTrue(assertThrows(ConfigException.class,

@@ -204,7 +204,8 @@ class InventoryLockFaultTest {
     @Test
     void homeNodeOfTheGoodsDown_salesGoOn_andSlotsComeBackUnderTheNextNode() throws Exception {
         RedisNodes redis = TestStack.get().stack().redis().orElseThrow();
-        List<InventoryApiHandler> hs = instances(8, Map.of());
+        // While the orphaned leases run out, reservations wait past their time: they go on under row locks.
+        List<InventoryApiHandler> hs = instances(8, Map.of("LOCK_ON_CONTENTION", "proceed"));
         long goods = newGoods();
         setStock(goods, 100_000);
         int home = lockOf(hs.getFirst()).homeOf(goods);
@@ -263,7 +264,7 @@ class InventoryLockFaultTest {
         RedisNodes redis = TestStack.get().stack().redis().orElseThrow();
         InventoryApiHandler h = instances(1, Map.of("LOCK_ON_QUORUM_LOSS", "fail")).getFirst();
         long goods = newGoods();
-        setStock(goods, 100);
+        setStock(goods, 100_000);
         assertEquals(201, h.handleRequest(reserveEvent("fail-0", Map.of(goods, 1)), null).getStatusCode());
         List<Integer> stopped = List.of(0, 2, 4);
         try {
@@ -286,7 +287,7 @@ class InventoryLockFaultTest {
         // Back to a majority: serving again.
         int sold = (int) count("SELECT COUNT(*) FROM stock_sell_detail");
         assertEquals(201, h.handleRequest(reserveEvent("fail-6", Map.of(goods, 1)), null).getStatusCode());
-        assertEquals(100 - sold - 1, stock(goods));
+        assertEquals(100_000 - sold - 1, stock(goods));
     }
 
     @Test
@@ -383,6 +384,48 @@ class InventoryLockFaultTest {
         assertEquals(0, hs.stream().mapToLong(h -> h.service().metrics().lockContended()).sum());
         assertTrue(waits.samples() > 10, "too few samples of the server's lock waits: " + waits.samples());
         assertEquals(0, waits.peak(), "a reservation waited on the goods' row in the database");
+    }
+
+    @Test
+    void slotHeldPastTheWait_failMode_answers503GoodsBusy_andWritesNothing() throws Exception {
+        List<InventoryApiHandler> real = instances(2, Map.of("REDLOCK_SLOTS", "1", "REDLOCK_MAX_WAIT_MS", "300"));
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch letGo = new CountDownLatch(1);
+        // The first instance holds the goods' only slot until the test lets go.
+        OrderLock held = new ObservedLock(real.get(0).service().lock(), () -> {
+            holding.countDown();
+            try {
+                letGo.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, () -> { });
+        InventoryApiHandler holder = new InventoryApiHandler(new InventoryService(real.get(0).service().repository(), held,
+                InventoryConfig.QuorumLoss.PROCEED, InventoryConfig.Contention.FAIL), () -> { });
+        InventoryApiHandler other = real.get(1);
+        long goods = newGoods();
+        setStock(goods, 5);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<APIGatewayProxyResponseEvent> first = pool.submit(() -> holder.handleRequest(
+                    reserveEvent("busy-a", Map.of(goods, 1)), null));
+            assertTrue(holding.await(10, TimeUnit.SECONDS));
+            String before = snapshot();
+            APIGatewayProxyResponseEvent busy = other.handleRequest(reserveEvent("busy-b", Map.of(goods, 1)), null);
+            assertEquals(503, busy.getStatusCode(), busy.getBody());
+            assertEquals("https://shop.example/problems/goods-busy", problemType(busy));
+            assertEquals(1, InventoryFixture.json(busy).get("retryAfterSeconds").asInt(), busy.getBody());
+            assertEquals(before, snapshot(), "a refused order wrote something");
+            letGo.countDown();
+            assertEquals(201, first.get(30, TimeUnit.SECONDS).getStatusCode());
+            // The same order number, sent again once the goods is free, goes through.
+            assertEquals(201, other.handleRequest(reserveEvent("busy-b", Map.of(goods, 1)), null).getStatusCode());
+        } finally {
+            letGo.countDown();
+            pool.shutdownNow();
+        }
+        assertEquals(3, stock(goods));
+        assertEquals(1, other.service().metrics().lockContended());
     }
 
     /** ObservedLock runs a hook when its lock is held and another just before it is given back. */

@@ -143,7 +143,7 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
     private static final Script ENTER = new Script(GATE_HELPERS + """
             if ARGV[11] == 'serve' then serve() return 'Q' end
             local n = redis.call('INCR', KEYS[2])
-            redis.call('PEXPIRE', KEYS[2], ARGV[2])
+            if n == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
             if n > tonumber(ARGV[1]) or redis.call('LLEN', KEYS[5]) > 0 then
               redis.call('SET', KEYS[1], '1', 'PX', ARGV[3])
             elseif redis.call('EXISTS', KEYS[1]) == 0 then
@@ -420,14 +420,16 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
         var commands = new ArrayList<List<String>>(keys.size() * 3);
         String window = Long.toString(settings.windowMillis());
         for (String key : keys) {
+            // The window's count starts at its first arrival and ends with it: SET NX sets the expiry
+            // once, INCR keeps it.
+            commands.add(List.of("SET", key + ":n", "0", "PX", window, "NX"));
             commands.add(List.of("INCR", key + ":n"));
-            commands.add(List.of("PEXPIRE", key + ":n", window));
             commands.add(List.of("EXISTS", key + ":hot"));
         }
         List<Object> replies = pipeline(commands);
         var out = new ArrayList<Boolean>(keys.size());
         for (int i = 0; i < keys.size(); i++) {
-            long arrivals = (Long) replies.get(3 * i);
+            long arrivals = (Long) replies.get(3 * i + 1);
             long marked = (Long) replies.get(3 * i + 2);
             out.add(arrivals <= settings.hotAfter() && marked == 0);
         }

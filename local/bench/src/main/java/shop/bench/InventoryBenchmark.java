@@ -68,7 +68,9 @@ import shop.stack.LocalStack;
  *
  * <p>Checks, every one able to fail: after a throughput cell (stock far above what it can sell) each
  * goods' stock must be its initial units minus the units reported sold, and the service variants'
- * detail rows must number the successes. A sell-out cell is exact: no failure but a shortage, units
+ * detail rows must number the successes. An order shed with 503 goods-busy (redlock with
+ * LOCK_ON_CONTENTION=fail, the default: it waited its time for a slot) is counted apart, not as a
+ * failure; the checks prove it wrote nothing. A sell-out cell is exact: no failure but a shortage, units
  * sold per goods equal to what left its stock, every goods at 0 or, for multi, fewer than three goods
  * with a unit left (no order could take more), and the detail rows equal to the successes.
  *
@@ -125,7 +127,7 @@ public final class InventoryBenchmark {
      * transactions in lock wait seen by the sampler; redisCalls and lockHeld are per order (redlock).
      */
     record Cell(int repeat, int position, Workload workload, int workers, Variant variant, double perSecond,
-                double p50Ms, double p99Ms, long successes, long shortages, long spurious, String check,
+                double p50Ms, double p99Ms, long successes, long shortages, long spurious, long shed, String check,
                 int lockWaits, int samples, double redisCalls, double lockHeld, long leasesLost, Cpu cpu,
                 double load1, String notes) {
     }
@@ -170,7 +172,10 @@ public final class InventoryBenchmark {
 
     /** Worker is one simulated instance: it sends one order and says whether it succeeded. */
     interface Worker extends AutoCloseable {
-        /** reserve returns 0 on success, 1 on a reported shortage, 2 on any other failure. */
+        /**
+         * reserve returns 0 on success, 1 on a reported shortage, 3 when the order was shed (503 goods-busy:
+         * it waited its time for a slot of a hot goods; nothing was written), 2 on any other failure.
+         */
         int reserve(String orderSn, Order order);
 
         @Override
@@ -211,6 +216,7 @@ public final class InventoryBenchmark {
         private final HikariDataSource admin;
         private final int slots;
         private final int hotAfter;
+        private final InventoryConfig.Contention contention;
         private long hot;
         private long[] uniform;
         private long[] multi;
@@ -232,6 +238,8 @@ public final class InventoryBenchmark {
                     stack.endpoints().dbUser(), stack.endpoints().dbPassword(), 4), AwsConfig.from(env), "bench-admin");
             this.slots = Integer.parseInt(System.getenv().getOrDefault("REDLOCK_SLOTS", "" + RedLockOrderLock.SLOTS));
             this.hotAfter = Integer.parseInt(System.getenv().getOrDefault("REDLOCK_HOT_AFTER", "" + RedLockOrderLock.HOT_AFTER));
+            this.contention = InventoryConfig.Contention.valueOf(System.getenv().getOrDefault("LOCK_ON_CONTENTION", "fail")
+                    .toUpperCase(Locale.ROOT));
         }
 
         /** run measures every cell, writes the CSV, prints the Markdown; true if any check failed. */
@@ -251,8 +259,8 @@ public final class InventoryBenchmark {
             Path csv = resultsDir().resolve("inventory-" + started + "-" + commit.replace("+", "-") + ".csv");
             Files.createDirectories(csv.getParent());
             Files.writeString(csv, Csv.HEADER + "\n");
-            System.err.printf(Locale.ROOT, "InventoryBenchmark %s at %s, commit %s, REDLOCK_SLOTS %d, REDLOCK_HOT_AFTER %d;"
-                    + " raw results: %s%n", command, started, commit, slots, hotAfter, csv);
+            System.err.printf(Locale.ROOT, "InventoryBenchmark %s at %s, commit %s, REDLOCK_SLOTS %d, REDLOCK_HOT_AFTER %d,"
+                    + " LOCK_ON_CONTENTION %s; raw results: %s%n", command, started, commit, slots, hotAfter, contention, csv);
             // Warm the JIT and the buffer pool on every variant and workload before measuring, so that
             // the first measured cells do not pay for compilation the later ones do not.
             for (Workload w : workloads) {
@@ -271,17 +279,17 @@ public final class InventoryBenchmark {
                             Files.writeString(csv, Csv.line(started, commit, cell) + "\n",
                                     java.nio.file.StandardOpenOption.APPEND);
                             System.err.printf(Locale.ROOT, "#%d %-9s %3d %-8s %8.0f/s p50 %7.2f p99 %8.2f ms ok %d short %d"
-                                            + " spurious %d check %s lock waits %d redis calls %.2f held %.2f lost %d"
+                                            + " spurious %d shed %d check %s lock waits %d redis calls %.2f held %.2f lost %d"
                                             + " cpu db %.0f redis %.0f client %.0f us load %.1f %s%n",
                                     r, w, workers, v, cell.perSecond(), cell.p50Ms(), cell.p99Ms(), cell.successes(),
-                                    cell.shortages(), cell.spurious(), cell.check(), cell.lockWaits(), cell.redisCalls(),
+                                    cell.shortages(), cell.spurious(), cell.shed(), cell.check(), cell.lockWaits(), cell.redisCalls(),
                                     cell.lockHeld(), cell.leasesLost(), cell.cpu().dbUs(), cell.cpu().redisUs(),
                                     cell.cpu().clientUs(), cell.load1(), cell.notes());
                         }
                     }
                 }
             }
-            System.out.println(Report.markdown(cells, server, commit, started, csv, slots, hotAfter));
+            System.out.println(Report.markdown(cells, server, commit, started, csv, slots, hotAfter, contention));
             admin.close();
             return cells.stream().anyMatch(c -> !c.check().equals("ok"));
         }
@@ -381,6 +389,7 @@ public final class InventoryBenchmark {
             AtomicLong ok = new AtomicLong();
             AtomicLong shortages = new AtomicLong();
             AtomicLong spurious = new AtomicLong();
+            AtomicLong shed = new AtomicLong();
             AtomicLong lastSuccess = new AtomicLong();
             java.util.concurrent.atomic.AtomicBoolean soldOut = new java.util.concurrent.atomic.AtomicBoolean();
             Histogram all = new Histogram(60_000_000L, 3);
@@ -416,6 +425,7 @@ public final class InventoryBenchmark {
                                 }
                             }
                             case 1 -> shortages.incrementAndGet();
+                            case 3 -> shed.incrementAndGet();
                             default -> spurious.incrementAndGet();
                         }
                     }
@@ -442,7 +452,7 @@ public final class InventoryBenchmark {
             long stopped = System.nanoTime();
             waits.close();
             long[] cpuAfter = Cpu.sample();
-            long orders = ok.get() + shortages.get() + spurious.get();
+            long orders = ok.get() + shortages.get() + spurious.get() + shed.get();
             double calls = (redisCalls(pool) - calls0) / (double) Math.max(1, orders);
             long retries = pool.stream().mapToLong(wk -> wk instanceof ServiceWorker sw ? sw.service.metrics().retries() : 0).sum();
             double held = 0;
@@ -468,7 +478,7 @@ public final class InventoryBenchmark {
             double seconds = w.sellout() && lastSuccess.get() > 0 ? (lastSuccess.get() - window[0]) / 1e9
                     : (stopped - window[0]) / 1e9;
             return new Cell(repeat, position, w, workers, v, ok.get() / seconds, all.getValueAtPercentile(50) / 1000.0,
-                    all.getValueAtPercentile(99) / 1000.0, ok.get(), shortages.get(), spurious.get(), check,
+                    all.getValueAtPercentile(99) / 1000.0, ok.get(), shortages.get(), spurious.get(), shed.get(), check,
                     waits.peak(), waits.samples(), calls, held / Math.max(1, orders), lost,
                     Cpu.perOrder(cpuBefore, cpuAfter, orders), load1,
                     "retries " + retries + (w.sellout() ? String.format(Locale.ROOT, "; sold out in %.0f ms", seconds * 1000) : "")
@@ -599,7 +609,7 @@ public final class InventoryBenchmark {
                     OrderLock lock = v == Variant.ROWLOCK ? new NoOpOrderLock()
                             : RedLockOrderLock.connect(nodes, false, RedLockOrderLock.CONFIG, gate);
                     yield new ServiceWorker(new InventoryService(new JdbcInventoryRepository(ds), lock,
-                            InventoryConfig.QuorumLoss.PROCEED), ds, lock);
+                            InventoryConfig.QuorumLoss.PROCEED, contention), ds, lock);
                 }
             };
         }
@@ -696,7 +706,7 @@ public final class InventoryBenchmark {
     /** Csv is the raw results' format: one line per cell and repeat. */
     static final class Csv {
         static final String HEADER = "run,commit,repeat,position,workload,workers,variant,orders_per_s,p50_ms,p99_ms,"
-                + "successes,shortages,spurious,check,peak_lock_waits,lock_wait_samples,redis_calls_per_order,"
+                + "successes,shortages,spurious,shed,check,peak_lock_waits,lock_wait_samples,redis_calls_per_order,"
                 + "slots_held_per_order,leases_lost,db_us_per_order,redis_us_per_order,client_us_per_order,"
                 + "client_kernel_us_per_order,load1,notes";
 
@@ -704,7 +714,7 @@ public final class InventoryBenchmark {
             return String.join(",", run, commit, "" + c.repeat(), "" + c.position(),
                     c.workload().name().toLowerCase(Locale.ROOT), "" + c.workers(), c.variant().name().toLowerCase(Locale.ROOT),
                     f(c.perSecond(), 1), f(c.p50Ms(), 3), f(c.p99Ms(), 3), "" + c.successes(), "" + c.shortages(),
-                    "" + c.spurious(), quote(c.check()), "" + c.lockWaits(), "" + c.samples(), f(c.redisCalls(), 3),
+                    "" + c.spurious(), "" + c.shed(), quote(c.check()), "" + c.lockWaits(), "" + c.samples(), f(c.redisCalls(), 3),
                     f(c.lockHeld(), 3), "" + c.leasesLost(), f(c.cpu().dbUs(), 1), f(c.cpu().redisUs(), 1),
                     f(c.cpu().clientUs(), 1), f(c.cpu().clientKernelUs(), 1), f(c.load1(), 2), quote(c.notes()));
         }
@@ -724,7 +734,7 @@ public final class InventoryBenchmark {
         }
 
         static String markdown(List<Cell> cells, String server, String commit, String started, Path csv, int slots,
-                               int hotAfter) {
+                               int hotAfter, InventoryConfig.Contention contention) {
             Map<String, List<Cell>> byCell = new LinkedHashMap<>();
             for (Cell c : cells) {
                 byCell.computeIfAbsent(c.workload() + "/" + c.workers() + "/" + c.variant(), k -> new ArrayList<>()).add(c);
@@ -732,19 +742,21 @@ public final class InventoryBenchmark {
             int repeats = (int) cells.stream().mapToInt(Cell::repeat).distinct().count();
             StringBuilder sb = new StringBuilder();
             sb.append(String.format(Locale.ROOT, "Run %s, commit %s, %s, %d CPUs; %d repeats, variants rotated;"
-                            + " REDLOCK_SLOTS %d, REDLOCK_HOT_AFTER %d; load average (1 min) %.1f-%.1f; raw: %s%n%n",
+                            + " REDLOCK_SLOTS %d, REDLOCK_HOT_AFTER %d, LOCK_ON_CONTENTION %s; load average (1 min) %.1f-%.1f;"
+                            + " raw: %s%n%n",
                     started, commit, server, Runtime.getRuntime().availableProcessors(), repeats, slots, hotAfter,
+                    contention.name().toLowerCase(Locale.ROOT),
                     cells.stream().mapToDouble(Cell::load1).min().orElse(0), cells.stream().mapToDouble(Cell::load1).max().orElse(0),
                     csv.getFileName()));
             sb.append("| workload | instances | variant | orders/s | vs ceiling | vs rowlock | p99 ms | vs rowlock p99"
-                    + " | peak lock waits | Redis calls / order | CPU us/order: db / redis / client | checks |\n");
-            sb.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+                    + " | peak lock waits | shed | Redis calls / order | CPU us/order: db / redis / client | checks |\n");
+            sb.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
             for (var e : byCell.entrySet()) {
                 List<Cell> cs = e.getValue();
                 Cell first = cs.getFirst();
                 List<Double> rate = cs.stream().map(Cell::perSecond).toList();
                 List<Double> p99 = cs.stream().map(Cell::p99Ms).toList();
-                sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %s | %d | %s | %.0f / %.0f / %.0f | %s |%n",
+                sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %s | %d | %s | %s | %.0f / %.0f / %.0f | %s |%n",
                         first.workload().name().toLowerCase(Locale.ROOT), first.workers(),
                         first.variant().name().toLowerCase(Locale.ROOT),
                         spread(rate, "%.0f"),
@@ -753,6 +765,7 @@ public final class InventoryBenchmark {
                         spread(p99, "%.1f"),
                         first.variant() == Variant.ROWLOCK ? "" : ratio(cells, first, Variant.ROWLOCK, Cell::p99Ms, false),
                         cs.stream().mapToInt(Cell::lockWaits).max().orElse(0),
+                        cs.stream().mapToLong(Cell::shed).sum() == 0 ? "" : cs.stream().mapToLong(Cell::shed).sum() + "",
                         first.variant().redlock() ? String.format(Locale.ROOT, "%.2f", median(cs.stream().map(Cell::redisCalls).toList())) : "",
                         median(cs.stream().map(c -> c.cpu().dbUs()).toList()),
                         median(cs.stream().map(c -> c.cpu().redisUs()).toList()),
@@ -832,7 +845,7 @@ public final class InventoryBenchmark {
                 service.reserve(new ReserveRequest(orderSn, items, null));
                 return 0;
             } catch (ProblemException e) {
-                return e.type().endsWith("insufficient-stock") ? 1 : 2;
+                return e.type().endsWith("insufficient-stock") ? 1 : e.type().endsWith("goods-busy") ? 3 : 2;
             } catch (RuntimeException e) {
                 return 2;
             }
