@@ -5,8 +5,10 @@
 // Headless Chromium from Debian (/usr/bin/chromium; `apt-get install -y chromium`) driven by
 // playwright-core, which downloads no browser of its own. The test opens BASE_URL/admin/, pastes the
 // token, uploads a real small PNG to a banner and checks the page shows it and GET /banners returns
-// its URL; then it tries a file over the size limit and a text file renamed .png, and checks both
-// are refused with a visible message and that the banner's image did not change.
+// its URL; it opens that URL (the local stand-in of the CloudFront distribution, as deployed) and
+// checks its headers (nosniff, a CSP, image/png), and that an uploads/ path is refused even while
+// the upload exists; then it tries a file over the size limit and a text file renamed .png, and
+// checks both are refused with a visible message and that the banner's image did not change.
 // Env: BASE_URL (default http://127.0.0.1:3000), TOKEN (default: `./dev token --role admin`),
 // BANNER_ID (default: the first banner, or one it creates), UPLOAD_MAX_BYTES (default 5 MiB),
 // CHROMIUM (default /usr/bin/chromium). Screenshots go to local/browser/out/.
@@ -105,6 +107,7 @@ async function someBannerId() {
 let browser;
 let page;
 let bannerId;
+let imageUrl;
 const consoleErrors = [];
 
 before(async () => {
@@ -152,14 +155,79 @@ test('admin page uploads a PNG to a banner, shows it, and GET /banners returns i
   assert.equal(result.state, 'stored', result.message);
   assert.ok(await page.isVisible('#result-message'));
   const src = await page.getAttribute('#result-image', 'src');
-  assert.match(src, new RegExp(`/uploads/banner/${bannerId}/[0-9a-f-]{36}\\.png$`));
+  assert.match(src, new RegExp(`/images/banner/${bannerId}/[0-9a-f-]{36}\\.png$`));
+  assert.ok(!src.startsWith(BASE_URL + '/'), `images come from their own base URL, not the API's: ${src}`);
   await page.waitForFunction(() => {
     const img = document.getElementById('result-image');
     return !img.hidden && img.complete && img.naturalWidth === 48 && img.naturalHeight === 24;
   }, null, { timeout: 10000 });
   assert.equal(await bannerImage(bannerId), src);
+  imageUrl = src;
   await page.waitForSelector(`#banners tr[data-banner-id="${bannerId}"] img[src="${src}"]`, { timeout: 10000 });
   await page.screenshot({ path: join(out, 'stored.png'), fullPage: true });
+});
+
+test('the image loads from the URL the API returns, as an image only: nosniff, a CSP, its own type', async () => {
+  assert.ok(imageUrl, 'the first test stores an image');
+  const viewer = await browser.newPage();
+  try {
+    const response = await viewer.goto(imageUrl);
+    assert.equal(response.status(), 200);
+    const headers = response.headers();
+    assert.equal(headers['x-content-type-options'], 'nosniff');
+    assert.equal(headers['content-type'], 'image/png');
+    assert.match(headers['content-security-policy'] || '', /default-src 'none'/);
+    assert.match(headers['content-security-policy'] || '', /sandbox/);
+    assert.match(headers['cache-control'] || '', /immutable/);
+    // Opened on its own, the browser still shows it as the 48 x 24 image it is.
+    const size = await viewer.evaluate(() => {
+      const img = document.images[0];
+      return img && img.complete ? [img.naturalWidth, img.naturalHeight] : null;
+    });
+    assert.deepEqual(size, [48, 24]);
+  } finally {
+    await viewer.close();
+  }
+});
+
+test('an uploads/ path is refused by the image host, even while the upload is still in the bucket', async () => {
+  const imageBase = imageUrl.slice(0, imageUrl.indexOf('/images/'));
+  const viewer = await browser.newPage();
+  try {
+    // The upload-complete function moves an upload to images/ within about a second, so the refusal
+    // only counts when the upload was still there after it (checked on the local S3, which answers
+    // unsigned GETs); otherwise try again with a new upload.
+    for (let attempt = 1; ; attempt++) {
+      const file = png(8, 8);
+      const issued = await apiJson('/uploads', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'browser-uploads-refused-' + Date.now() },
+        body: JSON.stringify({ target: 'banner', targetId: bannerId, slot: 'image', contentType: 'image/png',
+          contentLength: file.length }),
+      });
+      const put = await fetch(issued.url, { method: 'PUT', headers: issued.headers, body: file });
+      assert.ok(put.ok, `PUT to the presigned URL answered ${put.status}`);
+
+      const response = await viewer.goto(`${imageBase}/${issued.key}`);
+      const stillThere = await fetch(issued.url.split('?')[0]);
+
+      assert.equal(response.status(), 403, `${imageBase}/${issued.key} must not be served`);
+      assert.equal(response.headers()['x-content-type-options'], 'nosniff');
+      // Let the upload be decided before the next test reads the banner's image.
+      const deadline = Date.now() + 30000;
+      while ((await apiJson(`/uploads/${issued.uploadId}`)).status === 'PENDING') {
+        assert.ok(Date.now() < deadline, `upload ${issued.uploadId} stayed PENDING`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      if (stillThere.status === 200) {
+        console.log(`uploads/ refused while the upload existed (attempt ${attempt})`);
+        break;
+      }
+      assert.ok(attempt < 5, 'the upload was always gone before its refusal could be checked');
+    }
+  } finally {
+    await viewer.close();
+  }
 });
 
 test('admin page uploads a PNG to a goods gallery, shows it, and GET /goods/{id} lists it in images', async () => {
@@ -173,7 +241,7 @@ test('admin page uploads a PNG to a goods gallery, shows it, and GET /goods/{id}
 
   assert.equal(result.state, 'stored', result.message);
   const src = await page.getAttribute('#result-image', 'src');
-  assert.match(src, new RegExp(`/uploads/goods/${goodsId}/[0-9a-f-]{36}\\.png$`));
+  assert.match(src, new RegExp(`/images/goods/${goodsId}/[0-9a-f-]{36}\\.png$`));
   await page.waitForFunction(() => {
     const img = document.getElementById('result-image');
     return !img.hidden && img.complete && img.naturalWidth === 30 && img.naturalHeight === 40;

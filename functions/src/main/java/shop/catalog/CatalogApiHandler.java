@@ -25,6 +25,7 @@ import shop.platform.error.Validation;
 import shop.platform.http.ApiHandler;
 import shop.platform.http.ApiRequest;
 import shop.platform.http.ApiResponse;
+import shop.platform.http.Cors;
 import shop.platform.http.Router;
 import shop.platform.idempotency.DynamoIdempotencyStore;
 import shop.platform.idempotency.Idempotency;
@@ -49,11 +50,11 @@ public final class CatalogApiHandler extends ApiHandler {
 
     /** Creates the handler from an environment (the local runner calls this by reflection). */
     public CatalogApiHandler(Env env) {
-        this(Wiring.from(env));
+        this(Wiring.from(env), Cors.from(env));
     }
 
-    private CatalogApiHandler(Wiring w) {
-        this(w.catalog(), w.goods(), w.idempotency());
+    private CatalogApiHandler(Wiring w, Cors cors) {
+        this(w.catalog(), w.goods(), w.idempotency(), cors);
         primeForSnapStart("catalog", List.of(primingRequest("GET", "/categories", Map.of(), null),
                 primingRequest("GET", "/goods", Map.of(), null),
                 primingRequest("GET", "/goods/{id}", Map.of("id", "1"), null),
@@ -62,7 +63,11 @@ public final class CatalogApiHandler extends ApiHandler {
 
     /** Creates the handler around its services (tests). */
     CatalogApiHandler(CatalogService catalog, GoodsService goods, Idempotency idempotency) {
-        super(routes(catalog, goods, idempotency));
+        this(catalog, goods, idempotency, Cors.ANY);
+    }
+
+    private CatalogApiHandler(CatalogService catalog, GoodsService goods, Idempotency idempotency, Cors cors) {
+        super(routes(catalog, goods, idempotency), cors);
     }
 
     /** Wiring is what the handler builds once per execution environment. */

@@ -10,10 +10,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
+import shop.platform.db.Bounded;
 
 /**
  * Jdbc is the small JDBC toolkit the catalog repositories share: run a statement with positional
- * parameters, map rows, run a block in one transaction. SQLExceptions leave it unchecked as
+ * parameters, map rows, run a block in one transaction. Connections and reads are bounded by the
+ * request's deadline ({@link Bounded}): every query carries its server-side time limit. SQLExceptions leave it unchecked as
  * {@link DataAccessException}, carrying the vendor error code so that repositories can translate
  * constraint violations into the catalog's conflicts.
  */
@@ -64,7 +66,7 @@ final class Jdbc {
 
     <T> List<T> query(String sql, RowMapper<T> mapper, Object... params) {
         return withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
+            try (PreparedStatement ps = c.prepareStatement(Bounded.read(sql))) {
                 bind(ps, params);
                 try (ResultSet rs = ps.executeQuery()) {
                     List<T> out = new ArrayList<>();
@@ -116,7 +118,7 @@ final class Jdbc {
         if (transaction.get() != null) {
             return work.run();
         }
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = Bounded.connection(dataSource)) {
             c.setAutoCommit(false);
             transaction.set(c);
             try {
@@ -146,7 +148,7 @@ final class Jdbc {
             if (tx != null) {
                 return work.run(tx);
             }
-            try (Connection c = dataSource.getConnection()) {
+            try (Connection c = Bounded.connection(dataSource)) {
                 return work.run(c);
             }
         } catch (SQLException e) {

@@ -26,24 +26,45 @@ import shop.catalog.Keywords.Term;
  *       page and the total ({@code COUNT(*) OVER ()}); for a prefix of several words, broad or not,
  *       one range read of the primary key returns every match, and the page is taken from them
  *       ({@link #wholeSql});</li>
- *   <li>more, and one word: one statement reads its entries in descending goods id (the primary key)
- *       and stops at the page's next match ({@link #seekSql}); the total is then estimated from an
- *       index-only count of the entries that read — matches per entry read, times the driver's
- *       count — and flagged; exact when the read reached the end of the driver's list;</li>
+ *   <li>more, and one word: its entries are read in descending goods id (the primary key), a window
+ *       at a time ({@link #windowSql}, sized from the terms' frequencies to hold the page), joined
+ *       with the other terms and goods, stopping at the page's next match ({@link #seekSql}); the
+ *       total is then estimated — matches per entry read, times the driver's count — and flagged;
+ *       exact when the read reached the end of the driver's list;</li>
  *   <li>more, and a prefix of several words: the words' entries are read in id order, merged, in
  *       batches sized from the other terms' frequencies, until the page's next match
  *       ({@link #walkSql}); the total is estimated the same way;</li>
  *   <li>every term broad and large (a short common prefix): live goods are walked in id order
  *       instead, each checked for every term; the total is estimated from the share of ids walked.</li>
  * </ul>
+ *
+ * <p>Work is bounded whatever the text: a search keeps its {@link #MAX_TERMS} rarest terms
+ * ({@link #rarest}), and a read that has met {@link #MAX_MISSES} candidates without a match stops
+ * and answers what it found, the count of its matches flagged as an estimate (a lower bound).
  */
 final class KeywordSearch {
     /** EXACT_BOUND is the largest driver whose goods are all checked, for an exact total. */
     static final int EXACT_BOUND = 2_000;
     /** MAX_EXPANSION is how many distinct words a prefix may stand for and still drive a walk. */
     static final int MAX_EXPANSION = 64;
+    /**
+     * MAX_TERMS is how many terms a search keeps: its rarest. Each kept term is at most one join per
+     * candidate (so a statement stays far below the server's 61-table limit) and one lookup per entry
+     * read; more terms than this hardly narrow a search the rarest ones already pin down (a pasted
+     * CJK name of 90 characters is 89 pairs).
+     */
+    static final int MAX_TERMS = 8;
+    /**
+     * MAX_MISSES bounds what a search reads beyond its page: once it has read this many index entries
+     * (or goods) that did not match, it stops, and answers the matches found so far, with their count
+     * as a lower bound ({@code totalEstimated}). Two common words that never occur together would
+     * otherwise read the driver's whole list.
+     */
+    static final int MAX_MISSES = 10_000;
     private static final int MIN_BATCH = 64;
     private static final int MAX_BATCH = 4_096;
+    /** WINDOW_SLACK sizes a seek's window for this many times the matches it needs. */
+    private static final int WINDOW_SLACK = 3;
     /** SLACK sizes a batch above the expected need, so that one batch usually suffices. */
     private static final double SLACK = 1.25;
 
@@ -109,6 +130,7 @@ final class KeywordSearch {
             long goods = broad ? sums.get(i) : rows.stream().mapToLong(r -> (Long) r[1]).sum();
             all.add(new Stat(terms.get(i), broad ? null : rows.stream().map(r -> (String) r[0]).toList(), goods));
         }
+        all = rarest(all);
         Stat driver = all.stream().filter(s -> !s.broad()).min(Comparator.comparingLong(Stat::goods)).orElse(null);
         if (driver == null || driver.goods() > EXACT_BOUND) {
             // A broad term may still be small (a long model-number prefix): its goods are summed up to the bound.
@@ -132,6 +154,22 @@ final class KeywordSearch {
             }
         }
         return new Plan(chosen, checked, exact, selectivity, maxId[0]);
+    }
+
+    /**
+     * rarest keeps the {@link #MAX_TERMS} terms with the fewest goods, in the order of the text (of
+     * equally rare terms, the first). Every term was found in some goods, so a term dropped here is
+     * at least as common as every kept one: the matches are a superset of the full search's, and
+     * almost always the same set.
+     */
+    static List<Stat> rarest(List<Stat> all) {
+        if (all.size() <= MAX_TERMS) {
+            return all;
+        }
+        List<Stat> byGoods = new ArrayList<>(all);
+        byGoods.sort(Comparator.comparingLong(Stat::goods)); // stable: text order among equals
+        List<Stat> kept = byGoods.subList(0, MAX_TERMS);
+        return all.stream().filter(kept::contains).toList();
     }
 
     /** oneWord tells whether a driver stands for one word (a word, or a prefix of only one). */
@@ -173,23 +211,58 @@ final class KeywordSearch {
     }
 
     /**
-     * seek finds the page and one more match of a driver of one word in one statement: its entries
-     * are read in descending id order and joined with the other terms and goods, and the read stops
-     * at the last match needed. How many entries that read is counted afterwards (an index-only range
-     * up to that match), for the estimate.
+     * seek finds the page and one more match of a driver of one word, a window of its entries at a
+     * time: {@link #windowSql} finds where the next {@code window} entries (in descending id order)
+     * end, and {@link #seekSql} reads them joined with the other terms and goods, stopping at the last
+     * match needed, so only matches leave the server. The first window is sized from the terms'
+     * frequencies to hold the page, so a search usually takes one window; the read stops after
+     * {@link #MAX_MISSES} entries that did not match. The total is estimated from the matches per
+     * entry read (the last window's entries read interpolated over its ids), times the driver's goods.
      */
     private Result seek(GoodsFilter filter, Plan plan, int offset, int limit) {
         int need = offset + limit + 1;
-        Sql sql = seekSql(filter, plan, need);
-        List<Long> matches = jdbc.query(sql.text(), rs -> rs.getLong(1), sql.args());
-        List<Long> page = matches.subList(Math.min(offset, matches.size()), Math.min(offset + limit, matches.size()));
-        if (matches.size() < need) {
-            return new Result(List.copyOf(page), matches.size(), false); // read to the end of the driver
+        String word = plan.driver().words().getFirst();
+        List<Long> matches = new ArrayList<>();
+        long cursor = Long.MAX_VALUE; // exclusive upper bound of the next window
+        long top = plan.maxId();      // the highest id the next window may hold
+        long read = 0;                // entries of the windows read whole
+        // Sized for three times the page: finding the bounds of a window is an index-only read,
+        // cheap next to a second window's two statements, which a window just big enough would
+        // often need (the matches among its entries vary, and words are rarely independent).
+        int window = batchSize(WINDOW_SLACK * need, plan.selectivity());
+        while (true) {
+            Sql bounds = windowSql(word, cursor, window);
+            long[] w = jdbc.queryOne(bounds.text(), rs -> new long[] {rs.getLong(1), rs.getLong(2)}, bounds.args())
+                    .orElseThrow();
+            long entries = w[1];
+            if (entries == 0) {
+                return new Result(page(matches, offset, limit), matches.size(), false); // read to the end
+            }
+            long floor = w[0];
+            Sql sql = seekSql(filter, plan, cursor, floor, need - matches.size());
+            matches.addAll(jdbc.query(sql.text(), rs -> rs.getLong(1), sql.args()));
+            if (matches.size() >= need) {
+                double share = (double) (top - matches.getLast() + 1) / Math.max(1, top - floor + 1);
+                double walked = read + Math.max(1, entries * Math.max(0, Math.min(1, share)));
+                long estimate = Math.round(matches.size() * plan.driver().goods() / walked);
+                return new Result(page(matches, offset, limit), Math.max(need, estimate), true);
+            }
+            read += entries;
+            if (entries < window) {
+                return new Result(page(matches, offset, limit), matches.size(), false); // read to the end
+            }
+            if (read - matches.size() >= MAX_MISSES) {
+                return new Result(page(matches, offset, limit), matches.size(), true); // a lower bound
+            }
+            cursor = floor;
+            top = floor - 1;
+            double seen = matches.isEmpty() ? plan.selectivity() / 4 : (double) matches.size() / read;
+            window = batchSize(WINDOW_SLACK * (need - matches.size()), seen);
         }
-        Sql walked = walkedSql(plan.driver().words().getFirst(), matches.getLast());
-        long read = Math.max(1, jdbc.queryLong(walked.text(), walked.args()));
-        double estimate = (double) matches.size() * plan.driver().goods() / read;
-        return new Result(List.copyOf(page), Math.max(need, Math.round(estimate)), true);
+    }
+
+    private static List<Long> page(List<Long> matches, int offset, int limit) {
+        return List.copyOf(matches.subList(Math.min(offset, matches.size()), Math.min(offset + limit, matches.size())));
     }
 
     /**
@@ -203,6 +276,9 @@ final class KeywordSearch {
         long walked = 0;
         long matched = 0;
         int batch = batchSize(need, plan.selectivity());
+        // A merged walk reads up to a batch of each of the prefix's words to merge one batch.
+        int readsPerCandidate = plan.driver() == null ? 1 : plan.driver().words().size();
+        long read = 0;
         boolean exhausted;
         while (true) {
             Sql sql = walkSql(filter, plan, cursor, batch);
@@ -223,9 +299,14 @@ final class KeywordSearch {
             if (exhausted || matched >= need) {
                 break;
             }
+            read += (long) batch * readsPerCandidate;
+            if (read - matched >= MAX_MISSES) {
+                return new Result(page, matched, true); // a lower bound
+            }
             // The next batch from the share of matches seen so far (none yet: four times the guess).
             double seen = matched > 0 ? (double) matched / walked : plan.selectivity() / 4;
-            batch = batchSize(need - matched, seen);
+            batch = (int) Math.min(batchSize(need - matched, seen),
+                    Math.max(MIN_BATCH, (MAX_MISSES + matched - read) / readsPerCandidate));
         }
         if (exhausted) {
             return new Result(page, matched, false);
@@ -311,28 +392,34 @@ final class KeywordSearch {
     }
 
     /**
-     * seekSql is the first {@code need} matches of a driver of one word: its primary-key entries in
-     * descending id order, each joined with the other terms (a primary-key lookup per one-word term)
-     * and then goods, so that only entries with every word reach goods; the read stops at the last
-     * match needed.
+     * seekSql is the first {@code need} matches of a driver of one word within a window of its
+     * entries ({@code floor <= goods_id < cursor}): its primary-key entries in descending id order,
+     * each joined with the other terms (a primary-key lookup per one-word term) and then goods, so
+     * that only entries with every word reach goods; the read stops at the last match needed, or at
+     * the window's end.
      */
-    static Sql seekSql(GoodsFilter filter, Plan plan, int need) {
+    static Sql seekSql(GoodsFilter filter, Plan plan, long cursor, long floor, int need) {
         Sql rest = JdbcGoodsRepository.where(filter);
         Checks checks = checks(plan.checked(), "d.goods_id", true);
         List<Object> params = new ArrayList<>(checks.hitParams());
         params.addAll(checks.joinParams());
         params.addAll(rest.params());
-        params.add(plan.driver().words().getFirst());
-        params.add(need);
+        params.addAll(List.of(plan.driver().words().getFirst(), cursor, floor, need));
         String having = checks.hit().isEmpty() ? "" : " HAVING hit";
         return new Sql("SELECT STRAIGHT_JOIN d.goods_id, TRUE" + checks.hit() + " AS hit FROM goods_word d" + checks.joins()
-                + " JOIN goods g ON g.id = d.goods_id AND " + rest.text() + " WHERE d.word = ?" + having
+                + " JOIN goods g ON g.id = d.goods_id AND " + rest.text()
+                + " WHERE d.word = ? AND d.goods_id < ? AND d.goods_id >= ?" + having
                 + " ORDER BY d.goods_id DESC LIMIT ?", params);
     }
 
-    /** walkedSql counts a word's entries from a goods id up: what a seek read to reach it. */
-    static Sql walkedSql(String word, long fromId) {
-        return new Sql("SELECT COUNT(*) FROM goods_word WHERE word = ? AND goods_id >= ?", List.of(word, fromId));
+    /**
+     * windowSql is where the next {@code window} entries of a word below {@code cursor} end: the
+     * lowest id among them and how many there are (fewer than {@code window}: the rest of the list).
+     * An index-only read of at most {@code window} entries of the primary key.
+     */
+    static Sql windowSql(String word, long cursor, int window) {
+        return new Sql("SELECT COALESCE(MIN(goods_id), 0), COUNT(*) FROM (SELECT goods_id FROM goods_word"
+                + " WHERE word = ? AND goods_id < ? ORDER BY goods_id DESC LIMIT ?) w", List.of(word, cursor, window));
     }
 
     /**

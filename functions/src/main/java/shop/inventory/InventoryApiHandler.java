@@ -8,6 +8,7 @@ import shop.platform.error.InvalidInputException;
 import shop.platform.http.ApiHandler;
 import shop.platform.http.ApiRequest;
 import shop.platform.http.ApiResponse;
+import shop.platform.http.Cors;
 import shop.platform.http.Router;
 
 /**
@@ -26,14 +27,16 @@ public final class InventoryApiHandler extends ApiHandler implements AutoCloseab
 
     /** Local runner and tests: wires from the given environment. */
     public InventoryApiHandler(Env env) {
-        this(InventoryWiring.api(env));
+        this(InventoryWiring.api(env), Cors.from(env));
     }
 
-    private InventoryApiHandler(InventoryWiring.Wired wired) {
-        this(wired.service(), wired.resources());
-        // Read paths only: no lock is taken, so no Redis connection exists at the snapshot.
+    private InventoryApiHandler(InventoryWiring.Wired wired, Cors cors) {
+        this(wired.service(), wired.resources(), System.out::println, cors);
+        // Read paths only: no lock is taken, so no Redis connection exists at the snapshot. The lock's
+        // value prefix is drawn again after each restore (RedLockOrderLock.afterRestore).
         primeForSnapStart("inventory-api", java.util.List.of(
-                primingRequest("GET", "/inventory/{goodsId}", java.util.Map.of("goodsId", "1"), null)), wired.pool());
+                primingRequest("GET", "/inventory/{goodsId}", java.util.Map.of("goodsId", "1"), null)),
+                wired.snapshotState(), wired.pool());
     }
 
     /** Tests: a handler around a built service. */
@@ -43,7 +46,12 @@ public final class InventoryApiHandler extends ApiHandler implements AutoCloseab
 
     /** Tests: a handler whose metric lines go to {@code metricsSink} instead of stdout. */
     InventoryApiHandler(InventoryService service, AutoCloseable resources, java.util.function.Consumer<String> metricsSink) {
-        super(routes(service));
+        this(service, resources, metricsSink, Cors.ANY);
+    }
+
+    private InventoryApiHandler(InventoryService service, AutoCloseable resources,
+                                java.util.function.Consumer<String> metricsSink, Cors cors) {
+        super(routes(service), cors);
         this.service = service;
         this.resources = resources;
         this.metricsPublisher = new InventoryMetricsPublisher(service, metricsSink, java.time.Clock.systemUTC());

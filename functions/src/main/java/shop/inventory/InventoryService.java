@@ -10,16 +10,18 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import shop.platform.deadline.Deadline;
 import shop.platform.error.ConflictException;
+import shop.platform.error.DeadlineExceededException;
 import shop.platform.error.DependencyUnavailableException;
 import shop.platform.error.NotFoundException;
 import shop.platform.error.ProblemException;
 import shop.platform.error.Validation;
+import shop.platform.snapstart.SnapshotSafeRandom;
 
 /**
  * InventoryService holds the rules of stock: set and read it, reserve all items of an order or none,
@@ -45,6 +47,8 @@ public final class InventoryService {
     static final int MAX_TTL_SECONDS = 86_400;
     static final int MAX_ATTEMPTS = 8;
     static final Duration RETRY_BUDGET = Duration.ofSeconds(10);
+    /** TRANSACTION_TIME is what a lock wait leaves of the request's time for the transaction after it. */
+    static final Duration TRANSACTION_TIME = Duration.ofSeconds(2);
     private static final Pattern ORDER_SN = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     private final InventoryRepository repository;
@@ -93,6 +97,11 @@ public final class InventoryService {
     /** lockMetrics returns the order lock's counters, when the lock keeps any (redlock mode). */
     public java.util.Optional<shop.lock.RedLockMetrics.Snapshot> lockMetrics() {
         return lock.metrics();
+    }
+
+    /** lockGateMetrics returns the slot gate's counters, when the lock has one (redlock mode). */
+    public java.util.Optional<shop.lock.SlotGateMetrics.Snapshot> lockGateMetrics() {
+        return lock.gateMetrics();
     }
 
     /** metrics are this instance's counters. */
@@ -237,7 +246,11 @@ public final class InventoryService {
     }
 
     private OrderLock.Release lock(List<Long> goodsIds, String orderSn) {
-        return switch (lock.acquire(goodsIds)) {
+        Deadline deadline = Deadline.current();
+        deadline.check("the order lock");
+        // Wait no longer than leaves the transaction its time; with less left, one attempt.
+        Duration wait = deadline.cap(ChronoUnit.FOREVER.getDuration(), TRANSACTION_TIME);
+        return switch (lock.acquire(goodsIds, wait)) {
             case OrderLock.Held held -> held.release();
             case OrderLock.Open open -> () -> { };
             case OrderLock.Contended c -> {
@@ -248,7 +261,7 @@ public final class InventoryService {
                             goodsIds, orderSn);
                     throw new ProblemException(503, "goods-busy", "Goods busy", "Too many orders are waiting for goods "
                             + goodsIds + "; nothing was reserved. Retry in a moment.",
-                            Map.of("goodsIds", goodsIds, "retryAfterSeconds", 1));
+                            Map.of("goodsIds", goodsIds, "retryAfterSeconds", 1), Duration.ofSeconds(1));
                 }
                 LOG.warn("order lock on goods {} contended past its wait; reserving {} under row locks alone",
                         goodsIds, orderSn);
@@ -266,22 +279,32 @@ public final class InventoryService {
         };
     }
 
-    /** retrying runs one transaction, again after a transient conflict, with full-jitter back-off. */
+    /**
+     * retrying runs one transaction, again after a transient conflict, with full-jitter back-off,
+     * within RETRY_BUDGET and the request's deadline (each attempt's connection wait and reads are
+     * bounded by it too, see {@code shop.platform.db.Bounded}); out of time, a 503 that says so.
+     */
     private <T> T retrying(Supplier<T> transaction) {
-        long deadline = System.nanoTime() + RETRY_BUDGET.toNanos();
+        Deadline request = Deadline.current();
+        long deadline = System.nanoTime() + request.cap(RETRY_BUDGET, Duration.ZERO).toNanos();
         for (int attempt = 1; ; attempt++) {
             try {
                 return transaction.get();
             } catch (TransientConflictException e) {
+                if (request.expired()) {
+                    LOG.warn("out of time after {} attempts", attempt, e);
+                    throw new DeadlineExceededException("the database", e);
+                }
                 if (attempt >= MAX_ATTEMPTS || System.nanoTime() - deadline > 0) {
                     LOG.warn("giving up after {} attempts", attempt, e);
                     throw new DependencyUnavailableException("the database", e);
                 }
                 metrics.countRetry();
                 LOG.debug("attempt {} lost a conflict, retrying: {}", attempt, e.getMessage());
-                long capMillis = Math.min(100, 2L << attempt);
+                long capMillis = Math.min(Math.min(100, 2L << attempt),
+                        Math.max(1, request.remaining().toMillis()));
                 try {
-                    Thread.sleep(ThreadLocalRandom.current().nextLong(1, capMillis + 1));
+                    Thread.sleep(SnapshotSafeRandom.current().nextLong(1, capMillis + 1));
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
                     throw new DependencyUnavailableException("the database", e);

@@ -1,9 +1,14 @@
 package shop.inventory;
 
 import com.zaxxer.hikari.HikariDataSource;
+import java.util.ArrayList;
+import java.util.List;
 import shop.platform.config.AwsConfig;
 import shop.platform.config.DbConfig;
 import shop.platform.config.Env;
+import shop.platform.config.RedisConfig;
+import shop.platform.redis.RedisAuth;
+import shop.platform.snapstart.SnapshotSensitive;
 import shop.platform.db.Database;
 
 /**
@@ -15,8 +20,12 @@ final class InventoryWiring {
     private InventoryWiring() {
     }
 
-    /** Wired is a service with what must be closed after it (the pool, the lock's clients). */
-    record Wired(InventoryService service, AutoCloseable resources, javax.sql.DataSource pool) {
+    /**
+     * Wired is a service with what must be closed after it (the pool, the lock's clients) and what a
+     * SnapStart snapshot must not carry as it is (the lock's value prefix, the Redis AUTH token).
+     */
+    record Wired(InventoryService service, AutoCloseable resources, javax.sql.DataSource pool,
+                 List<SnapshotSensitive> snapshotState) {
     }
 
     /** api wires the API function: repository, lock and policy. */
@@ -24,11 +33,18 @@ final class InventoryWiring {
         InventoryConfig config = InventoryConfig.from(env);
         HikariDataSource pool = pool(env, "inventory");
         OrderLock lock;
+        List<SnapshotSensitive> snapshotState = new ArrayList<>();
         try {
             lock = switch (config.lockMode()) {
                 case ROWLOCK -> new NoOpOrderLock();
-                case REDLOCK -> RedLockOrderLock.connect(config.redisNodes(), config.redisTls(), config.redLock(),
-                        config.gate());
+                case REDLOCK -> {
+                    RedisAuth auth = RedisAuth.from(RedisConfig.from(env), AwsConfig.from(env));
+                    RedLockOrderLock redLock = RedLockOrderLock.connect(config.redisNodes(), config.redisTls(), auth,
+                            config.redLock(), config.gate());
+                    snapshotState.add(auth);
+                    snapshotState.add(redLock);
+                    yield redLock;
+                }
             };
         } catch (RuntimeException e) {
             pool.close();
@@ -40,7 +56,7 @@ final class InventoryWiring {
             try (pool; lock) {
                 // Closes both, the lock first.
             }
-        }, pool);
+        }, pool, List.copyOf(snapshotState));
     }
 
     /** sweeper wires the sweeper function: repository only, it takes no order lock. */
@@ -48,13 +64,12 @@ final class InventoryWiring {
         HikariDataSource pool = pool(env, "inventory-sweeper");
         InventoryService service = new InventoryService(new JdbcInventoryRepository(pool), new NoOpOrderLock(),
                 InventoryConfig.QuorumLoss.PROCEED);
-        return new Wired(service, pool, pool);
+        return new Wired(service, pool, pool, List.of());
     }
 
     static HikariDataSource pool(Env env, String name) {
         DbConfig db = DbConfig.from(env);
-        DbConfig adjusted = new DbConfig(JdbcInventoryRepository.jdbcUrl(db.jdbcUrl()), db.secretArn(), db.user(),
-                db.password(), db.poolSize());
-        return Database.pool(adjusted, AwsConfig.from(env), name);
+        return Database.pool(db.withJdbcUrl(JdbcInventoryRepository.jdbcUrl(db.jdbcUrl())), AwsConfig.from(env), name,
+                JdbcInventoryRepository.SESSION_SETTINGS);
     }
 }

@@ -21,10 +21,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.WeakHashMap;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -93,24 +91,31 @@ public final class JdbcInventoryRepository implements InventoryRepository {
             "SELECT status, items, expires_at FROM stock_sell_detail WHERE order_sn = ?";
 
     private final DataSource dataSource;
-    private final Set<Connection> prepared = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
     /** Test hook: a pause, once, inside the next reserve or cancel transaction just before COMMIT. */
     private final java.util.concurrent.atomic.AtomicReference<java.time.Duration> pauseBeforeCommit =
             new java.util.concurrent.atomic.AtomicReference<>(java.time.Duration.ZERO);
 
-    /** JdbcInventoryRepository uses a pool opened with {@link #jdbcUrl(String)}'s options. */
+    /** JdbcInventoryRepository uses a pool opened with {@link #jdbcUrl(String)}'s options and {@link #SESSION_SETTINGS}. */
     public JdbcInventoryRepository(DataSource dataSource) {
         this.dataSource = dataSource;
     }
 
     /**
-     * jdbcUrl adds what this repository needs to a configured URL: multi-statement batches and a short
-     * row lock wait (a stuck holder costs seconds, then the service retries).
+     * SESSION_SETTINGS are what this repository's connections need: a short row lock wait (a stuck
+     * holder costs seconds, then the service retries) and READ COMMITTED (cancels and sweeps lock the
+     * rows they read, no gaps). The pool runs them on each new connection, or, behind RDS Proxy, the
+     * proxy's init query does ({@code Database.PROXY_INIT_QUERY}): no session SET from here.
+     */
+    public static final java.util.List<String> SESSION_SETTINGS = java.util.List.of(
+            "innodb_lock_wait_timeout = " + LOCK_WAIT_TIMEOUT_SECONDS, "transaction_isolation = 'READ-COMMITTED'");
+
+    /**
+     * jdbcUrl adds what this repository needs to a configured URL: multi-statement batches. Session
+     * settings go through {@link #SESSION_SETTINGS}, never {@code sessionVariables} (that pins).
      */
     public static String jdbcUrl(String configured) {
         String sep = configured.contains("?") ? "&" : "?";
-        return configured + sep + "allowMultiQueries=true&sessionVariables=innodb_lock_wait_timeout="
-                + LOCK_WAIT_TIMEOUT_SECONDS;
+        return configured + sep + "allowMultiQueries=true";
     }
 
     /**
@@ -384,21 +389,7 @@ public final class JdbcInventoryRepository implements InventoryRepository {
     }
 
     private Connection connection() throws SQLException {
-        Connection c = dataSource.getConnection();
-        try {
-            Connection physical = c.unwrap(Connection.class);
-            if (!prepared.contains(physical)) {
-                try (Statement s = c.createStatement()) {
-                    // Session-wide, once per physical connection; the pool is this repository's own.
-                    s.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
-                }
-                prepared.add(physical);
-            }
-            return c;
-        } catch (SQLException | RuntimeException e) {
-            c.close();
-            throw e;
-        }
+        return shop.platform.db.Bounded.connection(dataSource); // the request's deadline bounds it
     }
 
     /** run executes a (multi-statement) batch and returns each statement's update count, or rows read. */

@@ -14,8 +14,8 @@ public interface OrderLock extends AutoCloseable {
     Outcome acquire(List<Long> goodsIds);
 
     /**
-     * acquire with a bound of its own on the wait (e.g. what is left of the request's time), instead of
-     * the lock's configured one; a lock that never waits ignores it.
+     * acquire as {@link #acquire(List)}, waiting at most {@code maxWait} (the request's time left
+     * bounds it); a lock that never waits ignores it.
      */
     default Outcome acquire(List<Long> goodsIds, java.time.Duration maxWait) {
         return acquire(goodsIds);
@@ -23,6 +23,11 @@ public interface OrderLock extends AutoCloseable {
 
     /** metrics returns the lock's counters so far (acquire calls and time, retries, quorum failures); none by default. */
     default java.util.Optional<shop.lock.RedLockMetrics.Snapshot> metrics() {
+        return java.util.Optional.empty();
+    }
+
+    /** gateMetrics returns the slot gate's counters (redlock mode); none by default. */
+    default java.util.Optional<shop.lock.SlotGateMetrics.Snapshot> gateMetrics() {
         return java.util.Optional.empty();
     }
 

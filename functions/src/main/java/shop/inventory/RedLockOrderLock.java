@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import redis.clients.jedis.ConnectionPoolConfig;
-import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.RedisClient;
 import shop.lock.LockResult;
 import shop.lock.RedLock;
@@ -12,6 +11,8 @@ import shop.lock.RedLockConfig;
 import shop.lock.SlotGate;
 import shop.lock.SlotGateMetrics;
 import shop.lock.jedis.JedisLockNode;
+import shop.platform.redis.RedisAuth;
+import shop.platform.snapstart.SnapshotSensitive;
 
 /**
  * RedLockOrderLock is LOCK_MODE=redlock: the goods of an order go through a {@link SlotGate} over
@@ -21,7 +22,7 @@ import shop.lock.jedis.JedisLockNode;
  * and queues the rest in Redis, first come first served. A lease shorter than the transaction would
  * only cost efficiency, never stock: the database row locks still decide.
  */
-public final class RedLockOrderLock implements OrderLock {
+public final class RedLockOrderLock implements OrderLock, SnapshotSensitive {
 
     /**
      * CONFIG: 5 s leases (a reservation takes milliseconds), up to 3 s of waiting, 100 ms per node (a
@@ -69,17 +70,25 @@ public final class RedLockOrderLock implements OrderLock {
 
     /** connect with the given slots and hot threshold per goods (slots 1 and hotAfter 0 make it a plain mutex per goods). */
     public static RedLockOrderLock connect(List<String> addresses, boolean tls, RedLockConfig config, SlotGate.Config gate) {
+        return connect(addresses, tls, RedisAuth.none(), config, gate);
+    }
+
+    /**
+     * connect with AUTH from {@code auth} on every connection (Jedis' and the scripts' own); with
+     * {@code tls} each node's certificate must match its host name.
+     */
+    public static RedLockOrderLock connect(List<String> addresses, boolean tls, RedisAuth auth, RedLockConfig config,
+                                           SlotGate.Config gate) {
         JedisLockNode.Options options = OPTIONS;
         List<JedisLockNode> nodes = new ArrayList<>();
         for (String address : addresses) {
             int colon = address.lastIndexOf(':');
             String host = address.substring(0, colon);
             int port = Integer.parseInt(address.substring(colon + 1));
-            var clientConfig = DefaultJedisClientConfig.builder()
+            var clientConfig = auth.clientConfig(tls)
                     .connectionTimeoutMillis((int) options.connectTimeout().toMillis())
                     .socketTimeoutMillis((int) options.socketTimeout().toMillis())
                     .blockingSocketTimeoutMillis((int) options.maxBlock().plus(options.socketTimeout()).toMillis())
-                    .ssl(tls)
                     .build();
             var pool = new ConnectionPoolConfig();
             pool.setMaxTotal(options.maxConnections());
@@ -88,7 +97,7 @@ public final class RedLockOrderLock implements OrderLock {
             pool.setJmxEnabled(false);
             RedisClient client = RedisClient.builder().hostAndPort(host, port).clientConfig(clientConfig)
                     .poolConfig(pool).build();
-            nodes.add(new JedisLockNode(client, host, port, tls, options));
+            nodes.add(new JedisLockNode(client, host, port, tls, auth.enabled() ? auth : null, options));
         }
         return new RedLockOrderLock(nodes, config, gate);
     }
@@ -99,8 +108,9 @@ public final class RedLockOrderLock implements OrderLock {
     }
 
     /** gateMetrics are the gate's counters: quiet and hot reservations, queueing, hand-offs. */
-    public SlotGateMetrics.Snapshot gateMetrics() {
-        return gate.metrics().snapshot();
+    @Override
+    public java.util.Optional<SlotGateMetrics.Snapshot> gateMetrics() {
+        return java.util.Optional.of(gate.metrics().snapshot());
     }
 
     /** calls is how many round trips this lock asked of its Redis nodes so far. */
@@ -123,14 +133,16 @@ public final class RedLockOrderLock implements OrderLock {
         return acquire(goodsIds, maxWait);
     }
 
+    /** acquire waits the configured maxWait, or less when the request has less time left. */
     @Override
     public Outcome acquire(List<Long> goodsIds, Duration maxWait) {
+        Duration wait = maxWait.compareTo(this.maxWait) < 0 ? maxWait : this.maxWait;
         List<String> resources = goodsIds.stream().map(String::valueOf).toList();
-        SlotGate.Admission admission = gate.enter(resources, maxWait);
+        SlotGate.Admission admission = gate.enter(resources, wait);
         if (!warm && admission instanceof SlotGate.Refused r && r.reason() == LockResult.Reason.QUORUM_UNREACHABLE) {
             // The first call of an instance also opens its connections, which can outlast the per-node
             // bound when many instances start at once; that is a cold start, not a lost quorum.
-            admission = gate.enter(resources, maxWait);
+            admission = gate.enter(resources, wait);
         }
         if (!(admission instanceof SlotGate.Refused)) {
             warm = true;
@@ -147,6 +159,17 @@ public final class RedLockOrderLock implements OrderLock {
                 }
             };
         };
+    }
+
+    /**
+     * After a SnapStart restore: a new lock value prefix, so environments restored from one snapshot
+     * never share lock values (nor the gate's inbox names, drawn from the same prefix). Its Redis
+     * connections need nothing: the priming takes no lock, so the snapshot holds none, and the gate
+     * remembers no goods as hot.
+     */
+    @Override
+    public void afterRestore() {
+        lock.renewValuePrefix();
     }
 
     @Override

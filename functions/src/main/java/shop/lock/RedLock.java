@@ -14,7 +14,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -26,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import shop.lock.LockResult.Acquired;
 import shop.lock.LockResult.NotAcquired;
 import shop.lock.LockResult.Reason;
+import shop.platform.snapstart.SnapshotSafeRandom;
 
 /**
  * RedLock is the Redlock algorithm over N independent {@link LockNode}s: a lease needs the keys on
@@ -46,8 +46,13 @@ public final class RedLock implements AutoCloseable {
     private final RedLockMetrics metrics = new RedLockMetrics();
     /** 1 for a node whose last reply failed, so that waiters register on another one. */
     private final AtomicIntegerArray silent;
-    /** valuePrefix is random per lock instance; with a counter it makes every acquisition's value unique. */
-    private final String valuePrefix;
+    /**
+     * valuePrefix is random per lock instance and per SnapStart restore; with a counter it makes every
+     * acquisition's value unique. Drawn on first use, not in the constructor, and drawn again by
+     * {@link #renewValuePrefix()}: a prefix drawn during init would be shared by every environment
+     * restored from the snapshot, and one could then release or extend another's lease.
+     */
+    private volatile String valuePrefix;
     private final AtomicLong acquisitions = new AtomicLong();
     // Virtual threads: one cheap thread per node call, blocked in socket I/O without holding a carrier.
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
@@ -62,9 +67,15 @@ public final class RedLock implements AutoCloseable {
         this.config = Objects.requireNonNull(config, "config");
         this.quorum = quorum(this.nodes.size());
         this.silent = new AtomicIntegerArray(this.nodes.size());
-        byte[] bytes = new byte[VALUE_BYTES];
-        RANDOM.nextBytes(bytes);
-        this.valuePrefix = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes) + ".";
+    }
+
+    /**
+     * renewValuePrefix makes the next acquisitions draw a new random prefix. Call it after a SnapStart
+     * restore (AWS: SecureRandom draws after a restore differ between environments; a value drawn
+     * before the snapshot does not). Leases taken before keep their values and still release.
+     */
+    public void renewValuePrefix() {
+        valuePrefix = null;
     }
 
     /** acquire locks resources with the configured ttl and maxWait. */
@@ -191,16 +202,16 @@ public final class RedLock implements AutoCloseable {
                 // A split vote, or a release still in flight on some nodes: nobody may hold the lock,
                 // so nobody will signal. Back off briefly at random and try again. Should a majority
                 // stay held (keys left by a late SET), stop and wait like everyone else.
-                pause(ThreadLocalRandom.current().nextLong(1, config.retryJitter().toNanos() + 1), deadline);
+                pause(SnapshotSafeRandom.current().nextLong(1, config.retryJitter().toNanos() + 1), deadline);
             } else if (atWaitNode.ok() && !atWaitNode.value()) {
                 // Refused on the wait node, so counted as its waiter there: the holder's release signals us.
                 awaitRelease(nodes.get(waitNode), keys, deadline);
             } else if (!atWaitNode.ok()) {
                 // The wait node did not answer (now marked silent): the next attempt waits on another.
-                pause(ThreadLocalRandom.current().nextLong(1, config.retryJitter().toNanos() + 1), deadline);
+                pause(SnapshotSafeRandom.current().nextLong(1, config.retryJitter().toNanos() + 1), deadline);
             } else {
                 // We hold the wait node ourselves (a late SET of ours): nobody signals us there, so poll.
-                pause(ThreadLocalRandom.current().nextLong(config.pollMin().toNanos(), config.pollMax().toNanos() + 1),
+                pause(SnapshotSafeRandom.current().nextLong(config.pollMin().toNanos(), config.pollMax().toNanos() + 1),
                         deadline);
             }
         }
@@ -224,7 +235,7 @@ public final class RedLock implements AutoCloseable {
     }
 
     private void awaitRelease(LockNode node, List<String> keys, long deadline) throws InterruptedException {
-        long poll = ThreadLocalRandom.current().nextLong(config.pollMin().toNanos(), config.pollMax().toNanos() + 1);
+        long poll = SnapshotSafeRandom.current().nextLong(config.pollMin().toNanos(), config.pollMax().toNanos() + 1);
         long timeout = Math.min(poll, deadline - System.nanoTime());
         if (timeout <= 0) {
             return;
@@ -234,7 +245,7 @@ public final class RedLock implements AutoCloseable {
         } catch (LockNodeException e) {
             metrics.nodeErrors(1);
             LOG.debug("waiting for release failed, polling instead", e);
-            pause(ThreadLocalRandom.current().nextLong(1, config.retryJitter().toNanos() + 1), deadline);
+            pause(SnapshotSafeRandom.current().nextLong(1, config.retryJitter().toNanos() + 1), deadline);
         }
         if (Thread.interrupted()) {
             throw new InterruptedException();
@@ -423,11 +434,24 @@ public final class RedLock implements AutoCloseable {
 
     /**
      * newValue is unique per acquisition: this instance's random 128-bit prefix and a counter. Nobody
-     * else can produce it (the prefix is drawn once from SecureRandom), and it costs no random draw
-     * per acquisition, which showed in the profile under many threads.
+     * else can produce it (the prefix is drawn from SecureRandom on first use and after each restore),
+     * and it costs no random draw per acquisition, which showed in the profile under many threads.
      */
     String newValue() {
-        return valuePrefix + Long.toString(acquisitions.incrementAndGet(), 36);
+        String prefix = valuePrefix;
+        if (prefix == null) {
+            prefix = drawValuePrefix();
+        }
+        return prefix + Long.toString(acquisitions.incrementAndGet(), 36);
+    }
+
+    private synchronized String drawValuePrefix() {
+        if (valuePrefix == null) {
+            byte[] bytes = new byte[VALUE_BYTES];
+            RANDOM.nextBytes(bytes);
+            valuePrefix = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes) + ".";
+        }
+        return valuePrefix;
     }
 
     /** config is the timing this lock was built with. */

@@ -8,7 +8,8 @@
  * <h2>Acquire, release, extend</h2>
  * <ul>
  *   <li>Every acquisition gets a value no other can have: a 128-bit prefix drawn from
- *       {@code SecureRandom} once per {@code RedLock} instance, then a counter (a draw per
+ *       {@code SecureRandom} on a {@code RedLock}'s first use and again after every SnapStart
+ *       restore ({@code RedLock.renewValuePrefix}), then a counter (a draw per
  *       acquisition showed in the profile under 16 threads). All nodes are asked
  *       at once, bounded together by a per-node timeout far below the ttl: a
  *       {@link shop.lock.PipelinedLockNode} (the Jedis adapter) has the script written to every node

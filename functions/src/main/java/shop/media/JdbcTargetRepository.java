@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import javax.sql.DataSource;
+import shop.platform.db.Bounded;
 import shop.platform.error.DependencyUnavailableException;
 import shop.platform.json.Json;
 
@@ -36,7 +37,7 @@ public final class JdbcTargetRepository implements TargetRepository {
             case BANNER -> "SELECT 1 FROM banner WHERE id = ?";
             case BRAND -> "SELECT 1 FROM brand WHERE id = ?";
         };
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = Bounded.connection(dataSource); PreparedStatement ps = c.prepareStatement(Bounded.read(sql))) {
             ps.setLong(1, targetId);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
@@ -169,7 +170,7 @@ public final class JdbcTargetRepository implements TargetRepository {
     }
 
     private Change inTransaction(Work work) {
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = Bounded.connection(dataSource)) {
             c.setAutoCommit(false);
             try {
                 Change change = work.run(c);

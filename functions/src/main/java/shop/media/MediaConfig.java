@@ -37,8 +37,10 @@ public final class MediaConfig {
      * @param bucket        IMAGES_BUCKET (events from any other bucket are ignored)
      * @param ticketsTable  UPLOAD_TICKETS_TABLE
      * @param publicBaseUrl PUBLIC_IMAGE_BASE_URL, without a trailing slash
+     * @param imageLimits   IMAGE_MAX_WIDTH and IMAGE_MAX_HEIGHT in pixels (default 8,000 each, at most 65,535)
      */
-    public record Complete(String bucket, String ticketsTable, String publicBaseUrl) {
+    public record Complete(String bucket, String ticketsTable, String publicBaseUrl,
+                           ImageInspector.Limits imageLimits) {
         /** from reads and validates the variables. */
         public static Complete from(Env env) {
             String base = env.require("PUBLIC_IMAGE_BASE_URL");
@@ -53,7 +55,10 @@ public final class MediaConfig {
             while (base.endsWith("/")) {
                 base = base.substring(0, base.length() - 1);
             }
-            return new Complete(env.require("IMAGES_BUCKET"), env.require("UPLOAD_TICKETS_TABLE"), base);
+            ImageInspector.Limits defaults = ImageInspector.Limits.DEFAULT;
+            return new Complete(env.require("IMAGES_BUCKET"), env.require("UPLOAD_TICKETS_TABLE"), base,
+                    new ImageInspector.Limits(env.integer("IMAGE_MAX_WIDTH", defaults.maxWidth(), 1, 65_535),
+                            env.integer("IMAGE_MAX_HEIGHT", defaults.maxHeight(), 1, 65_535)));
         }
     }
 }

@@ -2,6 +2,7 @@ package shop.media;
 
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import shop.platform.error.DependencyUnavailableException;
@@ -10,6 +11,7 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.MetadataDirective;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -20,7 +22,10 @@ import software.amazon.awssdk.services.s3.presigner.model.PresignedPutObjectRequ
  * S3ObjectStore is the images bucket through the AWS SDK v2. The presigned PUT carries the
  * Content-Type and Content-Length in the PutObject request, so SigV4 signs both headers
  * ({@code X-Amz-SignedHeaders=content-length;content-type;host}) and S3 refuses a PUT of another
- * type or size. SDK failures other than "no such key" are {@link DependencyUnavailableException}s.
+ * type or size. Ranged reads and the copy carry the ETag of the object that was looked at
+ * ({@code If-Match}, {@code x-amz-copy-source-if-match}): S3 answers 412 if it was replaced since,
+ * which is an {@link ObjectStore.ObjectChangedException}. Other SDK failures than "no such key" are
+ * {@link DependencyUnavailableException}s.
  */
 public final class S3ObjectStore implements ObjectStore {
     private final S3Client s3;
@@ -48,7 +53,8 @@ public final class S3ObjectStore implements ObjectStore {
     public Optional<ObjectInfo> head(String key) {
         try {
             HeadObjectResponse h = s3.headObject(r -> r.bucket(bucket).key(key));
-            return Optional.of(new ObjectInfo(h.contentLength() == null ? -1 : h.contentLength(), h.contentType()));
+            return Optional.of(new ObjectInfo(h.contentLength() == null ? -1 : h.contentLength(), h.contentType(),
+                    h.eTag()));
         } catch (NoSuchKeyException e) {
             return Optional.empty();
         } catch (S3Exception e) {
@@ -62,15 +68,42 @@ public final class S3ObjectStore implements ObjectStore {
     }
 
     @Override
-    public byte[] firstBytes(String key, int n) {
+    public byte[] read(String key, String etag, long offset, int length) {
         try {
-            ResponseBytes<GetObjectResponse> bytes = s3.getObjectAsBytes(r -> r.bucket(bucket).key(key)
-                    .range("bytes=0-" + (n - 1)));
+            ResponseBytes<GetObjectResponse> bytes = s3.getObjectAsBytes(r -> r.bucket(bucket).key(key).ifMatch(etag)
+                    .range("bytes=" + offset + "-" + (offset + length - 1)));
             byte[] all = bytes.asByteArray();
             // A server that ignores Range sends everything: keep only what was asked for.
-            return all.length <= n ? all : java.util.Arrays.copyOf(all, n);
+            if (all.length > length && bytes.response().contentRange() == null) {
+                return Arrays.copyOfRange(all, (int) offset, (int) offset + length);
+            }
+            return all.length <= length ? all : Arrays.copyOf(all, length);
         } catch (NoSuchKeyException e) {
-            return new byte[0];
+            throw new ObjectChangedException(key);
+        } catch (S3Exception e) {
+            if (e.statusCode() == 412 || e.statusCode() == 404) {
+                throw new ObjectChangedException(key);
+            }
+            throw unavailable(e);
+        } catch (SdkException e) {
+            throw unavailable(e);
+        }
+    }
+
+    @Override
+    public void publish(String key, String etag, String servedKey, ServedHeaders headers) {
+        try {
+            s3.copyObject(r -> r.sourceBucket(bucket).sourceKey(key).copySourceIfMatch(etag)
+                    .destinationBucket(bucket).destinationKey(servedKey)
+                    .metadataDirective(MetadataDirective.REPLACE).contentType(headers.contentType())
+                    .cacheControl(headers.cacheControl()).contentDisposition(headers.contentDisposition()));
+        } catch (NoSuchKeyException e) {
+            throw new ObjectChangedException(key);
+        } catch (S3Exception e) {
+            if (e.statusCode() == 412 || e.statusCode() == 404) {
+                throw new ObjectChangedException(key);
+            }
+            throw unavailable(e);
         } catch (SdkException e) {
             throw unavailable(e);
         }

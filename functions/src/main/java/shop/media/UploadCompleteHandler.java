@@ -20,7 +20,8 @@ import shop.platform.db.Database;
 
 /**
  * UploadCompleteHandler is UploadCompleteFunction, triggered by S3 ObjectCreated under
- * {@code uploads/}: each record is handed to {@link UploadCompletion} on its own, so one bad record
+ * {@code uploads/} (never under {@code images/}, where it copies verified images to, so its own
+ * copies do not trigger it): each record is handed to {@link UploadCompletion} on its own, so one bad record
  * does not stop the others. If any record failed for a reason that may pass (the database or
  * DynamoDB down), the invocation ends with an error once all records were tried, and Lambda retries
  * the whole event; the records that were applied are no-ops the second time. A rejected object is
@@ -45,7 +46,8 @@ public final class UploadCompleteHandler implements RequestHandler<S3Event, Uplo
     private UploadCompleteHandler(MediaConfig.Complete cfg, AwsConfig aws, DbConfig db) {
         this(new UploadCompletion(new DynamoUploadTicketRepository(AwsClients.dynamo(aws), cfg.ticketsTable()),
                 new JdbcTargetRepository(Database.pool(db, aws, "upload-complete")),
-                new S3ObjectStore(AwsClients.s3(aws), null, cfg.bucket()), cfg.publicBaseUrl(), Clock.systemUTC()),
+                new S3ObjectStore(AwsClients.s3(aws), null, cfg.bucket()), new ImageInspector(cfg.imageLimits()),
+                cfg.publicBaseUrl(), Clock.systemUTC()),
                 cfg.bucket());
     }
 

@@ -7,7 +7,9 @@ import java.util.regex.Pattern;
 
 /**
  * UploadKey is the object key the server makes for an upload, never from a client's file name:
- * {@code uploads/{target}/{targetId}/{uploadId}.{ext}}.
+ * {@code uploads/{target}/{targetId}/{uploadId}.{ext}}. Once verified, the image is served from a
+ * copy at the same path under {@code images/} ({@link #servedKey}); {@code uploads/} is never served.
+ * Upload ids are random and a ticket yields at most one image, so a served key is never reused.
  *
  * @param target   what the image belongs to
  * @param targetId the target's id
@@ -17,12 +19,22 @@ import java.util.regex.Pattern;
 public record UploadKey(UploadTarget target, long targetId, String uploadId, ImageType type) {
     /** PREFIX is where every upload lands; the upload-complete function listens there only. */
     public static final String PREFIX = "uploads/";
+    /** SERVED_PREFIX is where verified images are copied to and served from (CloudFront reads only there). */
+    public static final String SERVED_PREFIX = "images/";
     private static final Pattern SHAPE = Pattern.compile(
             "uploads/([a-z]+)/([1-9][0-9]{0,18})/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\\.([a-z]+)");
 
     /** key renders the object key. */
     public String key() {
         return PREFIX + target.wire() + "/" + targetId + "/" + uploadId + "." + type.extension();
+    }
+
+    /** servedKey is where the verified copy of the upload at {@code uploadKey} is served from. */
+    public static String servedKey(String uploadKey) {
+        if (!uploadKey.startsWith(PREFIX)) {
+            throw new IllegalArgumentException("not an upload key: " + uploadKey);
+        }
+        return SERVED_PREFIX + uploadKey.substring(PREFIX.length());
     }
 
     /** isUploadId tells whether a string has the shape of an upload id (a lower-case UUID). */

@@ -13,6 +13,7 @@ import shop.platform.db.Database;
 import shop.platform.http.ApiHandler;
 import shop.platform.http.ApiRequest;
 import shop.platform.http.ApiResponse;
+import shop.platform.http.Cors;
 import shop.platform.http.Router;
 import shop.platform.idempotency.DynamoIdempotencyStore;
 import shop.platform.idempotency.Idempotency;
@@ -32,11 +33,11 @@ public final class UploadsApiHandler extends ApiHandler {
 
     /** The local runner's constructor. */
     public UploadsApiHandler(Env env) {
-        this(wire(env));
+        this(wire(env), Cors.from(env));
     }
 
-    private UploadsApiHandler(Wired w) {
-        this(w.service(), w.idempotency());
+    private UploadsApiHandler(Wired w, Cors cors) {
+        this(w.service(), w.idempotency(), cors);
         // An unknown upload id reads DynamoDB and answers 404: the status route's whole path, no writes.
         primeForSnapStart("uploads-api", List.of(primingRequest("GET", "/uploads/{uploadId}",
                 Map.of("uploadId", "00000000-0000-0000-0000-000000000000"), "admin")), w.dataSource());
@@ -44,7 +45,11 @@ public final class UploadsApiHandler extends ApiHandler {
 
     /** Tests' constructor. */
     UploadsApiHandler(UploadService service, Idempotency idempotency) {
-        super(routes(service, idempotency));
+        this(service, idempotency, Cors.ANY);
+    }
+
+    private UploadsApiHandler(UploadService service, Idempotency idempotency, Cors cors) {
+        super(routes(service, idempotency), cors);
     }
 
     private record Wired(UploadService service, Idempotency idempotency, javax.sql.DataSource dataSource) {

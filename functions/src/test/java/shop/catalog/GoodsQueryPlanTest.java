@@ -364,9 +364,10 @@ class GoodsQueryPlanTest {
             } else if (plan != null && plan.exact()) {
                 out.put(e.getKey() + " whole " + plan, KeywordSearch.wholeSql(e.getValue(), plan));
             } else if (plan != null) {
-                out.put(e.getKey() + " page " + plan, KeywordSearch.seekSql(e.getValue(), plan, 21));
-                out.put(e.getKey() + " deep page " + plan, KeywordSearch.seekSql(e.getValue(), plan, 10_001));
-                out.put(e.getKey() + " walked " + plan, KeywordSearch.walkedSql(plan.driver().words().getFirst(), 9_000));
+                out.put(e.getKey() + " page " + plan, KeywordSearch.seekSql(e.getValue(), plan, Long.MAX_VALUE, 5_000, 21));
+                out.put(e.getKey() + " deep page " + plan, KeywordSearch.seekSql(e.getValue(), plan, 9_000, 1, 4_001));
+                out.put(e.getKey() + " window " + plan,
+                        KeywordSearch.windowSql(plan.driver().words().getFirst(), Long.MAX_VALUE, 4_096));
                 out.put(e.getKey() + " batch " + plan, KeywordSearch.walkSql(e.getValue(), plan, Long.MAX_VALUE, 500));
             }
         }
@@ -412,7 +413,7 @@ class GoodsQueryPlanTest {
         KeywordSearch.Plan plan = search.plan(f.keywords().terms());
         assertFalse(plan.exact(), "4,000 wireless and 2,857 lamp goods: a walk, " + plan);
         assertEquals("lamp", plan.driver().term().text(), "the rarer word drives");
-        var rows = explain(KeywordSearch.seekSql(f, plan, 21));
+        var rows = explain(KeywordSearch.seekSql(f, plan, Long.MAX_VALUE, 1, 21));
         assertEquals("d", rows.getFirst().get("table"), "the driver's entries come first: " + rows);
         var driver = rows.getFirst();
         assertEquals("PRIMARY", driver.get("key"), rows.toString());

@@ -436,6 +436,79 @@ class KeywordSearchApiTest extends CatalogApiTestBase {
         return out;
     }
 
+    /** cjk is {@code n} distinct Han characters from {@code first} on. */
+    private static String cjk(int first, int n) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            s.appendCodePoint(first + i);
+        }
+        return s.toString();
+    }
+
+    @Test
+    void aPastedCjkNameOf90DistinctCharacters_findsItsGoods() {
+        // 89 pairs, each a term: one join per term went past the server's 61-table limit (a 500).
+        String name = cjk(0x4E00, 90);
+        long goods = create(name);
+        long firstHalf = create(cjk(0x4E00, 45));
+        assertEquals(List.of(goods), ids(name), "the rarest pairs are those only the whole name has");
+        assertEquals(List.of(firstHalf, goods), ids(cjk(0x4E00, 45)));
+    }
+
+    @Test
+    void aHundredOneCharacterTerms_areAnswered() {
+        // Latin and Greek letters between Han characters: every character is a run, so a term of its own.
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 50; i++) {
+            text.appendCodePoint(i < 26 ? 'a' + i : 0x3B1 + i - 26).appendCodePoint(0x4E00 + i);
+        }
+        String query = text.toString();
+        assertEquals(100, query.length());
+        assertEquals(100, Keywords.parse(query).terms().size());
+        long all = create(query);
+        create(query.substring(0, 60));
+        assertEquals(List.of(all), ids(query));
+        assertEquals(List.of(), ids(query.substring(0, 99) + "龍"), "a term no goods has");
+    }
+
+    /**
+     * Two common words that never occur together: the walk stops after MAX_MISSES entries without a
+     * match instead of reading the driver's whole list, and says its count is a lower bound. The
+     * words' lists are written straight into the index (entries of goods ids with no goods row,
+     * which a search only reaches through a match), 60,000 and 80,000 entries.
+     */
+    @Test
+    void twoCommonWordsNeverTogether_stopAfterABoundedRead() throws Exception {
+        long oldest = create("Alpha Omega Kettle"); // the one match, below every other entry
+        String digits = "(SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4"
+                + " UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)";
+        CatalogDb.exec("INSERT INTO goods_word (word, goods_id) SELECT IF(i % 7 < 3, 'omega', 'alpha'), 1000000 + i"
+                + " FROM (SELECT a.d + 10 * b.d + 100 * c.d + 1000 * e.d + 10000 * f.d + 100000 * h.d AS i FROM "
+                + digits + " a, " + digits + " b, " + digits + " c, " + digits + " e, " + digits + " f, " + digits
+                + " h) n WHERE i < 140000");
+        CatalogDb.exec("UPDATE goods_word_stat SET n = n + 60000 WHERE word = 'omega'");
+        CatalogDb.exec("UPDATE goods_word_stat SET n = n + 80000 WHERE word = 'alpha'");
+        assertEquals(List.of(oldest), ids("alpha omega kettle"), "a rare word drives: exact");
+
+        long before = handlerReads();
+        var resp = search("alpha omega");
+        long reads = handlerReads() - before;
+        assertEquals(List.of(), idsOf(resp), "the match lies beyond the bound");
+        assertEquals(0, resp.body().path("total").asInt());
+        assertTrue(resp.body().path("totalEstimated").asBoolean(), "a lower bound: " + resp);
+        // Each window is read twice (its bounds, then its entries) and each entry probes alpha once;
+        // reading omega's whole list costs 60,000 entries and as many alpha lookups.
+        assertTrue(reads < 5L * KeywordSearch.MAX_MISSES, "rows read by the server: " + reads);
+        assertTrue(reads > KeywordSearch.MAX_MISSES, "the bound is what stopped it: " + reads);
+    }
+
+    /** handlerReads is the server's count of rows read through its storage engines so far. */
+    private static long handlerReads() {
+        return CatalogDb.longQuery("SELECT SUM(VARIABLE_VALUE) FROM information_schema.GLOBAL_STATUS"
+                + " WHERE VARIABLE_NAME IN ('HANDLER_READ_FIRST', 'HANDLER_READ_KEY', 'HANDLER_READ_LAST',"
+                + " 'HANDLER_READ_NEXT', 'HANDLER_READ_PREV', 'HANDLER_READ_RND', 'HANDLER_READ_RND_NEXT')");
+    }
+
     @Test
     void keywordsCombineWithOtherFilters() {
         long hot = create("Acme Smart Lamp");

@@ -45,9 +45,10 @@ final class MediaFixtures {
     private static final AtomicLong SEQ = new AtomicLong(System.nanoTime() & 0xFFFFFFFFL);
 
     final TestStack test = TestStack.get();
+    /** The local stand-in of the images distribution: what PUBLIC_IMAGE_BASE_URL points at locally. */
+    final String cdn = test.stack().imagesBaseUrl().orElseThrow().toString();
     final Env env = test.env(Map.of("UPLOAD_MAX_BYTES", Long.toString(MAX_BYTES), "UPLOAD_URL_TTL_SECONDS", "300",
-            "PUBLIC_IMAGE_BASE_URL", test.stack().endpoints().s3Endpoint() + "/"
-                    + test.stack().resources().name("ImagesBucket")));
+            "PUBLIC_IMAGE_BASE_URL", cdn));
     final AwsConfig aws = AwsConfig.from(env);
     final S3Client s3 = AwsClients.s3(aws);
     final S3Presigner presigner = AwsClients.presigner(aws);
@@ -66,11 +67,17 @@ final class MediaFixtures {
 
     UploadCompleteHandler completeHandler(DataSource dataSource, Clock clock) {
         return new UploadCompleteHandler(new UploadCompletion(tickets, new JdbcTargetRepository(dataSource), objects,
-                publicBase, clock), bucket);
+                new ImageInspector(ImageInspector.Limits.DEFAULT), publicBase, clock), bucket);
     }
 
     UploadCompleteHandler completeHandler() {
         return completeHandler(db, Clock.systemUTC());
+    }
+
+    /** completeHandler with other collaborators, for fault injection. */
+    UploadCompleteHandler completeHandler(TargetRepository targets, ObjectStore store) {
+        return new UploadCompleteHandler(new UploadCompletion(tickets, targets, store,
+                new ImageInspector(ImageInspector.Limits.DEFAULT), publicBase, Clock.systemUTC()), bucket);
     }
 
     // ---------------------------------------------------------------- catalog rows
@@ -197,6 +204,19 @@ final class MediaFixtures {
 
     void put(String key, byte[] bytes, String contentType) {
         s3.putObject(r -> r.bucket(bucket).key(key).contentType(contentType), RequestBody.fromBytes(bytes));
+    }
+
+    /** servedUrl is the public URL of the served copy of the upload at {@code uploadKey}. */
+    String servedUrl(String uploadKey) {
+        return publicBase + "/" + UploadKey.servedKey(uploadKey);
+    }
+
+    software.amazon.awssdk.services.s3.model.HeadObjectResponse head(String key) {
+        return s3.headObject(r -> r.bucket(bucket).key(key));
+    }
+
+    byte[] bytes(String key) {
+        return s3.getObjectAsBytes(r -> r.bucket(bucket).key(key)).asByteArray();
     }
 
     boolean exists(String key) {

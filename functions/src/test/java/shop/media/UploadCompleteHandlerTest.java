@@ -1,5 +1,6 @@
 package shop.media;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -24,6 +25,7 @@ import shop.media.MediaFixtures.Rec;
 import shop.media.UploadCompletion.Outcome;
 import shop.platform.config.DbConfig;
 import shop.platform.db.Database;
+import shop.platform.error.DependencyUnavailableException;
 
 /**
  * UploadCompleteHandler on the real local stack: tickets issued by the service, objects put into
@@ -52,13 +54,19 @@ class UploadCompleteHandlerTest {
         var report = f.completeHandler().handleRequest(f.event(Rec.of(issued.key(), png.length,
                 MediaFixtures.nextSequencer())), null);
 
-        String url = f.publicBase + "/" + issued.key();
+        String url = f.servedUrl(issued.key());
+        assertEquals(f.cdn + "/images/banner/" + banner + "/" + issued.uploadId() + ".png", url);
         assertEquals(List.of(new Outcome.Stored(issued.uploadId(), url)), report.outcomes());
         assertEquals(url, f.bannerImage(banner));
         UploadTicket t = f.ticket(issued.uploadId());
         assertEquals(UploadStatus.STORED, t.status());
         assertEquals(Optional.of(url), t.imageUrl());
-        assertTrue(f.exists(issued.key()));
+        assertFalse(f.exists(issued.key()), "the upload object is deleted once its copy is served");
+        var served = f.head(UploadKey.servedKey(issued.key()));
+        assertEquals(png.length, served.contentLength());
+        assertEquals("image/png", served.contentType());
+        assertEquals("public, max-age=31536000, immutable", served.cacheControl());
+        assertEquals("inline; filename=\"" + issued.uploadId() + ".png\"", served.contentDisposition());
     }
 
     @Test
@@ -82,11 +90,11 @@ class UploadCompleteHandlerTest {
                 Rec.of(logo.key(), png.length, MediaFixtures.nextSequencer())), null);
 
         Map<String, String> row = f.goodsImages(goods);
-        assertEquals(f.publicBase + "/" + front2.key(), row.get("goods_front_image"));
-        assertEquals(List.of(f.publicBase + "/" + gallery1.key(), f.publicBase + "/" + gallery2.key()),
+        assertEquals(f.servedUrl(front2.key()), row.get("goods_front_image"));
+        assertEquals(List.of(f.servedUrl(gallery1.key()), f.servedUrl(gallery2.key())),
                 f.jsonList(row.get("images")));
-        assertEquals(List.of(f.publicBase + "/" + desc.key()), f.jsonList(row.get("desc_images")));
-        assertEquals(f.publicBase + "/" + logo.key(), f.brandLogo(brand));
+        assertEquals(List.of(f.servedUrl(desc.key())), f.jsonList(row.get("desc_images")));
+        assertEquals(f.servedUrl(logo.key()), f.brandLogo(brand));
     }
 
     @Test
@@ -100,7 +108,7 @@ class UploadCompleteHandlerTest {
         f.completeHandler().handleRequest(f.event(rec, rec), null);
         var again = f.completeHandler().handleRequest(f.event(rec), null);
 
-        assertEquals(List.of(f.publicBase + "/" + issued.key()), f.jsonList(f.goodsImages(goods).get("images")));
+        assertEquals(List.of(f.servedUrl(issued.key())), f.jsonList(f.goodsImages(goods).get("images")));
         assertInstanceOf(Outcome.Ignored.class, again.outcomes().getFirst());
         assertEquals(seq, f.ticket(issued.uploadId()).sequencer().orElseThrow());
     }
@@ -110,7 +118,7 @@ class UploadCompleteHandlerTest {
         long goods = f.goods();
         byte[] png = MediaFixtures.png(2, 2);
         var issued = uploadPng("goods", goods, "desc", png);
-        String url = f.publicBase + "/" + issued.key();
+        String url = f.servedUrl(issued.key());
         // The first attempt wrote the row, then died before the ticket update.
         new JdbcTargetRepository(f.db).attach(UploadTarget.GOODS, goods, "desc", url);
 
@@ -157,22 +165,219 @@ class UploadCompleteHandlerTest {
     }
 
     @Test
-    void newerObjectAtStoredKey_thatFailsTheCheck_isTakenOffTheTarget_andRejected() {
+    void newerObjectAtStoredKey_isDeleted_andTheServedImageStaysAsVerified() {
         long goods = f.goods();
         byte[] png = MediaFixtures.png(2, 2);
         var issued = uploadPng("goods", goods, "gallery", png);
         f.completeHandler().handleRequest(f.event(Rec.of(issued.key(), png.length, MediaFixtures.nextSequencer())), null);
-        assertEquals(1, f.jsonList(f.goodsImages(goods).get("images")).size());
+        assertEquals(List.of(f.servedUrl(issued.key())), f.jsonList(f.goodsImages(goods).get("images")));
 
         // The same presigned URL used again, before it expired, with same-size non-image bytes.
         f.put(issued.key(), new byte[png.length], "image/png");
         var report = f.completeHandler().handleRequest(
                 f.event(Rec.of(issued.key(), png.length, MediaFixtures.nextSequencer())), null);
 
-        assertInstanceOf(Outcome.Rejected.class, report.outcomes().getFirst());
-        assertEquals(List.of(), f.jsonList(f.goodsImages(goods).get("images")));
-        assertEquals(UploadStatus.REJECTED, f.ticket(issued.uploadId()).status());
+        var outcome = assertInstanceOf(Outcome.Ignored.class, report.outcomes().getFirst());
+        assertTrue(outcome.why().contains("already STORED"), outcome.why());
+        assertEquals(List.of(f.servedUrl(issued.key())), f.jsonList(f.goodsImages(goods).get("images")));
+        assertEquals(UploadStatus.STORED, f.ticket(issued.uploadId()).status());
+        assertFalse(f.exists(issued.key()), "what lies at a decided ticket's upload key is deleted");
+        assertArrayEquals(png, f.bytes(UploadKey.servedKey(issued.key())), "the served copy never changes");
+    }
+
+    @Test
+    void retriedEvent_afterTheUploadObjectIsGone_neitherUnrecordsNorRecordsTwice() {
+        long goods = f.goods();
+        byte[] png = MediaFixtures.png(3, 3);
+        var issued = uploadPng("goods", goods, "desc", png);
+        var event = f.event(Rec.of(issued.key(), png.length, MediaFixtures.nextSequencer()));
+        f.completeHandler().handleRequest(event, null);
         assertFalse(f.exists(issued.key()));
+
+        // S3 delivers the event again, and Lambda retries it again.
+        var second = f.completeHandler().handleRequest(event, null);
+        var third = f.completeHandler().handleRequest(event, null);
+
+        assertInstanceOf(Outcome.Ignored.class, second.outcomes().getFirst());
+        assertInstanceOf(Outcome.Ignored.class, third.outcomes().getFirst());
+        assertEquals(List.of(f.servedUrl(issued.key())), f.jsonList(f.goodsImages(goods).get("desc_images")));
+        UploadTicket t = f.ticket(issued.uploadId());
+        assertEquals(UploadStatus.STORED, t.status());
+        assertEquals(Optional.of(f.servedUrl(issued.key())), t.imageUrl());
+        assertArrayEquals(png, f.bytes(UploadKey.servedKey(issued.key())));
+    }
+
+    @Test
+    void failedDeleteOfTheUpload_afterTheTicketIsStored_failsTheInvocation_andTheRetryFinishesIt() {
+        long goods = f.goods();
+        byte[] png = MediaFixtures.png(2, 3);
+        var issued = uploadPng("goods", goods, "gallery", png);
+        var event = f.event(Rec.of(issued.key(), png.length, MediaFixtures.nextSequencer()));
+        ObjectStore failsFirstDelete = new DelegatingObjectStore(f.objects) {
+            private boolean failed;
+
+            @Override
+            public void delete(String key) {
+                if (!failed && key.startsWith(UploadKey.PREFIX)) {
+                    failed = true;
+                    throw new DependencyUnavailableException("the images bucket", new RuntimeException("injected"));
+                }
+                super.delete(key);
+            }
+        };
+
+        assertThrows(UploadCompleteHandler.UploadBatchFailedException.class,
+                () -> f.completeHandler(new JdbcTargetRepository(f.db), failsFirstDelete).handleRequest(event, null));
+        assertEquals(UploadStatus.STORED, f.ticket(issued.uploadId()).status());
+        assertTrue(f.exists(issued.key()));
+
+        var retry = f.completeHandler().handleRequest(event, null);
+
+        assertInstanceOf(Outcome.Ignored.class, retry.outcomes().getFirst());
+        assertFalse(f.exists(issued.key()));
+        assertEquals(List.of(f.servedUrl(issued.key())), f.jsonList(f.goodsImages(goods).get("images")));
+    }
+
+    @Test
+    void failureAfterTheCopy_beforeTheTargetWrite_leavesTheTicketPending_andTheRetryStoresOnce() {
+        long goods = f.goods();
+        byte[] png = MediaFixtures.png(4, 2);
+        var issued = uploadPng("goods", goods, "gallery", png);
+        var event = f.event(Rec.of(issued.key(), png.length, MediaFixtures.nextSequencer()));
+        TargetRepository real = new JdbcTargetRepository(f.db);
+        TargetRepository down = new TargetRepository() {
+            @Override
+            public boolean exists(UploadTarget target, long targetId) {
+                return real.exists(target, targetId);
+            }
+
+            @Override
+            public Change attach(UploadTarget target, long targetId, String slot, String url) {
+                throw new DependencyUnavailableException("the database", new RuntimeException("injected"));
+            }
+
+            @Override
+            public Change detach(UploadTarget target, long targetId, String slot, String url) {
+                return real.detach(target, targetId, slot, url);
+            }
+        };
+
+        assertThrows(UploadCompleteHandler.UploadBatchFailedException.class,
+                () -> f.completeHandler(down, f.objects).handleRequest(event, null));
+        assertEquals(UploadStatus.PENDING, f.ticket(issued.uploadId()).status());
+        assertTrue(f.exists(issued.key()), "the upload stays until the ticket is decided");
+        assertTrue(f.exists(UploadKey.servedKey(issued.key())), "the copy was made");
+        assertEquals(List.of(), f.jsonList(f.goodsImages(goods).get("images")));
+
+        var retry = f.completeHandler().handleRequest(event, null);
+
+        assertEquals(List.of(new Outcome.Stored(issued.uploadId(), f.servedUrl(issued.key()))), retry.outcomes());
+        assertEquals(List.of(f.servedUrl(issued.key())), f.jsonList(f.goodsImages(goods).get("images")));
+        assertFalse(f.exists(issued.key()));
+    }
+
+    @Test
+    void objectReplacedBetweenItsCheckAndItsCopy_isNotServed_andTheNewerObjectsEventDecides() {
+        long banner = f.banner();
+        byte[] png = MediaFixtures.png(5, 5);
+        byte[] first = ImageBytes.withText(png, "first");
+        byte[] replacement = ImageBytes.withText(png, "other"); // another image of the same size
+        var issued = uploadPng("banner", banner, "image", first);
+        // The presigned URL is used again while the first object is being checked: after the check
+        // read it, before the copy.
+        ObjectStore replacedMeanwhile = new DelegatingObjectStore(f.objects) {
+            @Override
+            public void publish(String key, String etag, String servedKey, ServedHeaders headers) {
+                f.put(key, replacement, "image/png");
+                super.publish(key, etag, servedKey, headers);
+            }
+        };
+
+        var report = f.completeHandler(new JdbcTargetRepository(f.db), replacedMeanwhile).handleRequest(
+                f.event(Rec.of(issued.key(), first.length, MediaFixtures.nextSequencer())), null);
+
+        var outcome = assertInstanceOf(Outcome.Ignored.class, report.outcomes().getFirst());
+        assertTrue(outcome.why().contains("replaced"), outcome.why());
+        assertEquals(UploadStatus.PENDING, f.ticket(issued.uploadId()).status());
+        assertEquals("", f.bannerImage(banner));
+        assertFalse(f.exists(UploadKey.servedKey(issued.key())), "nothing unverified is served");
+
+        var newer = f.completeHandler().handleRequest(
+                f.event(Rec.of(issued.key(), replacement.length, MediaFixtures.nextSequencer())), null);
+
+        assertInstanceOf(Outcome.Stored.class, newer.outcomes().getFirst());
+        assertArrayEquals(replacement, f.bytes(UploadKey.servedKey(issued.key())));
+    }
+
+    @Test
+    void objectReplacedBetweenItsHeadAndItsRead_isNotChecked() {
+        long banner = f.banner();
+        byte[] png = MediaFixtures.png(5, 5);
+        byte[] first = ImageBytes.withText(png, "first");
+        var issued = uploadPng("banner", banner, "image", first);
+        ObjectStore replacedMeanwhile = new DelegatingObjectStore(f.objects) {
+            @Override
+            public Optional<ObjectInfo> head(String key) {
+                Optional<ObjectInfo> info = super.head(key);
+                f.put(key, ImageBytes.withText(png, "other"), "image/png");
+                return info;
+            }
+        };
+
+        var report = f.completeHandler(new JdbcTargetRepository(f.db), replacedMeanwhile).handleRequest(
+                f.event(Rec.of(issued.key(), first.length, MediaFixtures.nextSequencer())), null);
+
+        var outcome = assertInstanceOf(Outcome.Ignored.class, report.outcomes().getFirst());
+        assertTrue(outcome.why().contains("replaced while it was checked"), outcome.why());
+        assertEquals(UploadStatus.PENDING, f.ticket(issued.uploadId()).status());
+        assertFalse(f.exists(UploadKey.servedKey(issued.key())));
+    }
+
+    @Test
+    void decompressionBomb_tinyPngClaiming50000x50000_isRejected_andNothingServed() {
+        long banner = f.banner();
+        byte[] bomb = ImageBytes.pngBomb(50_000, 50_000);
+        var issued = issue("banner", banner, "image", "image/png", bomb.length);
+        f.put(issued.key(), bomb, "image/png");
+
+        assertRejected(issued, banner, bomb.length, "50000 x 50000 pixels");
+    }
+
+    @Test
+    void polyglot_pngHeaderFollowedByHtml_isRejected_andNothingServed() {
+        long banner = f.banner();
+        byte[] polyglot = ImageBytes.concat(ImageBytes.pngSignature(), ImageBytes.ihdr(2, 2), ImageBytes.HTML);
+        var issued = issue("banner", banner, "image", "image/png", polyglot.length);
+        f.put(issued.key(), polyglot, "image/png");
+
+        assertRejected(issued, banner, polyglot.length, "malformed chunk");
+    }
+
+    @Test
+    void truncatedImage_isRejected() {
+        long banner = f.banner();
+        byte[] png = MediaFixtures.png(30, 30);
+        byte[] truncated = java.util.Arrays.copyOf(png, png.length - 30);
+        var issued = issue("banner", banner, "image", "image/png", truncated.length);
+        f.put(issued.key(), truncated, "image/png");
+
+        assertRejected(issued, banner, truncated.length, "png");
+    }
+
+    @Test
+    void webp_whenPromised_isStored_andServedAsWebp() {
+        long brand = f.brand();
+        byte[] webp = ImageBytes.webp("lossless-41x19.webp");
+        var issued = issue("brand", brand, "logo", "image/webp", webp.length);
+        f.put(issued.key(), webp, "image/webp");
+
+        var report = f.completeHandler().handleRequest(
+                f.event(Rec.of(issued.key(), webp.length, MediaFixtures.nextSequencer())), null);
+
+        assertEquals(List.of(new Outcome.Stored(issued.uploadId(), f.servedUrl(issued.key()))), report.outcomes());
+        assertTrue(issued.key().endsWith(".webp"));
+        assertEquals("image/webp", f.head(UploadKey.servedKey(issued.key())).contentType());
+        assertEquals(f.servedUrl(issued.key()), f.brandLogo(brand));
     }
 
     @Test
@@ -234,7 +439,7 @@ class UploadCompleteHandlerTest {
                 f.event(Rec.of(issued.key(), png.length, MediaFixtures.nextSequencer())), null);
 
         assertInstanceOf(Outcome.Stored.class, report.outcomes().getFirst());
-        assertEquals(f.publicBase + "/" + issued.key(), f.bannerImage(banner));
+        assertEquals(f.servedUrl(issued.key()), f.bannerImage(banner));
     }
 
     @Test
@@ -306,6 +511,7 @@ class UploadCompleteHandlerTest {
         assertEquals(Optional.empty(), t.imageUrl());
         assertEquals("", f.bannerImage(banner));
         assertFalse(f.exists(issued.key()), "a rejected object is deleted");
+        assertFalse(f.exists(UploadKey.servedKey(issued.key())), "a rejected object is never served");
     }
 
     @Test
@@ -356,6 +562,7 @@ class UploadCompleteHandlerTest {
         assertEquals(UploadStatus.REJECTED, f.ticket(issued.uploadId()).status());
         assertEquals(null, f.bannerImage(banner), "the banner row must not come back");
         assertFalse(f.exists(issued.key()));
+        assertFalse(f.exists(UploadKey.servedKey(issued.key())), "the copy made before the target went away is deleted");
     }
 
     @Test
@@ -373,7 +580,7 @@ class UploadCompleteHandlerTest {
 
         assertInstanceOf(Outcome.Rejected.class, report.outcomes().get(0));
         assertInstanceOf(Outcome.Stored.class, report.outcomes().get(1));
-        assertEquals(f.publicBase + "/" + good.key(), f.goodsImages(goods).get("goods_front_image"));
+        assertEquals(f.servedUrl(good.key()), f.goodsImages(goods).get("goods_front_image"));
     }
 
     @Test
@@ -401,7 +608,7 @@ class UploadCompleteHandlerTest {
         assertTrue(pool.isClosed());
 
         // Before the failure: applied. The failed one: untouched. After it: still handled.
-        assertEquals(List.of(f.publicBase + "/" + first.key()), f.jsonList(f.goodsImages(goods).get("images")));
+        assertEquals(List.of(f.servedUrl(first.key())), f.jsonList(f.goodsImages(goods).get("images")));
         assertEquals(UploadStatus.STORED, f.ticket(first.uploadId()).status());
         assertEquals(UploadStatus.PENDING, f.ticket(second.uploadId()).status());
         assertEquals("", f.bannerImage(banner));
@@ -413,8 +620,8 @@ class UploadCompleteHandlerTest {
         assertInstanceOf(Outcome.Ignored.class, retry.outcomes().get(0));
         assertInstanceOf(Outcome.Stored.class, retry.outcomes().get(1));
         assertInstanceOf(Outcome.Ignored.class, retry.outcomes().get(2));
-        assertEquals(List.of(f.publicBase + "/" + first.key()), f.jsonList(f.goodsImages(goods).get("images")));
-        assertEquals(f.publicBase + "/" + second.key(), f.bannerImage(banner));
+        assertEquals(List.of(f.servedUrl(first.key())), f.jsonList(f.goodsImages(goods).get("images")));
+        assertEquals(f.servedUrl(second.key()), f.bannerImage(banner));
         assertEquals(UploadStatus.STORED, f.ticket(second.uploadId()).status());
         assertEquals(UploadStatus.REJECTED, f.ticket(third.uploadId()).status());
         assertEquals("", f.bannerImage(otherBanner));

@@ -71,12 +71,24 @@ class UploadEndToEndTest {
         JsonNode st = status(issued.get("uploadId").asText());
         assertEquals("STORED", st.get("status").asText());
         String imageUrl = st.get("imageUrl").asText();
-        assertEquals(f.publicBase + "/" + issued.get("key").asText(), imageUrl);
+        String key = issued.get("key").asText();
+        assertEquals(f.cdn + "/images/" + key.substring("uploads/".length()), imageUrl);
         assertEquals(imageUrl, f.bannerImage(banner));
+
+        // Served through the local stand-in of the CloudFront distribution, as deployed.
         var served = http.send(HttpRequest.newBuilder(URI.create(imageUrl)).GET().build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, served.statusCode());
         assertArrayEquals(png, served.body());
+        assertEquals("image/png", served.headers().firstValue("Content-Type").orElseThrow());
+        assertEquals("nosniff", served.headers().firstValue("X-Content-Type-Options").orElseThrow());
+        assertEquals("public, max-age=31536000, immutable", served.headers().firstValue("Cache-Control").orElseThrow());
+
+        // Its upload key is not served: the object is gone, and uploads/ would be refused anyway.
+        var upload = http.send(HttpRequest.newBuilder(URI.create(f.cdn + "/" + key)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, upload.statusCode());
+        assertFalse(f.exists(key));
     }
 
     @Test

@@ -274,12 +274,17 @@ class OpenApiCoverageTest {
                 "{\"uploadId\": \"" + id + "\", \"status\": \"PENDING\", \"reason\": \"x\"}"));
         String checks = "\"checks\": {\"database\": {\"status\": \"UP\", \"latencyMs\": 1},"
                 + " \"s3\": {\"status\": \"UP\", \"latencyMs\": 1}, \"dynamodb\": {\"status\": \"UP\", \"latencyMs\": 1}}";
-        assertDoesNotThrow(() -> c.check("GET", "/health", 200, "application/json",
-                "{\"status\": \"UP\", \"down\": [], " + checks + "}"));
+        String at = "\"checkedAt\": \"2026-01-01T00:00:00Z\", ";
+        assertDoesNotThrow(() -> c.check("GET", "/health/details", 200, "application/json",
+                "{\"status\": \"UP\", " + at + "\"down\": [], " + checks + "}"));
+        assertThrows(AssertionError.class, () -> c.check("GET", "/health/details", 200, "application/json",
+                "{\"status\": \"UP\", " + at + "\"down\": [\"s3\"], " + checks + "}"));
+        assertThrows(AssertionError.class, () -> c.check("GET", "/health/details", 200, "application/json",
+                "{\"status\": \"DOWN\", " + at + "\"down\": [\"s3\"], " + checks + "}"));
+        assertDoesNotThrow(() -> c.check("GET", "/health", 200, "application/json", "{\"status\": \"DEGRADED\"}"));
         assertThrows(AssertionError.class, () -> c.check("GET", "/health", 200, "application/json",
-                "{\"status\": \"UP\", \"down\": [\"s3\"], " + checks + "}"));
-        assertThrows(AssertionError.class, () -> c.check("GET", "/health", 200, "application/json",
-                "{\"status\": \"DOWN\", \"down\": [\"s3\"], " + checks + "}"));
+                "{\"status\": \"UP\", \"down\": [], " + checks + "}"), "no detail for anonymous callers");
+        assertThrows(AssertionError.class, () -> c.check("GET", "/health", 503, "application/json", "{\"status\": \"UP\"}"));
         assertFalse(c.hasOperation("GET", "/uploads"), "a route no function serves");
     }
 }

@@ -31,6 +31,7 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import shop.platform.config.Env;
+import shop.platform.db.Database;
 import shop.stack.FunctionEnvironment;
 import shop.stack.LocalStack;
 import shop.stack.ProjectRoot;
@@ -133,11 +134,13 @@ class TemplateContractTest {
         LocalStack stack = TestStack.get().stack();
         Map<String, String> overrides = new HashMap<>(TestStack.baseEnvironment(stack));
         overrides.put("DB_SECRET_ARN", "");
+        overrides.put("DB_CA_BUNDLE", "");
         overrides.put("DB_USER", stack.endpoints().dbUser());
         overrides.put("DB_PASSWORD", stack.endpoints().dbPassword());
         overrides.put("JWKS_URL", "http://127.0.0.1:9/.well-known/jwks.json");
         overrides.put("PUBLIC_IMAGE_BASE_URL", stack.endpoints().s3Endpoint() + "/" + stack.resources().name("ImagesBucket"));
-        Map<String, String> parameters = Map.of("DbEndpoint", "127.0.0.1", "DbSecretArn", "", "RedisNodes",
+        Map<String, String> parameters = Map.of("DbEndpoint", "127.0.0.1", "DbSecretArn", "", "DbMigrationSecretArn", "",
+                "RedisAuthSecretArn", "none", "RedisNodes",
                 String.join(",", stack.endpoints().redisNodes()), "JwtIssuer", "shop-local", "JwksUrl",
                 "http://127.0.0.1:9/.well-known/jwks.json");
         Set<String> allowedWithoutTemplate = new HashSet<>(FunctionEnvironment.RUNTIME_PROVIDED);
@@ -230,5 +233,127 @@ class TemplateContractTest {
         if (functionForEvent("health-get.json") == null) {
             fail("health events must map to HealthFunction");
         }
+    }
+
+    // ---------------------------------------------------------------- scale-out against one database (issue 10, item 5)
+
+    /** The functions that open database connections: every one whose environment sets DB_URL. */
+    private static Map<String, Map<String, Object>> databaseFunctions() {
+        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+        TEMPLATE.resourcesOfType(FUNCTION).forEach((id, resource) -> {
+            Map<String, Object> vars = Template.map(Template.map(TEMPLATE.properties(id).get("Environment")).get("Variables"));
+            if (vars.containsKey("DB_URL")) {
+                out.put(id, vars);
+            }
+        });
+        return out;
+    }
+
+    private static Object parameterDefault(String name) {
+        return Template.map(Template.map(TEMPLATE.root().get("Parameters")).get(name)).get("Default");
+    }
+
+    /** reservedConcurrency is a function's ReservedConcurrentExecutions, resolved to its default. */
+    private static int reservedConcurrency(String functionId) {
+        Object value = TEMPLATE.properties(functionId).get("ReservedConcurrentExecutions");
+        assertNotNull(value, functionId + " has no ReservedConcurrentExecutions");
+        if (value instanceof Number n) {
+            return n.intValue();
+        }
+        String param = (String) Template.map(value).get("Ref");
+        assertNotNull(param, functionId + ": ReservedConcurrentExecutions is neither a number nor a !Ref");
+        Map<String, Object> p = Template.map(Template.map(TEMPLATE.root().get("Parameters")).get(param));
+        assertEquals("Number", p.get("Type"), param + " must be a Number");
+        assertTrue(((Number) p.get("MinValue")).intValue() >= 1, param + " must not allow 0 (that throttles everything)");
+        return ((Number) p.get("Default")).intValue();
+    }
+
+    private static int poolSize(Map<String, Object> vars) {
+        Object value = vars.get("DB_POOL_SIZE");
+        if (value instanceof Map<?, ?> m) {
+            return Integer.parseInt(String.valueOf(parameterDefault((String) m.get("Ref"))));
+        }
+        return Integer.parseInt(String.valueOf(value));
+    }
+
+    @Test
+    void everyFunction_hasItsReservedConcurrencyAsAParameter_exceptTheSingleMigration() {
+        for (String id : TEMPLATE.resourcesOfType(FUNCTION).keySet()) {
+            Object value = TEMPLATE.properties(id).get("ReservedConcurrentExecutions");
+            if ("MigrateFunction".equals(id)) {
+                assertEquals(1, value, "migrations run one at a time");
+            } else {
+                assertTrue(value instanceof Map<?, ?> m && m.containsKey("Ref"), id + " must take its reserved"
+                        + " concurrency from a parameter, not " + value);
+                reservedConcurrency(id);
+            }
+        }
+    }
+
+    @Test
+    void connectionArithmetic_inTheDocs_isTheTemplatesWorstCase() throws IOException {
+        int total = 0;
+        List<String> terms = new ArrayList<>();
+        for (var e : databaseFunctions().entrySet()) {
+            int n = reservedConcurrency(e.getKey()) * poolSize(e.getValue());
+            terms.add(e.getKey() + "=" + n);
+            total += n;
+        }
+        String doc = Files.readString(ProjectRoot.find().resolve("docs/database.md"));
+        assertTrue(doc.contains("**" + total + " connections**"), "docs/database.md must state the defaults' worst case, **"
+                + total + " connections** (" + String.join(", ", terms) + ")");
+    }
+
+    @Test
+    void everyDatabaseFunction_canRunBehindRdsProxy_andVerifiesTheServersIdentity() {
+        for (var e : databaseFunctions().entrySet()) {
+            String id = e.getKey();
+            Map<String, Object> vars = e.getValue();
+            assertEquals(Map.of("Ref", "RdsProxy"), vars.get("DB_RDS_PROXY"), id + ": DB_RDS_PROXY");
+            assertTrue(String.valueOf(vars.get("DB_URL")).contains("sslMode=VERIFY_IDENTITY"), id + ": DB_URL must verify the server");
+            assertTrue(String.valueOf(vars.get("DB_CA_BUNDLE")).contains("UseRdsProxy"), id
+                    + ": DB_CA_BUNDLE must be the RDS bundle directly and the JVM's trust store behind a proxy");
+            assertTrue(String.valueOf(TEMPLATE.properties(id).get("Layers")).contains("RdsCaBundleLayer"), id
+                    + " must have the RDS CA bundle layer");
+            Database.requireNoPinningOptions(String.valueOf(vars.get("DB_URL")));
+        }
+        Map<String, Object> outputs = Template.map(TEMPLATE.root().get("Outputs"));
+        assertEquals(Database.PROXY_INIT_QUERY, Template.map(outputs.get("DbProxyInitQuery")).get("Value"),
+                "the template's DbProxyInitQuery output must be what the code leaves to the proxy");
+    }
+
+    @Test
+    void onlyMigrateFunction_connectsAsTheMigrationUser() {
+        for (var e : databaseFunctions().entrySet()) {
+            String expected = "MigrateFunction".equals(e.getKey()) ? "DbMigrationSecretArn" : "DbSecretArn";
+            assertEquals(Map.of("Ref", expected), e.getValue().get("DB_SECRET_ARN"), e.getKey() + ": DB_SECRET_ARN");
+            String policies = String.valueOf(TEMPLATE.properties(e.getKey()).get("Policies"));
+            String other = "MigrateFunction".equals(e.getKey()) ? "DbSecretArn}" : "DbMigrationSecretArn}";
+            assertTrue(policies.contains(expected + "}"), e.getKey() + " must be allowed to read " + expected);
+            assertFalse(policies.contains(other), e.getKey() + " must not be allowed to read the other user's secret");
+        }
+    }
+
+    /**
+     * Every function behind the API times out before API Gateway's 29 s integration timeout, with
+     * room to answer: its requests' deadline (shop.platform.deadline.Deadline) is then always the
+     * function's own, and a request that cannot finish answers its 503 before either limit.
+     */
+    @Test
+    void everyApiFunction_timesOutBeforeTheGateway() {
+        long global = Long.parseLong(String.valueOf(TEMPLATE.globals("Function").get("Timeout")));
+        List<String> problems = new ArrayList<>();
+        for (var e : TEMPLATE.resourcesOfType(FUNCTION).entrySet()) {
+            Map<String, Object> props = Template.map(e.getValue().get("Properties"));
+            boolean api = Template.map(props.get("Events")).values().stream()
+                    .anyMatch(ev -> "Api".equals(Template.map(ev).get("Type")));
+            Object own = props.get("Timeout");
+            long timeout = own == null ? global : Long.parseLong(String.valueOf(own));
+            long limit = shop.platform.deadline.Deadline.GATEWAY_LIMIT.minus(shop.platform.deadline.Deadline.RESERVE).toSeconds();
+            if (api && timeout > limit) {
+                problems.add(e.getKey() + " times out after " + timeout + " s, API Gateway after 29 s");
+            }
+        }
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
     }
 }

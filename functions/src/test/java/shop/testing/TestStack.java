@@ -6,27 +6,35 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import javax.sql.DataSource;
 import shop.platform.config.AwsConfig;
 import shop.platform.config.DbConfig;
 import shop.platform.config.Env;
 import shop.platform.db.Database;
 import shop.platform.db.Migrations;
+import shop.stack.DatabaseUsers;
 import shop.stack.LocalStack;
+import shop.stack.StackEndpoints;
 
 /**
  * TestStack is what integration tests share: the JVM's {@link LocalStack} with the schema migrated
- * once, a pool on it, and the environment a function would see locally.
+ * once (as the migration user, like MigrateFunction), two pools on it, and the environment a function
+ * would see locally. Functions and {@link #dataSource()} connect as the application user (DML and
+ * EXECUTE only), so a missing grant fails a test; what no function may do (TRUNCATE, DDL, test-only
+ * triggers, KILL of another user's session, server settings) goes through {@link #admin()}.
  */
 public final class TestStack {
     private static TestStack instance;
 
     private final LocalStack stack;
     private final HikariDataSource dataSource;
+    private final HikariDataSource admin;
 
-    private TestStack(LocalStack stack, HikariDataSource dataSource) {
+    private TestStack(LocalStack stack, HikariDataSource dataSource, HikariDataSource admin) {
         this.stack = stack;
         this.dataSource = dataSource;
+        this.admin = admin;
     }
 
     /** get starts the stack and migrates the schema on first use. */
@@ -34,10 +42,17 @@ public final class TestStack {
         if (instance == null) {
             LocalStack stack = LocalStack.shared();
             Env env = Env.of(baseEnvironment(stack));
-            HikariDataSource ds = Database.pool(new DbConfig(stack.endpoints().jdbcUrl(), java.util.Optional.empty(),
-                    stack.endpoints().dbUser(), stack.endpoints().dbPassword(), 16), AwsConfig.from(env), "tests");
-            Migrations.migrate(ds);
-            instance = new TestStack(stack, ds);
+            StackEndpoints e = stack.endpoints();
+            AwsConfig aws = AwsConfig.from(env);
+            try (HikariDataSource migrator = Database.pool(new DbConfig(e.jdbcUrl(), Optional.empty(),
+                    e.migration().user(), e.migration().password(), 2), aws, "tests-migrate")) {
+                Migrations.migrate(migrator);
+            }
+            HikariDataSource app = Database.pool(new DbConfig(e.jdbcUrl(), Optional.empty(), e.dbUser(), e.dbPassword(),
+                    16), aws, "tests");
+            HikariDataSource admin = Database.pool(new DbConfig(e.jdbcUrl(), Optional.empty(), e.admin().user(),
+                    e.admin().password(), 4), aws, "tests-admin");
+            instance = new TestStack(stack, app, admin);
         }
         return instance;
     }
@@ -58,9 +73,26 @@ public final class TestStack {
         return stack;
     }
 
-    /** dataSource returns a pool on the migrated shop database (16 connections). */
+    /** dataSource returns a pool on the migrated shop database as the application user (16 connections). */
     public DataSource dataSource() {
         return dataSource;
+    }
+
+    /**
+     * admin returns a pool as an administrator (4 connections), for test set-up that no function may
+     * do: TRUNCATE, DDL, test-only triggers, KILL, SET GLOBAL, creating users.
+     */
+    public DataSource admin() {
+        return admin;
+    }
+
+    /** createAppUser creates (or resets) a user with exactly the application user's grants. */
+    public void createAppUser(String user, String password) {
+        try (Connection c = admin.getConnection()) {
+            DatabaseUsers.createAppUser(c, c.getCatalog(), user, password);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create user " + user, e);
+        }
     }
 
     /** env returns a function environment on the stack, with extra variables on top. */
@@ -77,7 +109,7 @@ public final class TestStack {
      */
     public void truncate(String... tables) {
         for (int attempt = 1; ; attempt++) {
-            try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
                 s.execute("SET FOREIGN_KEY_CHECKS = 0");
                 for (String table : tables) {
                     s.execute("TRUNCATE TABLE " + table);

@@ -19,6 +19,7 @@ import java.util.function.Supplier;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisCredentials;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
 import shop.lock.GateNode;
@@ -255,6 +256,8 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
     private final String host;
     private final int port;
     private final boolean tls;
+    /** AUTH credentials of each new script connection, or null for none. */
+    private final Supplier<RedisCredentials> credentials;
     private final String name;
     private final Options options;
     /** Connections for the scripts, most recently used first; at most maxConnections are kept. */
@@ -269,10 +272,21 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
      * for releases on a client the caller built; closing the node closes both.
      */
     public JedisLockNode(UnifiedJedis client, String host, int port, boolean tls, Options options) {
+        this(client, host, port, tls, null, options);
+    }
+
+    /**
+     * JedisLockNode as above, sending AUTH with {@code credentials} (asked again for each new
+     * connection, so a rotated token is picked up) when they are not null; build {@code client} with
+     * the same credentials.
+     */
+    public JedisLockNode(UnifiedJedis client, String host, int port, boolean tls, Supplier<RedisCredentials> credentials,
+                         Options options) {
         this.client = Objects.requireNonNull(client, "client");
         this.host = Objects.requireNonNull(host, "host");
         this.port = port;
         this.tls = tls;
+        this.credentials = credentials;
         this.name = host + ":" + port;
         this.options = Objects.requireNonNull(options, "options");
     }
@@ -542,7 +556,8 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
             return c;
         }
         try {
-            return RespConnection.open(host, port, tls, options.connectTimeout());
+            return RespConnection.open(host, port, tls, credentials == null ? null : credentials.get(),
+                    options.connectTimeout());
         } catch (IOException e) {
             throw new LockNodeException(name, "connect failed: " + e.getMessage(), e);
         }

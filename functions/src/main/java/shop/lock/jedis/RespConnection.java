@@ -12,7 +12,10 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
+import redis.clients.jedis.RedisCredentials;
 
 /**
  * RespConnection is one plain socket to a Redis node speaking just enough RESP2 for the lock's
@@ -39,19 +42,45 @@ final class RespConnection implements AutoCloseable {
         this.out = new BufferedOutputStream(socket.getOutputStream(), 1024);
     }
 
-    static RespConnection open(String host, int port, boolean tls, Duration connectTimeout) throws IOException {
+    /**
+     * open connects to host:port; with TLS the certificate must match the host name; with credentials
+     * (null for none) it sends AUTH and fails unless the node accepts them.
+     */
+    static RespConnection open(String host, int port, boolean tls, RedisCredentials credentials,
+                               Duration connectTimeout) throws IOException {
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
             socket.setKeepAlive(true);
             socket.connect(new InetSocketAddress(host, port), Math.toIntExact(connectTimeout.toMillis()));
             if (tls) {
-                socket = ((SSLSocketFactory) SSLSocketFactory.getDefault()).createSocket(socket, host, port, true);
+                SSLSocket ssl = (SSLSocket) ((SSLSocketFactory) SSLSocketFactory.getDefault())
+                        .createSocket(socket, host, port, true);
+                SSLParameters parameters = ssl.getSSLParameters();
+                parameters.setEndpointIdentificationAlgorithm("HTTPS");
+                ssl.setSSLParameters(parameters);
+                socket = ssl;
             }
-            return new RespConnection(socket);
+            RespConnection c = new RespConnection(socket);
+            if (credentials != null && credentials.getPassword() != null) {
+                c.auth(credentials, System.nanoTime() + connectTimeout.toNanos());
+            }
+            return c;
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;
+        }
+    }
+
+    private void auth(RedisCredentials credentials, long deadlineNanos) throws IOException {
+        String password = new String(credentials.getPassword());
+        send(credentials.getUser() == null ? List.of("AUTH", password) : List.of("AUTH", credentials.getUser(), password));
+        Object reply = read(deadlineNanos);
+        if (!"OK".equals(reply)) {
+            // The node's message ("WRONGPASS ...", "ERR AUTH <password> called without any password ...")
+            // names no secret; the first word is what a reader needs.
+            String why = reply instanceof RespError e ? e.message().split(" ", 2)[0] : String.valueOf(reply);
+            throw new IOException("AUTH refused: " + why);
         }
     }
 

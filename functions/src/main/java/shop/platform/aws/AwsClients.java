@@ -46,10 +46,12 @@ public final class AwsClients {
         return builder.build();
     }
 
-    /** secrets returns a Secrets Manager client. */
+    /** secrets returns a Secrets Manager client; pointed at a local emulator where the configuration says. */
     public static SecretsManagerClient secrets(AwsConfig cfg) {
-        return SecretsManagerClient.builder().region(Region.of(cfg.region())).credentialsProvider(credentials(cfg))
-                .httpClient(UrlConnectionHttpClient.create()).build();
+        var builder = SecretsManagerClient.builder().region(Region.of(cfg.region())).credentialsProvider(credentials(cfg))
+                .httpClient(UrlConnectionHttpClient.create());
+        cfg.secretsEndpoint().ifPresent(builder::endpointOverride);
+        return builder.build();
     }
 
     private static AwsCredentialsProvider credentials(AwsConfig cfg) {

@@ -7,9 +7,18 @@ import java.util.List;
  * RedisConfig lists the independent Redis masters of the RedLock.
  *
  * @param nodes REDIS_NODES, comma-separated {@code host:port}, at least one
- * @param tls   REDIS_TLS, whether to connect with TLS (ElastiCache in-transit encryption)
+ * @param tls   REDIS_TLS, whether to connect with TLS (ElastiCache in-transit encryption), the
+ *              server's certificate checked against its host name
+ * @param authSecretArn REDIS_AUTH_SECRET_ARN: Secrets Manager secret holding the AUTH token (a
+ *              plain string, or JSON with {@code password} and optionally {@code username} for an
+ *              ElastiCache RBAC user); empty means no AUTH
  */
-public record RedisConfig(List<Node> nodes, boolean tls) {
+public record RedisConfig(List<Node> nodes, boolean tls, java.util.Optional<String> authSecretArn) {
+
+    /** RedisConfig without AUTH. */
+    public RedisConfig(List<Node> nodes, boolean tls) {
+        this(nodes, tls, java.util.Optional.empty());
+    }
 
     /** Node is one Redis master. */
     public record Node(String host, int port) {
@@ -30,7 +39,7 @@ public record RedisConfig(List<Node> nodes, boolean tls) {
         if (nodes.stream().distinct().count() != nodes.size()) {
             throw new ConfigException("REDIS_NODES", "lists a node twice: '" + raw + "'");
         }
-        return new RedisConfig(nodes, env.bool("REDIS_TLS", true));
+        return new RedisConfig(nodes, env.bool("REDIS_TLS", true), env.optional("REDIS_AUTH_SECRET_ARN"));
     }
 
     private static Node parse(String hostPort, String raw) {

@@ -7,20 +7,30 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import shop.platform.deadline.Deadline;
 import shop.platform.error.ProblemException;
 
 /**
  * ApiHandler is the base of every API Gateway handler: it routes the event through a
- * {@link Router}, maps errors to problem+json through {@link Problems}, and logs with the request
- * id. Subclasses only build their router; business rules live in services.
+ * {@link Router} within the invocation's {@link Deadline}, maps errors to problem+json through
+ * {@link Problems} (with {@code Retry-After} when the problem says when to retry), puts the
+ * allowed CORS origin ({@link Cors}) on every response, and logs with the request id. Subclasses
+ * only build their router; business rules live in services.
  */
 public abstract class ApiHandler implements RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> {
     private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
     private final Router router;
+    private final Cors cors;
 
-    /** Creates the handler around its routes. */
+    /** Creates the handler around its routes, open to any origin (tests). */
     protected ApiHandler(Router router) {
+        this(router, Cors.ANY);
+    }
+
+    /** Creates the handler around its routes, answering browsers of the given origin. */
+    protected ApiHandler(Router router, Cors cors) {
         this.router = router;
+        this.cors = cors;
     }
 
     /**
@@ -30,7 +40,18 @@ public abstract class ApiHandler implements RequestHandler<APIGatewayProxyReques
      */
     protected final void primeForSnapStart(String name, java.util.List<APIGatewayProxyRequestEvent> reads,
                                            javax.sql.DataSource... pools) {
-        shop.platform.snapstart.SnapStartPriming.register(name, () -> reads.forEach(r -> handleRequest(r, null)), pools);
+        primeForSnapStart(name, reads, java.util.List.of(), pools);
+    }
+
+    /**
+     * primeForSnapStart as above, and also drops or renews {@code state} around the snapshot (see
+     * {@link shop.platform.snapstart.SnapStartPriming} for which side of the line each field is on).
+     */
+    protected final void primeForSnapStart(String name, java.util.List<APIGatewayProxyRequestEvent> reads,
+                                           java.util.List<? extends shop.platform.snapstart.SnapshotSensitive> state,
+                                           javax.sql.DataSource... pools) {
+        shop.platform.snapstart.SnapStartPriming.register(name, () -> reads.forEach(r -> handleRequest(r, null)),
+                state, pools);
     }
 
     /** primingRequest builds a synthetic request for {@link #primeForSnapStart}; role may be null. */
@@ -64,7 +85,16 @@ public abstract class ApiHandler implements RequestHandler<APIGatewayProxyReques
         MDC.put("requestId", requestId);
         MDC.put("route", request.method() + " " + request.resource());
         try {
-            return router.dispatch(request).toEvent("application/json");
+            // Every wait below takes its bound from what is left of this invocation (see Deadline).
+            return Deadline.forInvocation(context).run(() -> answer(request, event, requestId));
+        } finally {
+            MDC.clear();
+        }
+    }
+
+    private APIGatewayProxyResponseEvent answer(ApiRequest request, APIGatewayProxyRequestEvent event, String requestId) {
+        try {
+            return router.dispatch(request).toEvent("application/json", cors);
         } catch (RuntimeException e) {
             var known = Problems.known(e);
             if (known.isPresent()) {
@@ -74,12 +104,15 @@ public abstract class ApiHandler implements RequestHandler<APIGatewayProxyReques
                 } else {
                     LOG.info("{} {} rejected: {} {}", request.method(), request.resource(), p.status(), p.detail());
                 }
-                return ApiResponse.of(p.status(), Problems.body(p, event.getPath())).toEvent(Problems.CONTENT_TYPE);
+                ApiResponse response = ApiResponse.of(p.status(), Problems.body(p, event.getPath()));
+                if (p.retryAfter().isPresent()) {
+                    long seconds = Math.max(1, p.retryAfter().get().toSeconds());
+                    response = response.withHeader("Retry-After", Long.toString(seconds));
+                }
+                return response.toEvent(Problems.CONTENT_TYPE, cors);
             }
             LOG.error("{} {} failed unexpectedly", request.method(), request.resource(), e);
-            return ApiResponse.of(500, Problems.internal(requestId)).toEvent(Problems.CONTENT_TYPE);
-        } finally {
-            MDC.clear();
+            return ApiResponse.of(500, Problems.internal(requestId)).toEvent(Problems.CONTENT_TYPE, cors);
         }
     }
 }

@@ -35,14 +35,21 @@ public record ApiResponse(int status, Object body, Map<String, String> headers) 
         return new ApiResponse(status, body, Map.of());
     }
 
-    /** toEvent renders the response, JSON serialised, with CORS and no-sniff headers. */
-    public APIGatewayProxyResponseEvent toEvent(String contentType) {
+    /** withHeader is this response with one more header. */
+    public ApiResponse withHeader(String name, String value) {
+        Map<String, String> h = new LinkedHashMap<>(headers);
+        h.put(name, value);
+        return new ApiResponse(status, body, h);
+    }
+
+    /** toEvent renders the response, JSON serialised, with the CORS origin and no-sniff headers. */
+    public APIGatewayProxyResponseEvent toEvent(String contentType, Cors cors) {
         Map<String, String> h = new LinkedHashMap<>();
         if (body != null) {
             h.put("Content-Type", contentType);
         }
         h.put("X-Content-Type-Options", "nosniff");
-        h.put("Access-Control-Allow-Origin", "*");
+        h.put("Access-Control-Allow-Origin", cors.allowOrigin());
         h.putAll(headers);
         return new APIGatewayProxyResponseEvent().withStatusCode(status).withHeaders(h)
                 .withBody(body == null ? null : body instanceof String s ? s : Json.write(body))

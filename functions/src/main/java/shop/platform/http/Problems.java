@@ -1,36 +1,65 @@
 package shop.platform.http;
 
-import java.sql.SQLTransientConnectionException;
+import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTimeoutException;
+import java.sql.SQLTransientConnectionException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import shop.platform.deadline.Deadline;
+import shop.platform.error.DeadlineExceededException;
 import shop.platform.error.DependencyUnavailableException;
 import shop.platform.error.ProblemException;
 
 /**
  * Problems is the one mapper from exceptions to RFC 9457 {@code application/problem+json}
- * responses: a {@link ProblemException} keeps its status; a lost database connection is a 503;
- * anything else is a 500 whose body says nothing about the cause (the log has it).
+ * responses: a {@link ProblemException} keeps its status; a lost database connection, or a statement
+ * stopped at its time limit, is a 503; anything else is a 500 whose body says nothing about the
+ * cause (the log has it).
  */
 public final class Problems {
     /** CONTENT_TYPE of every error body. */
     public static final String CONTENT_TYPE = "application/problem+json";
+    private static final int ER_QUERY_INTERRUPTED = 1317;
+    private static final int ER_STATEMENT_TIMEOUT = 1969;
+    private static final int ER_QUERY_TIMEOUT = 3024;
 
     private Problems() {
     }
 
-    /** toProblem maps a known exception; empty for an unexpected one. */
+    /**
+     * known maps a known exception; empty for an unexpected one. A statement the server stopped at
+     * its time limit is a {@link DeadlineExceededException}; a lost or unreachable database is one
+     * too when the request's deadline has passed (the wait was cut by it), else a
+     * {@link DependencyUnavailableException}.
+     */
     public static java.util.Optional<ProblemException> known(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c instanceof ProblemException p) {
                 return java.util.Optional.of(p);
             }
+            if (c instanceof SQLException s && stoppedByTimeLimit(s)) {
+                return java.util.Optional.of(new DeadlineExceededException("the database", c));
+            }
             if (c instanceof SQLTransientConnectionException || c instanceof SQLNonTransientConnectionException
-                    || c instanceof java.net.ConnectException) {
-                return java.util.Optional.of(new DependencyUnavailableException("the database", c));
+                    || c instanceof SQLRecoverableException || c instanceof java.net.ConnectException
+                    || c instanceof java.net.SocketTimeoutException) {
+                return java.util.Optional.of(Deadline.current().expired()
+                        ? new DeadlineExceededException("the database", c)
+                        : new DependencyUnavailableException("the database", c));
             }
         }
         return java.util.Optional.empty();
+    }
+
+    /**
+     * stoppedByTimeLimit tells a statement stopped by its time limit: MariaDB's max_statement_time
+     * (1969), MySQL's max_execution_time (3024), an interrupted query (1317), a JDBC query timeout.
+     */
+    static boolean stoppedByTimeLimit(SQLException e) {
+        return e instanceof SQLTimeoutException || e.getErrorCode() == ER_STATEMENT_TIMEOUT
+                || e.getErrorCode() == ER_QUERY_TIMEOUT || e.getErrorCode() == ER_QUERY_INTERRUPTED;
     }
 
     /** body builds the problem document for a known problem. */

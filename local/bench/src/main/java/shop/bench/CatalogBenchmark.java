@@ -89,11 +89,14 @@ public final class CatalogBenchmark {
                 String url = baseUrl.replace("/" + "shop?", "/" + db + "?");
                 Map<String, String> envVars = new HashMap<>(stack.endpoints().toEnvironment());
                 envVars.put("DB_URL", url);
+                // The bench databases are its own: the administrator does everything there.
+                envVars.put("DB_USER", stack.endpoints().admin().user());
+                envVars.put("DB_PASSWORD", stack.endpoints().admin().password());
                 envVars.put("DB_POOL_SIZE", "2");
                 envVars.put("IDEMPOTENCY_TABLE", stack.resources().name("IdempotencyTable"));
                 Env env = Env.of(envVars);
-                HikariDataSource ds = Database.pool(new DbConfig(url, Optional.empty(), stack.endpoints().dbUser(),
-                        stack.endpoints().dbPassword(), 2), AwsConfig.from(env), "bench-load-" + size);
+                HikariDataSource ds = Database.pool(new DbConfig(url, Optional.empty(), stack.endpoints().admin().user(),
+                        stack.endpoints().admin().password(), 2), AwsConfig.from(env), "bench-load-" + size);
                 pools.add(ds);
                 Migrations.migrate(ds);
                 // The embedded server starts with 256 MB; give it room for 1.1M goods and their indexes.
@@ -348,7 +351,8 @@ public final class CatalogBenchmark {
     }
 
     private static void exec(LocalStack stack, String url, String sql) throws SQLException {
-        try (Connection c = java.sql.DriverManager.getConnection(url, stack.endpoints().dbUser(), stack.endpoints().dbPassword());
+        try (Connection c = java.sql.DriverManager.getConnection(url, stack.endpoints().admin().user(),
+                stack.endpoints().admin().password());
              Statement s = c.createStatement()) {
             s.execute(sql);
         }

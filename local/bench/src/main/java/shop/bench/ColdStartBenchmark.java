@@ -58,7 +58,9 @@ public final class ColdStartBenchmark {
             env.put("JWKS_URL", "http://127.0.0.1:9/.well-known/jwks.json");
             env.put("PUBLIC_IMAGE_BASE_URL", stack.endpoints().s3Endpoint() + "/" + stack.resources().name("ImagesBucket"));
             Env e = Env.of(env);
-            DataSource ds = Database.pool(DbConfig.from(e), AwsConfig.from(e), "bench");
+            var migration = stack.endpoints().migration();
+            DataSource ds = Database.pool(new DbConfig(stack.endpoints().jdbcUrl(), java.util.Optional.empty(),
+                    migration.user(), migration.password(), 1), AwsConfig.from(e), "bench");
             Migrations.migrate(ds);
             Database.close(ds);
 

@@ -235,7 +235,8 @@ public final class InventoryBenchmark {
             e.put("REDIS_TLS", "false");
             this.env = Env.of(e);
             this.admin = Database.pool(new DbConfig(stack.endpoints().jdbcUrl(), Optional.empty(),
-                    stack.endpoints().dbUser(), stack.endpoints().dbPassword(), 4), AwsConfig.from(env), "bench-admin");
+                    stack.endpoints().admin().user(), stack.endpoints().admin().password(), 4), AwsConfig.from(env),
+                    "bench-admin");
             this.slots = Integer.parseInt(System.getenv().getOrDefault("REDLOCK_SLOTS", "" + RedLockOrderLock.SLOTS));
             this.hotAfter = Integer.parseInt(System.getenv().getOrDefault("REDLOCK_HOT_AFTER", "" + RedLockOrderLock.HOT_AFTER));
             this.contention = InventoryConfig.Contention.valueOf(System.getenv().getOrDefault("LOCK_ON_CONTENTION", "fail")
@@ -438,8 +439,9 @@ public final class InventoryBenchmark {
             double load1 = load1();
             long calls0 = redisCalls(pool);
             long[] cpuBefore = Cpu.sample();
-            LockWaits waits = new LockWaits(stack.endpoints().jdbcUrl(), stack.endpoints().dbUser(),
-                    stack.endpoints().dbPassword());
+            // The migration user: reading INNODB_TRX needs the PROCESS privilege, which the application user lacks.
+            LockWaits waits = new LockWaits(stack.endpoints().jdbcUrl(), stack.endpoints().admin().user(),
+                    stack.endpoints().admin().password());
             window[0] = System.nanoTime();
             window[1] = window[0] + (w.sellout() ? SELLOUT_CAP : length).toNanos();
             start.countDown();
@@ -463,7 +465,7 @@ public final class InventoryBenchmark {
             long extended = 0;
             for (Worker wk : pool) {
                 if (wk instanceof ServiceWorker sw && sw.lock instanceof RedLockOrderLock rl) {
-                    var g = rl.gateMetrics();
+                    var g = rl.gateMetrics().orElseThrow();
                     held += g.slotted();
                     lost += g.lost();
                     nodeErrors += g.nodeErrors() + rl.lock().metrics().snapshot().nodeErrors();
@@ -587,8 +589,12 @@ public final class InventoryBenchmark {
         }
 
         private HikariDataSource pool(String url, String name) {
+            return pool(url, name, List.of());
+        }
+
+        private HikariDataSource pool(String url, String name, List<String> sessionSettings) {
             return Database.pool(new DbConfig(url, Optional.empty(), stack.endpoints().dbUser(),
-                    stack.endpoints().dbPassword(), 1), AwsConfig.from(env), name);
+                    stack.endpoints().dbPassword(), 1), AwsConfig.from(env), name, sessionSettings);
         }
 
         private Worker worker(Variant v) {
@@ -598,7 +604,8 @@ public final class InventoryBenchmark {
                 case PROC -> new ProcWorker(pool(url, "bench-proc"));
                 case COURSE -> new CourseWorker(pool(url, "bench-course"));
                 case ROWLOCK, REDLOCK, REDLOCK0, REDLOCK1, REDLOCK3 -> {
-                    HikariDataSource ds = pool(JdbcInventoryRepository.jdbcUrl(url), "bench-" + v);
+                    HikariDataSource ds = pool(JdbcInventoryRepository.jdbcUrl(url), "bench-" + v,
+                            JdbcInventoryRepository.SESSION_SETTINGS);
                     List<String> nodes = v == Variant.REDLOCK3 ? stack.endpoints().redisNodes().subList(0, 3)
                             : stack.endpoints().redisNodes();
                     SlotGate.Config gate = switch (v) {

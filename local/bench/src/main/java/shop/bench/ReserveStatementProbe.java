@@ -59,7 +59,8 @@ public final class ReserveStatementProbe {
             long pid = ProcessHandle.current().descendants()
                     .filter(p -> p.info().command().orElse("").endsWith("mariadbd")).findFirst().orElseThrow().pid();
             try (HikariDataSource ds = Database.pool(new DbConfig(JdbcInventoryRepository.jdbcUrl(e.jdbcUrl()),
-                    Optional.empty(), e.dbUser(), e.dbPassword(), 1), AwsConfig.from(Env.of(e.toEnvironment())), "probe")) {
+                    Optional.empty(), e.admin().user(), e.admin().password(), 1), AwsConfig.from(Env.of(e.toEnvironment())), "probe",
+                    JdbcInventoryRepository.SESSION_SETTINGS)) {
                 Migrations.migrate(ds);
                 try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
                     setUp(s);

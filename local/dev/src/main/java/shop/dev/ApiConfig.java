@@ -83,7 +83,9 @@ record ApiConfig(String logicalId, String stage, Optional<Cors> cors, String def
             Map<String, Object> templates = Template.map(r.get("ResponseTemplates"));
             String contentType = templates.isEmpty() ? "application/json" : templates.keySet().iterator().next();
             String body = templates.isEmpty() ? null : String.valueOf(templates.get(contentType));
-            int status = r.get("StatusCode") instanceof Number n ? n.intValue() : Integer.parseInt(String.valueOf(r.get("StatusCode")));
+            Object code = r.get("StatusCode");
+            // No StatusCode (DEFAULT_4XX, DEFAULT_5XX): the response keeps the status of its type.
+            int status = code == null ? 0 : code instanceof Number n ? n.intValue() : Integer.parseInt(String.valueOf(code));
             responses.put(type, new GatewayResponse(status, headers, contentType, body));
         });
         return new ApiConfig(logicalId, stage, cors, defaultAuthorizer, authorizers, responses);

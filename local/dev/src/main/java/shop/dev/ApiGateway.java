@@ -188,7 +188,8 @@ final class ApiGateway {
         Map<String, String> headers = new LinkedHashMap<>(custom.headers());
         headers.put("Content-Type", custom.contentType());
         headers.put("x-amzn-ErrorType", errorType(type));
-        return mutable(HttpReply.of(custom.status(), headers, custom.body() == null ? defaultBody(type) : custom.body()));
+        int status = custom.status() == 0 ? defaultStatus(type) : custom.status();
+        return mutable(HttpReply.of(status, headers, custom.body() == null ? defaultBody(type) : custom.body()));
     }
 
     private static int defaultStatus(String type) {

@@ -118,9 +118,10 @@ final class DevApp implements AutoCloseable {
     /** functions builds the template's functions with their local environment (JWKS on {@code port}). */
     static LambdaFunctions functions(LocalStack stack, Template template, DevApp.Options options, int port) {
         Map<String, String> parameters = LocalEnvironment.parameters(stack.endpoints(), port, options.parameters());
-        Map<String, String> overrides = LocalEnvironment.overrides(stack.endpoints(), stack.resources(), port, options.env());
+        Map<String, String> overrides = LocalEnvironment.overrides(stack.endpoints(), stack.resources(), port,
+                stack.imagesBaseUrl(), options.env());
         Map<String, FunctionSpec> specs = new LinkedHashMap<>(LocalEnvironment.specs(template, parameters,
-                stack.resources(), overrides, options.perFunction()));
+                stack.resources(), overrides, LocalEnvironment.perFunction(stack.endpoints(), options.perFunction())));
         options.handlerOverrides().forEach((id, handler) -> specs.computeIfPresent(id, (k, spec) -> spec.withHandler(handler)));
         return new LambdaFunctions(specs, Thread.currentThread().getContextClassLoader());
     }
@@ -131,8 +132,9 @@ final class DevApp implements AutoCloseable {
      */
     static void prepareDatabase(LocalStack stack, boolean sampleData) {
         var e = stack.endpoints();
-        DataSource ds = Database.pool(new DbConfig(e.jdbcUrl(), Optional.empty(), e.dbUser(), e.dbPassword(), 2),
-                AwsConfig.from(Env.of(e.toEnvironment())), "dev-migrate");
+        // As MigrateFunction does: the migration user owns the schema (and the DEFINER of its triggers).
+        DataSource ds = Database.pool(new DbConfig(e.jdbcUrl(), Optional.empty(), e.migration().user(),
+                e.migration().password(), 2), AwsConfig.from(Env.of(e.toEnvironment())), "dev-migrate");
         try {
             long t0 = System.nanoTime();
             int applied = Migrations.migrate(ds);

@@ -1,7 +1,9 @@
 package shop.dev;
 
+import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import shop.stack.FunctionEnvironment;
@@ -28,6 +30,9 @@ final class LocalEnvironment {
         p.put("SecurityGroupIds", "sg-local");
         p.put("DbEndpoint", "127.0.0.1");
         p.put("DbSecretArn", "arn:aws:secretsmanager:" + LocalAws.REGION + ":" + LocalAws.ACCOUNT + ":secret:local");
+        p.put("DbMigrationSecretArn", "arn:aws:secretsmanager:" + LocalAws.REGION + ":" + LocalAws.ACCOUNT
+                + ":secret:local-migration");
+        p.put("RedisAuthSecretArn", "none");
         p.put("RedisNodes", String.join(",", endpoints.redisNodes()));
         p.put("RedisTls", "false");
         p.put("JwtIssuer", SigningKey.ISSUER);
@@ -37,8 +42,12 @@ final class LocalEnvironment {
         return p;
     }
 
-    /** overrides are the variables that replace the template's values for every function declaring them. */
-    static Map<String, String> overrides(StackEndpoints endpoints, Provisioned resources, int port, Map<String, String> user) {
+    /**
+     * overrides are the variables that replace the template's values for every function declaring them;
+     * {@code imagesBaseUrl} is where the stack's stand-in of the images distribution serves, if it has one.
+     */
+    static Map<String, String> overrides(StackEndpoints endpoints, Provisioned resources, int port,
+                                         Optional<URI> imagesBaseUrl, Map<String, String> user) {
         Map<String, String> o = new LinkedHashMap<>(endpoints.toEnvironment());
         resources.physicalIds().forEach((logicalId, name) -> {
             switch (logicalId) {
@@ -49,17 +58,31 @@ final class LocalEnvironment {
             }
         });
         o.put("DB_SECRET_ARN", "");
+        o.put("REDIS_AUTH_SECRET_ARN", "");
+        o.put("DB_CA_BUNDLE", "");
         o.put("REDIS_TLS", "false");
         o.put("JWT_ISSUER", SigningKey.ISSUER);
         o.put("JWT_AUDIENCE", SigningKey.AUDIENCE);
         o.put("JWKS_URL", jwksUrl(port));
-        if (resources.physicalIds().containsKey("ImagesBucket")) {
-            String bucket = resources.name("ImagesBucket");
-            o.put("PUBLIC_IMAGE_BASE_URL", endpoints.s3Endpoint() != null ? endpoints.s3Endpoint() + "/" + bucket
-                    : "https://" + bucket + ".s3." + endpoints.region() + ".amazonaws.com");
-        }
+        // Served as deployed: verified images from images/, with the distribution's headers.
+        imagesBaseUrl.ifPresent(url -> o.put("PUBLIC_IMAGE_BASE_URL", url.toString()));
         o.putAll(user);
         return o;
+    }
+
+    /**
+     * perFunction adds what single functions see locally to the user's own per-function variables
+     * (which win): MigrateFunction connects as the migration user, every other function as the
+     * application user of {@link #overrides}, as each does deployed with its own secret.
+     */
+    static Map<String, Map<String, String>> perFunction(StackEndpoints endpoints, Map<String, Map<String, String>> user) {
+        Map<String, Map<String, String>> out = new LinkedHashMap<>();
+        Map<String, String> migrate = new LinkedHashMap<>();
+        migrate.put("DB_USER", endpoints.migration().user());
+        migrate.put("DB_PASSWORD", endpoints.migration().password());
+        out.put("MigrateFunction", migrate);
+        user.forEach((id, vars) -> out.computeIfAbsent(id, k -> new LinkedHashMap<>()).putAll(vars));
+        return out;
     }
 
     /** jwksUrl is where the runner serves the public keys of local tokens. */

@@ -44,6 +44,8 @@ class DevAppEndToEndTest {
     static DevApp app;
     static SigningKey key;
     static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** ORIGIN is the template's AllowedOrigin parameter for this run. */
+    static final String ORIGIN = "https://shop.example";
 
     @BeforeAll
     static void start() throws Exception {
@@ -55,7 +57,7 @@ class DevAppEndToEndTest {
         DevApp.prepareDatabase(stack, true);
         DevApp.Options defaults = DevApp.Options.defaults(root);
         app = DevApp.start(stack, new DevApp.Options(0, root, root.resolve(".stack/dev-signing-key.json"), Optional.empty(),
-                Duration.ofMillis(200), List.of(), Map.of(), Map.of("LOCK_MODE", "rowlock"), Map.of(),
+                Duration.ofMillis(200), List.of(), Map.of("AllowedOrigin", ORIGIN), Map.of("LOCK_MODE", "rowlock"), Map.of(),
                 Map.of("CatalogApiFunction", EchoHandler.class.getName() + "::handleRequest",
                         "AuthorizerFunction", JwksAuthorizer.class.getName() + "::handleRequest")));
         key = SigningKey.loadOrCreate(defaults.keyFile());
@@ -107,6 +109,8 @@ class DevAppEndToEndTest {
             assertEquals(401, response.statusCode(), response.body());
             assertEquals("https://shop.example/problems/unauthorized",
                     ProxyEvent.JSON.readTree(response.body()).path("type").asText());
+            assertEquals(ORIGIN, response.headers().firstValue("Access-Control-Allow-Origin").orElse(""),
+                    "the gateway's own answers carry the parameter's origin");
         }
     }
 
@@ -137,10 +141,26 @@ class DevAppEndToEndTest {
         HttpResponse<String> unknown = send(at("/nope").GET());
         assertEquals(403, unknown.statusCode());
         assertEquals("{\"message\":\"Missing Authentication Token\"}", unknown.body());
+        assertEquals(ORIGIN, unknown.headers().firstValue("Access-Control-Allow-Origin").orElse(""), "DEFAULT_4XX");
         HttpResponse<String> preflight = send(at("/goods").method("OPTIONS", HttpRequest.BodyPublishers.noBody())
-                .header("Origin", "http://example.test").header("Access-Control-Request-Method", "POST"));
+                .header("Origin", ORIGIN).header("Access-Control-Request-Method", "POST"));
         assertEquals(200, preflight.statusCode());
-        assertEquals("*", preflight.headers().firstValue("Access-Control-Allow-Origin").orElse(""));
+        assertEquals(ORIGIN, preflight.headers().firstValue("Access-Control-Allow-Origin").orElse(""));
+    }
+
+    @Test
+    void aFunctionsAnswer_carriesTheParametersOrigin_likeTheGateways() throws Exception {
+        HttpResponse<String> health = send(at("/health").header("Origin", ORIGIN).GET());
+        assertEquals(200, health.statusCode(), health.body());
+        assertEquals(ORIGIN, health.headers().firstValue("Access-Control-Allow-Origin").orElse(""));
+        assertEquals("{\"status\":\"UP\"}", health.body(), "anonymous callers get the status alone");
+        HttpResponse<String> details = send(at("/health/details").GET());
+        assertEquals(401, details.statusCode(), "the details are behind the authorizer: " + details.body());
+        String token = key.mint("admin", "alice", Duration.ofMinutes(5), Instant.now());
+        HttpResponse<String> admin = send(at("/health/details").header("Authorization", "Bearer " + token).GET());
+        assertEquals(200, admin.statusCode(), admin.body());
+        assertEquals(ORIGIN, admin.headers().firstValue("Access-Control-Allow-Origin").orElse(""));
+        assertTrue(admin.body().contains("\"checks\""), admin.body());
     }
 
     @Test

@@ -22,10 +22,12 @@ public final class FunctionEnvironment {
             "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_LAMBDA_INITIALIZATION_TYPE", "_X_AMZN_TRACE_ID", "TZ");
 
     /**
-     * Variables that exist only locally: the stand-ins' endpoints, and database credentials where a
-     * deployment uses DB_SECRET_ARN. Unset in a deployment.
+     * Variables that exist only locally: the stand-ins' endpoints (Secrets Manager's is moto_server in
+     * the rotation tests), and database credentials where a deployment uses DB_SECRET_ARN. Unset in a
+     * deployment.
      */
-    public static final Set<String> LOCAL_ONLY = Set.of("S3_ENDPOINT", "DYNAMODB_ENDPOINT", "DB_USER", "DB_PASSWORD");
+    public static final Set<String> LOCAL_ONLY = Set.of("S3_ENDPOINT", "DYNAMODB_ENDPOINT", "SECRETS_MANAGER_ENDPOINT",
+            "DB_USER", "DB_PASSWORD");
 
     private static final Pattern SUB_VAR = Pattern.compile("\\$\\{([^}!][^}]*)}");
 
@@ -111,7 +113,40 @@ public final class FunctionEnvironment {
                     String sep = (String) parts.get(0);
                     yield String.join(sep, Template.list(parts.get(1)).stream().map(this::resolve).toList());
                 }
+                case "Fn::If" -> {
+                    List<Object> parts = Template.list(arg);
+                    yield resolve(condition((String) parts.get(0)) ? parts.get(1) : parts.get(2));
+                }
                 default -> throw new IllegalArgumentException(fn + " is not resolvable locally");
+            };
+        }
+
+        /** condition evaluates one of the template's Conditions with the given parameter values. */
+        private boolean condition(String name) {
+            Object definition = Template.map(template.root().get("Conditions")).get(name);
+            if (definition == null) {
+                throw new IllegalArgumentException("condition " + name + " is not declared");
+            }
+            return test(definition);
+        }
+
+        private boolean test(Object expression) {
+            Map<String, Object> m = Template.map(expression);
+            if (m.size() != 1) {
+                throw new IllegalArgumentException("cannot evaluate condition " + expression);
+            }
+            String fn = m.keySet().iterator().next();
+            Object arg = m.get(fn);
+            return switch (fn) {
+                case "Fn::Equals" -> {
+                    List<Object> pair = Template.list(arg);
+                    yield resolve(pair.get(0)).equals(resolve(pair.get(1)));
+                }
+                case "Fn::Not" -> !test(Template.list(arg).get(0));
+                case "Fn::And" -> Template.list(arg).stream().allMatch(this::test);
+                case "Fn::Or" -> Template.list(arg).stream().anyMatch(this::test);
+                case "Condition" -> condition((String) arg);
+                default -> throw new IllegalArgumentException(fn + " is not a condition function");
             };
         }
 

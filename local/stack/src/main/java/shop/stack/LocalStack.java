@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 /**
  * LocalStack is the set of servers the functions need, running on 127.0.0.1: MariaDB, N independent
  * Redis masters, an S3 stand-in and a DynamoDB stand-in, with the bucket and tables of
- * {@code template.yaml} created in them. Tests and {@code ./dev} share one per JVM through
+ * {@code template.yaml} created in them, and the template's images distribution stood in for by a
+ * {@link LocalCdn} on its own base URL. Tests and {@code ./dev} share one per JVM through
  * {@link #shared()}.
  *
  * <p>The environment variable {@code SHOP_STACK} picks where the servers come from:
@@ -22,26 +23,32 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code embedded} (default): started here, without Docker or a cloud account;</li>
  *   <li>{@code external}: nothing is started; {@code DB_URL}, {@code DB_USER}, {@code DB_PASSWORD},
  *       {@code REDIS_NODES}, {@code S3_ENDPOINT}, {@code DYNAMODB_ENDPOINT} and {@code AWS_REGION}
- *       point at servers that run elsewhere (real AWS, LocalStack, Floci);</li>
+ *       point at servers that run elsewhere (real AWS, LocalStack, Floci); {@code DB_MIGRATION_USER}
+ *       and {@code DB_ADMIN_USER} (with their {@code _PASSWORD}s) default to {@code DB_USER};</li>
  *   <li>{@code localstack}: S3 and DynamoDB from a LocalStack container through Testcontainers
  *       (image {@code SHOP_LOCALSTACK_IMAGE}), MariaDB and Redis embedded. Needs Docker.</li>
  * </ul>
  */
 public final class LocalStack implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
+    private static final StackEndpoints.DbAccount MIGRATION =
+            new StackEndpoints.DbAccount(DatabaseUsers.MIGRATION_USER, DatabaseUsers.MIGRATION_PASSWORD);
+    private static final StackEndpoints.DbAccount ROOT = new StackEndpoints.DbAccount("root", "");
     private static LocalStack shared;
 
     private final StackEndpoints endpoints;
     private final Provisioned resources;
     private final RedisNodes redis;
+    private final LocalCdn cdn;
     private final List<AutoCloseable> servers;
     private final Duration startTime;
 
-    private LocalStack(StackEndpoints endpoints, Provisioned resources, RedisNodes redis,
+    private LocalStack(StackEndpoints endpoints, Provisioned resources, RedisNodes redis, LocalCdn cdn,
                        List<AutoCloseable> servers, Duration startTime) {
         this.endpoints = endpoints;
         this.resources = resources;
         this.redis = redis;
+        this.cdn = cdn;
         this.servers = servers;
         this.startTime = startTime;
     }
@@ -73,8 +80,9 @@ public final class LocalStack implements AutoCloseable {
                     StartAll all = StartAll.run(root, work, redisCount);
                     servers.addAll(List.of(all.s3(), all.dynamo(), all.redis(), all.db()));
                     redis = all.redis();
-                    endpoints = new StackEndpoints(all.db().jdbcUrl(), "root", "", redis.addresses(),
-                            all.s3().endpoint(), all.dynamo().endpoint(), "us-east-1", "local", "local");
+                    endpoints = new StackEndpoints(all.db().jdbcUrl(), DatabaseUsers.APP_USER, DatabaseUsers.APP_PASSWORD,
+                            redis.addresses(), all.s3().endpoint(), all.dynamo().endpoint(), "us-east-1", "local",
+                            "local", MIGRATION, ROOT);
                 }
                 case "localstack" -> {
                     int redisCount = Integer.parseInt(env.getOrDefault("SHOP_REDIS_NODE_COUNT", "5"));
@@ -86,23 +94,34 @@ public final class LocalStack implements AutoCloseable {
                             env.getOrDefault("SHOP_LOCALSTACK_IMAGE", LocalStackContainer.DEFAULT_IMAGE),
                             env.get("LOCALSTACK_AUTH_TOKEN"));
                     servers.add(container);
-                    endpoints = new StackEndpoints(db.jdbcUrl(), "root", "", redis.addresses(),
-                            container.endpoint(), container.endpoint(), container.region(),
-                            container.accessKey(), container.secretKey());
+                    endpoints = new StackEndpoints(db.jdbcUrl(), DatabaseUsers.APP_USER, DatabaseUsers.APP_PASSWORD,
+                            redis.addresses(), container.endpoint(), container.endpoint(), container.region(),
+                            container.accessKey(), container.secretKey(), MIGRATION, ROOT);
                 }
-                case "external" -> endpoints = new StackEndpoints(
-                        require(env, "DB_URL"), require(env, "DB_USER"), env.getOrDefault("DB_PASSWORD", ""),
-                        List.of(require(env, "REDIS_NODES").split(",")),
-                        uriOrNull(env.get("S3_ENDPOINT")), uriOrNull(env.get("DYNAMODB_ENDPOINT")),
-                        env.getOrDefault("AWS_REGION", "us-east-1"),
-                        env.getOrDefault("AWS_ACCESS_KEY_ID", ""), env.getOrDefault("AWS_SECRET_ACCESS_KEY", ""));
+                case "external" -> {
+                    String url = require(env, "DB_URL");
+                    String user = require(env, "DB_USER");
+                    String password = env.getOrDefault("DB_PASSWORD", "");
+                    endpoints = new StackEndpoints(
+                            url, user, password,
+                            List.of(require(env, "REDIS_NODES").split(",")),
+                            uriOrNull(env.get("S3_ENDPOINT")), uriOrNull(env.get("DYNAMODB_ENDPOINT")),
+                            env.getOrDefault("AWS_REGION", "us-east-1"),
+                            env.getOrDefault("AWS_ACCESS_KEY_ID", ""), env.getOrDefault("AWS_SECRET_ACCESS_KEY", ""),
+                            account(env, "DB_MIGRATION", user, password), account(env, "DB_ADMIN", user, password));
+                }
                 default -> throw new IllegalArgumentException(
                         "SHOP_STACK must be embedded, external or localstack, not '" + mode + "'");
             }
-            Provisioned resources = Provisioner.provision(Template.load(root.resolve("template.yaml")), endpoints);
+            Template template = Template.load(root.resolve("template.yaml"));
+            Provisioned resources = Provisioner.provision(template, endpoints);
+            LocalCdn cdn = Provisioner.cdn(template, endpoints, resources).orElse(null);
+            if (cdn != null) {
+                servers.add(cdn);
+            }
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
             LOG.info("local stack ({}) up in {} ms: {}", mode, took.toMillis(), endpoints);
-            return new LocalStack(endpoints, resources, redis, servers, took);
+            return new LocalStack(endpoints, resources, redis, cdn, servers, took);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             closeAll(servers);
@@ -113,7 +132,8 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    private static Path workDir(Path root) {
+    /** workDir is where the embedded servers keep their files (system property shop.stack.dir). */
+    static Path workDir(Path root) {
         String configured = System.getProperty("shop.stack.dir");
         Path dir = configured != null ? Path.of(configured) : root.resolve(".stack");
         try {
@@ -132,6 +152,13 @@ public final class LocalStack implements AutoCloseable {
         return value;
     }
 
+    /** account is {@code PREFIX_USER}/{@code PREFIX_PASSWORD}, or the given user when unset. */
+    private static StackEndpoints.DbAccount account(Map<String, String> env, String prefix, String user, String password) {
+        String u = env.get(prefix + "_USER");
+        return u == null || u.isBlank() ? new StackEndpoints.DbAccount(user, password)
+                : new StackEndpoints.DbAccount(u, env.getOrDefault(prefix + "_PASSWORD", ""));
+    }
+
     private static URI uriOrNull(String value) {
         return value == null || value.isBlank() ? null : URI.create(value);
     }
@@ -144,6 +171,15 @@ public final class LocalStack implements AutoCloseable {
     /** resources returns the bucket and table names created from the template. */
     public Provisioned resources() {
         return resources;
+    }
+
+    /**
+     * imagesBaseUrl is where the local stand-in of the images distribution serves verified images
+     * (the local {@code PUBLIC_IMAGE_BASE_URL}); empty when the template has no distribution or the
+     * stack has no S3 endpoint.
+     */
+    public Optional<URI> imagesBaseUrl() {
+        return Optional.ofNullable(cdn).map(LocalCdn::baseUrl);
     }
 
     /** redis returns the embedded Redis nodes, for fault tests; empty in external mode. */

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -66,6 +67,23 @@ public final class Provisioner {
             }
         }
         return new Provisioned(names);
+    }
+
+    /**
+     * cdn starts the stand-in of the template's CloudFront distribution over the local bucket it
+     * serves; empty when the template has none or the stack has no S3 endpoint here.
+     */
+    static Optional<LocalCdn> cdn(Template template, StackEndpoints endpoints, Provisioned resources) {
+        Optional<LocalCdn.Rules> rules = LocalCdn.Rules.fromTemplate(template);
+        if (rules.isEmpty() || endpoints.s3Endpoint() == null) {
+            return Optional.empty();
+        }
+        var credentials = StaticCredentialsProvider.create(
+                AwsBasicCredentials.create(nonEmpty(endpoints.accessKey()), nonEmpty(endpoints.secretKey())));
+        S3Client s3 = S3Client.builder().region(Region.of(endpoints.region())).credentialsProvider(credentials)
+                .httpClient(UrlConnectionHttpClient.create()).endpointOverride(endpoints.s3Endpoint())
+                .forcePathStyle(true).build();
+        return Optional.of(LocalCdn.start(rules.get(), s3, resources.name(rules.get().bucketLogicalId())));
     }
 
     private static CreateTableRequest tableRequest(String name, Map<String, Object> props) {
