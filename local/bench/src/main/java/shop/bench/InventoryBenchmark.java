@@ -136,17 +136,23 @@ public final class InventoryBenchmark {
      * Cpu is the CPU time per order of the database server, the Redis servers and the benchmark JVM
      * (the clients), in microseconds, and the part of the clients' time spent in the kernel.
      */
-    record Cpu(double dbUs, double redisUs, double clientUs, double clientKernelUs) {
-        /** sample reads the CPU time so far of mariadbd, every redis-server, this JVM and its kernel part, in nanoseconds. */
+    record Cpu(double dbUs, double redisUs, double clientUs, double clientKernelUs, double dbSwitches,
+               double redisSwitches, double clientSwitches) {
+        /**
+         * sample reads the CPU time so far of mariadbd, every redis-server, this JVM and its kernel part, in
+         * nanoseconds, then the context switches of the database's and Redis' threads.
+         */
         static long[] sample() {
-            long[] t = new long[4];
+            long[] t = new long[6];
             ProcessHandle.current().descendants().forEach(p -> {
                 String cmd = p.info().command().orElse("");
                 long cpu = p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
                 if (cmd.endsWith("mariadbd") || cmd.endsWith("mysqld")) {
                     t[0] += cpu;
+                    t[4] += ProcCpu.contextSwitches(p.pid());
                 } else if (cmd.contains("redis-server")) {
                     t[1] += cpu;
+                    t[5] += ProcCpu.contextSwitches(p.pid());
                 }
             });
             t[2] = ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
@@ -163,10 +169,13 @@ public final class InventoryBenchmark {
             }
         }
 
-        static Cpu perOrder(long[] before, long[] after, long orders) {
+        /** perOrder divides by the orders; the clients' switches are the worker threads' own, counted by each. */
+        static Cpu perOrder(long[] before, long[] after, long orders, long workerSwitches) {
             double n = Math.max(1, orders) * 1000.0;
+            double o = Math.max(1, orders);
             return new Cpu((after[0] - before[0]) / n, (after[1] - before[1]) / n, (after[2] - before[2]) / n,
-                    (after[3] - before[3]) / n);
+                    (after[3] - before[3]) / n, (after[4] - before[4]) / o, (after[5] - before[5]) / o,
+                    workerSwitches / o);
         }
     }
 
@@ -281,11 +290,12 @@ public final class InventoryBenchmark {
                                     java.nio.file.StandardOpenOption.APPEND);
                             System.err.printf(Locale.ROOT, "#%d %-9s %3d %-8s %8.0f/s p50 %7.2f p99 %8.2f ms ok %d short %d"
                                             + " spurious %d shed %d check %s lock waits %d redis calls %.2f held %.2f lost %d"
-                                            + " cpu db %.0f redis %.0f client %.0f us load %.1f %s%n",
+                                            + " cpu db %.0f redis %.0f client %.0f us switches db %.1f redis %.1f client %.1f load %.1f %s%n",
                                     r, w, workers, v, cell.perSecond(), cell.p50Ms(), cell.p99Ms(), cell.successes(),
                                     cell.shortages(), cell.spurious(), cell.shed(), cell.check(), cell.lockWaits(), cell.redisCalls(),
                                     cell.lockHeld(), cell.leasesLost(), cell.cpu().dbUs(), cell.cpu().redisUs(),
-                                    cell.cpu().clientUs(), cell.load1(), cell.notes());
+                                    cell.cpu().clientUs(), cell.cpu().dbSwitches(), cell.cpu().redisSwitches(),
+                                    cell.cpu().clientSwitches(), cell.load1(), cell.notes());
                         }
                     }
                 }
@@ -392,6 +402,7 @@ public final class InventoryBenchmark {
             AtomicLong spurious = new AtomicLong();
             AtomicLong shed = new AtomicLong();
             AtomicLong lastSuccess = new AtomicLong();
+            AtomicLong workerSwitches = new AtomicLong();
             java.util.concurrent.atomic.AtomicBoolean soldOut = new java.util.concurrent.atomic.AtomicBoolean();
             Histogram all = new Histogram(60_000_000L, 3);
             CountDownLatch start = new CountDownLatch(1);
@@ -411,6 +422,7 @@ public final class InventoryBenchmark {
                     }
                     long end = window[1];
                     long seq = 0;
+                    long switches = ProcCpu.threadContextSwitches();
                     while (System.nanoTime() < end && !soldOut.get()) {
                         Order order = nextOrder(w, r);
                         long t0 = System.nanoTime();
@@ -430,6 +442,7 @@ public final class InventoryBenchmark {
                             default -> spurious.incrementAndGet();
                         }
                     }
+                    workerSwitches.addAndGet(ProcCpu.threadContextSwitches() - switches);
                     synchronized (all) {
                         all.add(h);
                     }
@@ -482,7 +495,7 @@ public final class InventoryBenchmark {
             return new Cell(repeat, position, w, workers, v, ok.get() / seconds, all.getValueAtPercentile(50) / 1000.0,
                     all.getValueAtPercentile(99) / 1000.0, ok.get(), shortages.get(), spurious.get(), shed.get(), check,
                     waits.peak(), waits.samples(), calls, held / Math.max(1, orders), lost,
-                    Cpu.perOrder(cpuBefore, cpuAfter, orders), load1,
+                    Cpu.perOrder(cpuBefore, cpuAfter, orders, workerSwitches.get()), load1,
                     "retries " + retries + (w.sellout() ? String.format(Locale.ROOT, "; sold out in %.0f ms", seconds * 1000) : "")
                             + (v.redlock() ? String.format(Locale.ROOT, "; queued %d, leases acquired %d, extended %d,"
                             + " node errors %d", queued, acquired, extended, nodeErrors) : ""));
@@ -715,7 +728,8 @@ public final class InventoryBenchmark {
         static final String HEADER = "run,commit,repeat,position,workload,workers,variant,orders_per_s,p50_ms,p99_ms,"
                 + "successes,shortages,spurious,shed,check,peak_lock_waits,lock_wait_samples,redis_calls_per_order,"
                 + "slots_held_per_order,leases_lost,db_us_per_order,redis_us_per_order,client_us_per_order,"
-                + "client_kernel_us_per_order,load1,notes";
+                + "client_kernel_us_per_order,db_switches_per_order,redis_switches_per_order,client_switches_per_order,"
+                + "load1,notes";
 
         static String line(String run, String commit, Cell c) {
             return String.join(",", run, commit, "" + c.repeat(), "" + c.position(),
@@ -723,7 +737,8 @@ public final class InventoryBenchmark {
                     f(c.perSecond(), 1), f(c.p50Ms(), 3), f(c.p99Ms(), 3), "" + c.successes(), "" + c.shortages(),
                     "" + c.spurious(), "" + c.shed(), quote(c.check()), "" + c.lockWaits(), "" + c.samples(), f(c.redisCalls(), 3),
                     f(c.lockHeld(), 3), "" + c.leasesLost(), f(c.cpu().dbUs(), 1), f(c.cpu().redisUs(), 1),
-                    f(c.cpu().clientUs(), 1), f(c.cpu().clientKernelUs(), 1), f(c.load1(), 2), quote(c.notes()));
+                    f(c.cpu().clientUs(), 1), f(c.cpu().clientKernelUs(), 1), f(c.cpu().dbSwitches(), 2),
+                    f(c.cpu().redisSwitches(), 2), f(c.cpu().clientSwitches(), 2), f(c.load1(), 2), quote(c.notes()));
         }
 
         private static String f(double d, int decimals) {
