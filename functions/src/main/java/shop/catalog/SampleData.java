@@ -138,7 +138,11 @@ public final class SampleData {
             if (firstGoods == 0) {
                 firstGoods = id;
             }
-            insert(c, "INSERT INTO inventory (goods_id, stock) VALUES (?, ?)", id, g.stock());
+            // Stock on hand, with the ledger record it starts from (reconciliation holds from the start).
+            insert(c, "INSERT INTO inventory (goods_id, on_hand) VALUES (?, ?)", id, g.stock());
+            insert(c, "INSERT INTO stock_movement (goods_id, kind, moved_at, on_hand_delta, reserved_delta, replaced_on_hand,"
+                    + " on_hand_after, reserved_after, version_after, caller) VALUES (?, 'OPENING', UTC_TIMESTAMP(3), ?, 0, 0,"
+                    + " ?, 0, 0, 'sample-data')", id, g.stock(), g.stock());
             if (links.add(g.leaf() + "|" + g.brand())) {
                 insert(c, "INSERT INTO goods_category_brand (category_id, brand_id) VALUES (?, ?)",
                         categories.get(g.leaf()), brands.get(g.brand()));

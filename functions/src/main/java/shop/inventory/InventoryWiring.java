@@ -67,6 +67,14 @@ final class InventoryWiring {
         return new Wired(service, pool, pool, List.of());
     }
 
+    /** reconciler wires the reconciliation check: repository only. */
+    static Wired reconciler(Env env) {
+        HikariDataSource pool = pool(env, "inventory-reconciliation");
+        InventoryService service = new InventoryService(new JdbcInventoryRepository(pool), new NoOpOrderLock(),
+                InventoryConfig.QuorumLoss.PROCEED);
+        return new Wired(service, pool, pool, List.of());
+    }
+
     static HikariDataSource pool(Env env, String name) {
         DbConfig db = DbConfig.from(env);
         return Database.pool(db.withJdbcUrl(JdbcInventoryRepository.jdbcUrl(db.jdbcUrl())), AwsConfig.from(env), name,

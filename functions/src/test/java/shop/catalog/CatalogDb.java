@@ -22,11 +22,12 @@ final class CatalogDb {
     }
 
     /**
-     * reset empties the catalog's tables (and inventory, whose rows reference goods). TRUNCATE fires
+     * reset empties the catalog's tables (and inventory's stock, reservations and ledger, which name goods). TRUNCATE fires
      * no trigger, so the goods counters (V203, V206) are emptied with goods.
      */
     static void reset() {
-        TestStack.get().truncate("banner", "goods_category_brand", "inventory", "goods", "goods_count",
+        TestStack.get().truncate("banner", "goods_category_brand", "inventory", "stock_sell_detail", "stock_movement",
+                "goods", "goods_count",
                 "goods_brand_price_count", "category", "brand", "goods_word", "goods_word_stat");
     }
 

@@ -17,6 +17,9 @@ class SampleDataTest extends CatalogApiTestBase {
         assertEquals(6, CatalogDb.count("brand"));
         assertEquals(3, CatalogDb.count("banner"));
         assertEquals(30, CatalogDb.count("inventory"));
+        assertEquals(30, CatalogDb.longQuery("SELECT COUNT(*) FROM stock_movement m JOIN inventory i"
+                + " ON i.goods_id = m.goods_id AND m.kind = 'OPENING' AND m.on_hand_delta = i.on_hand"),
+                "every stocked goods' ledger opens with its stock");
         assertEquals(3, CatalogDb.longQuery("SELECT MAX(level) FROM category"));
         assertEquals(2, CatalogDb.longQuery("SELECT COUNT(*) FROM category WHERE is_tab"));
         var before = CatalogDb.snapshot();

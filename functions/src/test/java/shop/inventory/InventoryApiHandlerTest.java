@@ -8,7 +8,6 @@ import static shop.inventory.InventoryFixture.event;
 import static shop.inventory.InventoryFixture.json;
 import static shop.inventory.InventoryFixture.loadEvent;
 import static shop.inventory.InventoryFixture.newGoods;
-import static shop.inventory.InventoryFixture.problemType;
 import static shop.inventory.InventoryFixture.reserveEvent;
 import static shop.inventory.InventoryFixture.setStock;
 import static shop.inventory.InventoryFixture.snapshot;
@@ -22,45 +21,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import shop.testing.OpenApiContract;
-import shop.testing.TestStack;
 
 /** The inventory routes and the sweeper on the real local stack, in rowlock mode (the lock has its own tests). */
-class InventoryApiHandlerTest {
-    private static final String PROBLEM = "https://shop.example/problems/";
-    private static InventoryApiHandler handler;
-    private static ReservationSweeperHandler sweeper;
-
-    @BeforeAll
-    static void start() {
-        TestStack test = TestStack.get();
-        handler = new InventoryApiHandler(test.env(Map.of("LOCK_MODE", "rowlock")));
-        sweeper = new ReservationSweeperHandler(test.env(Map.of()));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        handler.close();
-        sweeper.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        InventoryFixture.resetTables();
-    }
-
-    /** call runs the event through the handler and checks the response against docs/openapi.yaml. */
-    private static APIGatewayProxyResponseEvent call(APIGatewayProxyRequestEvent event) {
-        APIGatewayProxyResponseEvent response = handler.handleRequest(event, null);
-        OpenApiContract.get().check(event, response);
-        return response;
-    }
+class InventoryApiHandlerTest extends InventoryApiTestBase {
 
     private static Map<Long, Integer> items(long... goodsAndNum) {
         Map<Long, Integer> m = new LinkedHashMap<>();
@@ -70,35 +36,37 @@ class InventoryApiHandlerTest {
         return m;
     }
 
-    private static void assertRejected(APIGatewayProxyResponseEvent r, int status, String slug, String before) {
-        assertEquals(status, r.getStatusCode().intValue(), r.getBody());
-        assertEquals(PROBLEM + slug, problemType(r), r.getBody());
-        assertEquals("application/problem+json", r.getHeaders().get("Content-Type"));
-        assertEquals(before, snapshot(), "a refused request changed the database");
-    }
-
     // ------------------------------------------------------------------ stock
 
     @Test
-    void putStock_setsStock_andGetReadsIt_fromTheSampleEvents() {
+    void putStock_countsOnHand_andGetReadsIt_fromTheSampleEvents() {
         long goods = newGoods();
         APIGatewayProxyRequestEvent put = loadEvent("inventory-put-stock.json");
         put.setPathParameters(Map.of("goodsId", String.valueOf(goods)));
         APIGatewayProxyResponseEvent r = call(put);
         assertEquals(200, r.getStatusCode(), r.getBody());
         assertEquals(goods, json(r).path("goodsId").asLong());
-        assertEquals(100, json(r).path("stock").asInt());
-        assertEquals(100, stock(goods));
+        assertEquals(100, json(r).path("onHand").asInt());
+        assertEquals(0, json(r).path("reserved").asInt());
+        assertEquals(100, json(r).path("available").asInt());
+        assertEquals(100, json(r).path("stock").asInt(), "the deprecated alias of available");
+        assertEquals(1, json(r).path("version").asInt());
+        assertEquals("\"1\"", r.getHeaders().get("ETag"));
+        assertEquals(List.of(100L, 0L, 1L), InventoryFixture.level(goods));
+        assertEquals(List.of("COUNT 100/0"), InventoryFixture.movements(goods));
 
         APIGatewayProxyRequestEvent get = loadEvent("inventory-get-stock.json");
         get.setPathParameters(Map.of("goodsId", String.valueOf(goods)));
         r = call(get);
         assertEquals(200, r.getStatusCode(), r.getBody());
-        assertEquals(100, json(r).path("stock").asInt());
+        assertEquals(100, json(r).path("available").asInt());
+        assertEquals("\"1\"", r.getHeaders().get("ETag"));
 
-        put.setBody("{\"stock\":0}");
+        put.setBody("{\"onHand\":0}");
+        put.setHeaders(Map.of("Content-Type", "application/json", "If-Match", "1"));
         assertEquals(200, call(put).getStatusCode());
-        assertEquals(0, stock(goods));
+        assertEquals(List.of(0L, 0L, 2L), InventoryFixture.level(goods));
+        InventoryFixture.assertReconciled();
     }
 
     @Test
@@ -106,7 +74,10 @@ class InventoryApiHandlerTest {
         long goods = newGoods();
         APIGatewayProxyResponseEvent r = call(event("GET", "/inventory/{goodsId}", Map.of("goodsId", "" + goods), null, null));
         assertEquals(200, r.getStatusCode(), r.getBody());
-        assertEquals(0, json(r).path("stock").asInt());
+        JsonNode body = json(r);
+        for (String field : List.of("onHand", "reserved", "available", "stock", "version")) {
+            assertEquals(0, body.path(field).asInt(), field + " in " + body);
+        }
     }
 
     @Test
@@ -120,23 +91,61 @@ class InventoryApiHandlerTest {
         }
     }
 
+    /** count is PUT /inventory/{goodsId} with a body and, when given, an If-Match header. */
+    static APIGatewayProxyRequestEvent countEvent(long goods, String body, String ifMatch, String roles) {
+        APIGatewayProxyRequestEvent e = event("PUT", "/inventory/{goodsId}", Map.of("goodsId", "" + goods), body, roles);
+        if (ifMatch != null) {
+            e.setHeaders(Map.of("Content-Type", "application/json", "If-Match", ifMatch));
+        }
+        return e;
+    }
+
     @Test
-    void putStock_rejectsBadInput_andWritesNothing() {
+    void putStock_rejectsBadInput_staleAndMissingVersions_andCountsBelowReserved_andWritesNothing() {
         long goods = newGoods();
         setStock(goods, 7);
+        assertEquals(201, call(reserveEvent("o-count", items(goods, 3))).getStatusCode());
         String before = snapshot();
-        Map<String, String> path = Map.of("goodsId", "" + goods);
-        assertRejected(call(event("PUT", "/inventory/{goodsId}", path, "{\"stock\":1}", null)), 401, "unauthorized", before);
-        assertRejected(call(event("PUT", "/inventory/{goodsId}", path, "{\"stock\":1}", "service")), 403, "forbidden", before);
-        for (String body : List.of("{\"stock\":-1}", "{\"stock\":1.5}", "{\"stock\":\"5\"}", "{}", "{\"stock\":null}",
-                "{\"stock\":1,\"extra\":2}", "[1]", "not json", "", "{\"stock\":1000000001}", "{\"stock\":99999999999}")) {
-            assertRejected(call(event("PUT", "/inventory/{goodsId}", path, body, "admin")), 400, "invalid-input", before);
+        assertRejected(call(countEvent(goods, "{\"onHand\":1}", "1", null)), 401, "unauthorized", before);
+        assertRejected(call(countEvent(goods, "{\"onHand\":1}", "1", "service")), 403, "forbidden", before);
+        for (String body : List.of("{\"onHand\":-1}", "{\"onHand\":1.5}", "{\"onHand\":\"5\"}", "{}", "{\"onHand\":null}",
+                "{\"onHand\":1,\"extra\":2}", "[1]", "not json", "", "{\"onHand\":1000000001}", "{\"onHand\":99999999999}",
+                "{\"stock\":9}")) {
+            APIGatewayProxyResponseEvent r = call(countEvent(goods, body, "0", "admin"));
+            assertRejected(r, 400, "invalid-input", before);
         }
-        assertRejected(call(event("PUT", "/inventory/{goodsId}", Map.of("goodsId", "999999999"), "{\"stock\":1}", "admin")),
-                404, "not-found", before);
-        APIGatewayProxyRequestEvent withQuery = event("PUT", "/inventory/{goodsId}", path, "{\"stock\":1}", "admin");
+        assertEquals("stock", json(call(countEvent(goods, "{\"stock\":9}", "0", "admin"))).path("errors").get(0).path("field").asText(),
+                "the old body names its field");
+        for (String ifMatch : List.of("abc", "W/\"0\"", "*", "1.5", "-1", "", "\"\"", "0x1", "1111111111111111111111")) {
+            APIGatewayProxyResponseEvent r = call(countEvent(goods, "{\"onHand\":9}", ifMatch, "admin"));
+            assertRejected(r, 400, "invalid-input", before);
+            assertEquals("If-Match", json(r).path("errors").get(0).path("field").asText(), ifMatch + ": " + r.getBody());
+        }
+        APIGatewayProxyResponseEvent missing = call(countEvent(goods, "{\"onHand\":9}", null, "admin"));
+        assertRejected(missing, 428, "precondition-required", before);
+        APIGatewayProxyResponseEvent stale = call(countEvent(goods, "{\"onHand\":9}", "\"3\"", "admin"));
+        assertRejected(stale, 412, "precondition-failed", before);
+        assertEquals(0, json(stale).path("version").asInt(), stale.getBody());
+        APIGatewayProxyResponseEvent below = call(countEvent(goods, "{\"onHand\":2}", "0", "admin"));
+        assertRejected(below, 409, "below-reserved", before);
+        assertEquals(2, json(below).path("onHand").asInt());
+        assertEquals(3, json(below).path("reserved").asInt());
+        assertTrue(json(below).path("detail").asText().contains("2") && json(below).path("detail").asText().contains("3"));
+        assertRejected(call(countEvent(999999999, "{\"onHand\":1}", "0", "admin")), 404, "not-found", before);
+        long fresh = newGoods();
+        before = snapshot();
+        assertRejected(call(countEvent(fresh, "{\"onHand\":1}", "1", "admin")), 412, "precondition-failed", before);
+        assertEquals(null, InventoryFixture.level(fresh), "a refused count of a goods never stocked makes no stock row");
+        InventoryFixture.update("UPDATE goods SET deleted_at = NOW(3) WHERE id = ?", fresh);
+        before = snapshot();
+        assertRejected(call(countEvent(fresh, "{\"onHand\":1}", "0", "admin")), 404, "not-found", before);
+        APIGatewayProxyRequestEvent withQuery = countEvent(goods, "{\"onHand\":9}", "0", "admin");
         withQuery.setQueryStringParameters(Map.of("force", "1"));
         assertRejected(call(withQuery), 400, "invalid-input", before);
+        // The count at the reserved units exactly is fine: nothing left to sell, nothing oversold.
+        assertEquals(200, call(countEvent(goods, "{\"onHand\":3}", "0", "admin")).getStatusCode());
+        assertEquals(List.of(3L, 3L, 1L), InventoryFixture.level(goods));
+        InventoryFixture.assertReconciled();
     }
 
     @Test
@@ -150,9 +159,11 @@ class InventoryApiHandlerTest {
         JsonNode list = json(r);
         assertEquals(3, list.size());
         assertEquals(goods.get(2), list.get(0).path("goodsId").asLong());
-        assertEquals(9, list.get(0).path("stock").asInt());
+        assertEquals(9, list.get(0).path("available").asInt());
+        assertEquals(9, list.get(0).path("onHand").asInt());
         assertEquals(4, list.get(1).path("stock").asInt());
-        assertEquals(0, list.get(2).path("stock").asInt());
+        assertEquals(0, list.get(2).path("available").asInt());
+        assertEquals(0, list.get(2).path("version").asInt());
 
         String before = snapshot();
         StringBuilder many = new StringBuilder("{\"goodsIds\":[");
@@ -342,6 +353,9 @@ class InventoryApiHandlerTest {
         APIGatewayProxyResponseEvent again = call(actionEvent("o-confirm", "confirm"));
         assertEquals(json(r), json(again));
         assertEquals(7, stock(goods));
+        assertEquals(List.of(7L, 0L, 1L), InventoryFixture.level(goods), "sold: onHand and reserved fall; the version moves");
+        assertEquals(List.of("OPENING 10/0", "RESERVE 0/3 o-confirm", "CONFIRM -3/-3 o-confirm"),
+                InventoryFixture.movements(goods));
 
         String before = snapshot();
         APIGatewayProxyResponseEvent cancel = call(actionEvent("o-confirm", "cancel"));
@@ -351,6 +365,8 @@ class InventoryApiHandlerTest {
         APIGatewayProxyRequestEvent withBody = actionEvent("o-confirm", "confirm");
         withBody.setBody("{\"x\":1}");
         assertRejected(call(withBody), 400, "invalid-input", before);
+        assertEquals("CONFIRMED", json(cancel).path("reservation").path("status").asText(), cancel.getBody());
+        InventoryFixture.assertReconciled();
     }
 
     @Test
@@ -387,7 +403,11 @@ class InventoryApiHandlerTest {
         assertEquals(1, sweeper.handleRequest(EventLoader.loadScheduledEvent("../events/reservation-sweeper-scheduled.json"), null).returned());
         assertEquals(10, stock(goods));
         before = snapshot();
-        assertRejected(call(actionEvent("o-expired", "confirm")), 409, "reservation-returned", before);
+        APIGatewayProxyResponseEvent swept = call(actionEvent("o-expired", "confirm"));
+        assertRejected(swept, 409, "reservation-expired", before);
+        assertEquals("RETURNED", json(swept).path("reservation").path("status").asText(), swept.getBody());
+        assertEquals("expired", json(swept).path("reservation").path("returnReason").asText(), swept.getBody());
+        InventoryFixture.assertReconciled();
     }
 
     // ------------------------------------------------------------------ sweeper
@@ -404,8 +424,9 @@ class InventoryApiHandlerTest {
         assertEquals(201, call(reserveEvent("o-confirmed", items(goods.get(1), 1))).getStatusCode());
         call(actionEvent("o-confirmed", "confirm"));
         assertEquals(List.of(49, 49), goods.stream().map(InventoryFixture::stock).toList());
+        // Time passes for the open ones (a settled reservation is final: the database refuses to touch it).
         InventoryFixture.update("UPDATE stock_sell_detail SET expires_at = UTC_TIMESTAMP(3) - INTERVAL 1 SECOND"
-                + " WHERE order_sn LIKE 'o-sweep-%' OR order_sn = 'o-confirmed'");
+                + " WHERE order_sn LIKE 'o-sweep-%'");
         ScheduledEvent e = EventLoader.loadScheduledEvent("../events/reservation-sweeper-scheduled.json");
         assertEquals(250, sweeper.handleRequest(e, null).returned(), "three batches of at most 100");
         assertEquals(List.of(299, 299), goods.stream().map(InventoryFixture::stock).toList());
@@ -413,5 +434,8 @@ class InventoryApiHandlerTest {
         assertEquals(250, count("SELECT COUNT(*) FROM stock_sell_detail WHERE status = 'RETURNED'"));
         assertEquals("RESERVED", InventoryFixture.query("SELECT status FROM stock_sell_detail WHERE order_sn = 'o-fresh'").getFirst().getFirst());
         assertEquals("CONFIRMED", InventoryFixture.query("SELECT status FROM stock_sell_detail WHERE order_sn = 'o-confirmed'").getFirst().getFirst());
+        assertEquals(250, count("SELECT COUNT(*) FROM stock_movement WHERE kind = 'RELEASE' AND reason = 'expired'"
+                + " AND caller = 'sweeper'") / 2, "one release per item of every swept reservation");
+        InventoryFixture.assertReconciled();
     }
 }

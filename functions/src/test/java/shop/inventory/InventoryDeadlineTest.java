@@ -58,11 +58,11 @@ class InventoryDeadlineTest {
         AtomicReference<Duration> allowed = new AtomicReference<>();
         var service = new InventoryService(losing(Duration.ZERO, new AtomicInteger()), recording(allowed),
                 InventoryConfig.QuorumLoss.PROCEED);
-        assertThrows(RuntimeException.class, () -> Deadline.in(Duration.ofSeconds(3)).run(() -> service.reserve(ORDER)));
+        assertThrows(RuntimeException.class, () -> Deadline.in(Duration.ofSeconds(3)).run(() -> service.reserve(ORDER, "order-service")));
         assertTrue(allowed.get().compareTo(Duration.ofSeconds(1)) <= 0, "3 s left, 2 s kept: " + allowed.get());
-        assertThrows(RuntimeException.class, () -> Deadline.in(Duration.ofMillis(1_500)).run(() -> service.reserve(ORDER)));
+        assertThrows(RuntimeException.class, () -> Deadline.in(Duration.ofMillis(1_500)).run(() -> service.reserve(ORDER, "order-service")));
         assertEquals(Duration.ZERO, allowed.get(), "less than the transaction's time left: one attempt, no wait");
-        assertThrows(RuntimeException.class, () -> service.reserve(ORDER));
+        assertThrows(RuntimeException.class, () -> service.reserve(ORDER, "order-service"));
         assertTrue(allowed.get().compareTo(Duration.ofDays(1)) > 0, "no deadline: the lock's own wait applies");
     }
 
@@ -73,7 +73,7 @@ class InventoryDeadlineTest {
                 InventoryConfig.QuorumLoss.PROCEED);
         long start = System.nanoTime();
         DeadlineExceededException e = assertThrows(DeadlineExceededException.class,
-                () -> Deadline.in(Duration.ofMillis(1_000)).run(() -> service.reserve(ORDER)));
+                () -> Deadline.in(Duration.ofMillis(1_000)).run(() -> service.reserve(ORDER, "order-service")));
         long millis = (System.nanoTime() - start) / 1_000_000;
         assertEquals(503, e.status());
         assertTrue(millis < 1_000 + 300 + 250, "stopped at the deadline (plus the attempt under way): " + millis + " ms");
@@ -81,7 +81,7 @@ class InventoryDeadlineTest {
 
         // Without a deadline: every attempt, then the dependency is reported down.
         attempts.set(0);
-        assertThrows(DependencyUnavailableException.class, () -> service.reserve(ORDER));
+        assertThrows(DependencyUnavailableException.class, () -> service.reserve(ORDER, "order-service"));
         assertEquals(InventoryService.MAX_ATTEMPTS, attempts.get());
     }
 }

@@ -32,7 +32,7 @@ final class InventoryFixture {
 
     /** resetTables empties the tables inventory owns. */
     static void resetTables() {
-        TestStack.get().truncate("inventory", "stock_sell_detail");
+        TestStack.get().truncate("inventory", "stock_sell_detail", "stock_movement");
     }
 
     /** newGoods creates n live goods under a fresh category and brand and returns their ids, ascending. */
@@ -76,9 +76,57 @@ final class InventoryFixture {
         }
     }
 
-    static void setStock(long goodsId, int stock) {
-        update("INSERT INTO inventory (goods_id, stock) VALUES (?, ?) ON DUPLICATE KEY UPDATE stock = VALUES(stock)",
-                goodsId, stock);
+    /**
+     * setStock puts {@code onHand} units on a goods' shelf the way the product would, with a ledger record:
+     * an OPENING row for a goods without a stock row, a COUNT row otherwise (reserved units stay reserved).
+     */
+    static void setStock(long goodsId, int onHand) {
+        try (Connection c = db().getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Integer before = null;
+                int reserved = 0;
+                long version = 0;
+                try (PreparedStatement p = c.prepareStatement(
+                        "SELECT on_hand, reserved, version FROM inventory WHERE goods_id = ? FOR UPDATE")) {
+                    p.setLong(1, goodsId);
+                    try (ResultSet rs = p.executeQuery()) {
+                        if (rs.next()) {
+                            before = rs.getInt(1);
+                            reserved = rs.getInt(2);
+                            version = rs.getLong(3);
+                        }
+                    }
+                }
+                if (before == null) {
+                    exec(c, "INSERT INTO inventory (goods_id, on_hand) VALUES (?, ?)", goodsId, onHand);
+                } else {
+                    exec(c, "UPDATE inventory SET on_hand = ?, version = version + 1 WHERE goods_id = ?", onHand, goodsId);
+                }
+                exec(c, "INSERT INTO stock_movement (goods_id, kind, moved_at, on_hand_delta, reserved_delta,"
+                        + " replaced_on_hand, on_hand_after, reserved_after, version_after, caller)"
+                        + " VALUES (?, ?, UTC_TIMESTAMP(3), ?, 0, ?, ?, ?, ?, 'test-fixture')", goodsId,
+                        before == null ? "OPENING" : "COUNT", onHand - (before == null ? 0 : before), before, onHand,
+                        reserved, before == null ? version : version + 1);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void exec(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                p.setObject(i + 1, args[i]);
+            }
+            p.executeUpdate();
+        }
     }
 
     static int update(String sql, Object... args) {
@@ -92,10 +140,34 @@ final class InventoryFixture {
         }
     }
 
-    /** stock reads a stock row; null when there is none. */
+    /** stock reads what a goods has available (onHand - reserved); null when it has no stock row. */
     static Integer stock(long goodsId) {
-        List<List<Object>> rows = query("SELECT stock FROM inventory WHERE goods_id = ?", goodsId);
+        List<List<Object>> rows = query("SELECT on_hand - reserved FROM inventory WHERE goods_id = ?", goodsId);
         return rows.isEmpty() ? null : ((Number) rows.getFirst().getFirst()).intValue();
+    }
+
+    /** level reads a stock row as [onHand, reserved, version]; null when there is none. */
+    static List<Long> level(long goodsId) {
+        List<List<Object>> rows = query("SELECT on_hand, reserved, version FROM inventory WHERE goods_id = ?", goodsId);
+        return rows.isEmpty() ? null : rows.getFirst().stream().map(v -> ((Number) v).longValue()).toList();
+    }
+
+    /** movements reads a goods' ledger rows as "KIND onHandDelta/reservedDelta [orderSn] [reason]", oldest first. */
+    static List<String> movements(long goodsId) {
+        return query("SELECT kind, on_hand_delta, reserved_delta, order_sn, reason FROM stock_movement WHERE goods_id = ?"
+                + " ORDER BY id", goodsId).stream().map(r -> r.get(0) + " " + r.get(1) + "/" + r.get(2)
+                + (r.get(3) == null ? "" : " " + r.get(3)) + (r.get(4) == null ? "" : " " + r.get(4))).toList();
+    }
+
+    /**
+     * assertReconciled fails unless every goods' counters equal its records (the check the scheduled
+     * function runs) and no goods has more reserved than on hand.
+     */
+    static void assertReconciled() {
+        InventoryRepository.Reconciliation r = new JdbcInventoryRepository(db()).reconcile();
+        org.junit.jupiter.api.Assertions.assertEquals(List.of(), r.mismatches(), "counters that disagree with the ledger");
+        org.junit.jupiter.api.Assertions.assertEquals(0L, count("SELECT COUNT(*) FROM inventory WHERE reserved > on_hand"
+                + " OR reserved < 0"), "oversold goods");
     }
 
     static List<List<Object>> query(String sql, Object... args) {
@@ -124,10 +196,12 @@ final class InventoryFixture {
         return ((Number) query(sql, args).getFirst().getFirst()).longValue();
     }
 
-    /** snapshot is everything inventory owns, to prove a refused request wrote nothing. */
+    /** snapshot is everything inventory owns, to prove a refused request wrote nothing: counters, versions, reservations, ledger. */
     static String snapshot() {
-        return query("SELECT goods_id, stock, version FROM inventory ORDER BY goods_id") + " | "
-                + query("SELECT order_sn, status, items, expires_at FROM stock_sell_detail ORDER BY order_sn");
+        return query("SELECT goods_id, on_hand, reserved, version, sellable, updated_at FROM inventory ORDER BY goods_id")
+                + " | " + query("SELECT order_sn, status, items, requested, expires_at, created_at, reserved_by, settled_at,"
+                + " settled_by, return_reason, updated_at FROM stock_sell_detail ORDER BY order_sn")
+                + " | " + query("SELECT * FROM stock_movement ORDER BY id");
     }
 
     // ------------------------------------------------------------------ events

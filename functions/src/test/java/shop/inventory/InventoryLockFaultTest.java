@@ -58,6 +58,8 @@ class InventoryLockFaultTest {
         for (AutoCloseable c : closeables) {
             c.close();
         }
+        // After every fault: no goods oversold, and every goods' counters equal its records.
+        InventoryFixture.assertReconciled();
     }
 
     private List<InventoryApiHandler> instances(int n, Map<String, String> env) {

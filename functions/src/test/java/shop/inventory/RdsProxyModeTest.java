@@ -54,8 +54,10 @@ class RdsProxyModeTest {
                     .withHeaders(Map.of("Content-Type", "application/json", "Idempotency-Key", UUID.randomUUID().toString()));
             assertEquals(201, catalog.handleRequest(create, null).getStatusCode(), "create brand");
 
-            assertEquals(200, inventory.handleRequest(event("PUT", "/inventory/{goodsId}", Map.of("goodsId",
-                    Long.toString(goods)), "{\"stock\":10}", "admin"), null).getStatusCode(), "set stock");
+            APIGatewayProxyRequestEvent count = event("PUT", "/inventory/{goodsId}", Map.of("goodsId", Long.toString(goods)),
+                    "{\"onHand\":10}", "admin");
+            count.setHeaders(Map.of("Content-Type", "application/json", "If-Match", "0"));
+            assertEquals(200, inventory.handleRequest(count, null).getStatusCode(), "stock count");
             String confirmed = "proxy-c-" + UUID.randomUUID();
             assertEquals(201, inventory.handleRequest(reserveEvent(confirmed, Map.of(goods, 2)), null).getStatusCode());
             assertEquals(200, inventory.handleRequest(actionEvent(confirmed, "confirm"), null).getStatusCode());
@@ -68,6 +70,21 @@ class RdsProxyModeTest {
                     expired);
             assertTrue(sweeper.handleRequest(new ScheduledEvent(), null).returned() >= 1, "the sweep returned nothing");
             assertEquals(8, InventoryFixture.stock(goods), "10 - 2 confirmed; the cancelled and the expired came back");
+            // The ledger's paths: an adjustment with its key, a partial reservation, an extension, the movements
+            // and the reconciliation check (client transactions and locking reads, no session state).
+            APIGatewayProxyRequestEvent adjust = event("POST", "/inventory/{goodsId}/adjustments", Map.of("goodsId",
+                    Long.toString(goods)), "{\"delta\":4,\"reason\":\"received\"}", "service");
+            adjust.setHeaders(Map.of("Content-Type", "application/json", "Idempotency-Key", UUID.randomUUID().toString()));
+            assertEquals(201, inventory.handleRequest(adjust, null).getStatusCode(), "adjustment");
+            String partial = "proxy-p-" + UUID.randomUUID();
+            assertEquals(201, inventory.handleRequest(event("POST", "/inventory/reservations", Map.of(), "{\"orderSn\":\""
+                    + partial + "\",\"items\":[{\"goodsId\":" + goods + ",\"num\":50}],\"allowPartial\":true}", "service"),
+                    null).getStatusCode(), "partial reservation");
+            assertEquals(200, inventory.handleRequest(event("POST", "/inventory/reservations/{orderSn}/extend",
+                    Map.of("orderSn", partial), "{\"ttlSeconds\":600}", "service"), null).getStatusCode(), "extension");
+            assertEquals(200, inventory.handleRequest(event("GET", "/inventory/{goodsId}/movements", Map.of("goodsId",
+                    Long.toString(goods)), null, "admin"), null).getStatusCode(), "movements");
+            assertEquals(0, inventory.service().reconcile().mismatches().size(), "reconciliation");
         }
     }
 

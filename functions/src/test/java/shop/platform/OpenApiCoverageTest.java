@@ -256,8 +256,15 @@ class OpenApiCoverageTest {
                 "application/problem+json", shortage.formatted("")));
         String returned = "{\"type\": \"https://shop.example/problems/reservation-returned\", \"title\": \"t\","
                 + " \"detail\": \"x\", \"orderSn\": \"o1\", %s}";
+        String reservation = "\"reservation\": {\"orderSn\": \"o1\", \"status\": \"RETURNED\", \"items\": [{\"goodsId\": 1,"
+                + " \"num\": 2}], \"expiresAt\": \"2026-12-06T10:00:00Z\", \"createdAt\": \"2026-12-06T09:45:00Z\","
+                + " \"settledAt\": \"2026-12-06T09:50:00Z\", \"returnReason\": \"cancelled\"}";
         assertDoesNotThrow(() -> c.check("POST", "/inventory/reservations/{orderSn}/confirm", 409,
-                "application/problem+json", returned.formatted("\"status\": 409, \"reservationStatus\": \"RETURNED\"")));
+                "application/problem+json", returned.formatted("\"status\": 409, \"reservationStatus\": \"RETURNED\", "
+                        + reservation)));
+        assertThrows(AssertionError.class, () -> c.check("POST", "/inventory/reservations/{orderSn}/confirm", 409,
+                "application/problem+json", returned.formatted("\"status\": 409, \"reservationStatus\": \"RETURNED\"")),
+                "a replayed or refused reservation carries the reservation");
         assertThrows(AssertionError.class, () -> c.check("POST", "/inventory/reservations/{orderSn}/confirm", 409,
                 "application/problem+json", returned.formatted("\"status\": \"RETURNED\"")));
     }

@@ -173,6 +173,11 @@ public final class ApiRequest {
             throw new InvalidInputException(path(e), "has the wrong type or format");
         } catch (MismatchedInputException e) {
             throw new InvalidInputException(path(e), "has the wrong type");
+        } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
+            if (e.getCause() instanceof com.fasterxml.jackson.core.exc.InputCoercionException) {
+                throw new InvalidInputException(path(e), "is out of range"); // a number too big for its field
+            }
+            throw new InvalidInputException("", "malformed JSON: " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
             throw new InvalidInputException("", "malformed JSON: " + e.getOriginalMessage());
         } catch (IllegalArgumentException e) {
@@ -180,7 +185,7 @@ public final class ApiRequest {
         }
     }
 
-    private static String path(MismatchedInputException e) {
+    private static String path(com.fasterxml.jackson.databind.JsonMappingException e) {
         StringBuilder sb = new StringBuilder();
         for (var ref : e.getPath()) {
             if (ref.getFieldName() != null) {

@@ -30,13 +30,24 @@ public final class EmbeddedMetrics {
 
     /** publish writes one EMF line with the non-zero metrics; returns it, or null when none. */
     public String publish(List<Metric> metrics, long timestampMillis) {
-        List<Metric> nonZero = metrics.stream().filter(m -> m.value() != 0).toList();
-        if (nonZero.isEmpty()) {
+        return write(metrics.stream().filter(m -> m.value() != 0).toList(), timestampMillis);
+    }
+
+    /**
+     * publishAll writes one EMF line with every metric, zeros included: for a gauge whose zero is the
+     * news (a check that found nothing wrong), so that an alarm can tell "0" from "the check did not run".
+     */
+    public String publishAll(List<Metric> metrics, long timestampMillis) {
+        return write(List.copyOf(metrics), timestampMillis);
+    }
+
+    private String write(List<Metric> metrics, long timestampMillis) {
+        if (metrics.isEmpty()) {
             return null;
         }
         Map<String, Object> root = new LinkedHashMap<>();
         List<Map<String, String>> definitions = new ArrayList<>();
-        for (Metric m : nonZero) {
+        for (Metric m : metrics) {
             definitions.add(Map.of("Name", m.name(), "Unit", m.unit()));
         }
         root.put("_aws", Map.of("Timestamp", timestampMillis, "CloudWatchMetrics", List.of(Map.of(
@@ -44,7 +55,7 @@ public final class EmbeddedMetrics {
                 "Dimensions", List.of(List.copyOf(new java.util.TreeSet<>(dimensions.keySet()))),
                 "Metrics", definitions))));
         root.putAll(dimensions);
-        for (Metric m : nonZero) {
+        for (Metric m : metrics) {
             root.put(m.name(), m.value());
         }
         String line = Json.write(root);

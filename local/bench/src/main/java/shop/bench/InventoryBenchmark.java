@@ -55,9 +55,10 @@ import shop.stack.LocalStack;
  *       {@code redlock0} locks every order (hot-after 0), {@code redlock1} has one slot per goods,
  *       {@code redlock3} runs on the first three nodes;</li>
  *   <li>{@code ceiling}: one autocommit statement per order, all or nothing, no record: the bare
- *       conditional {@code UPDATE} for one goods, and for several a single-table
- *       {@code UPDATE ... CASE ... ORDER BY goods_id} that {@code CHECK (stock >= 0)} fails as a whole
- *       when any item is short (rows locked in ascending id, as the service does).</li>
+ *       conditional {@code UPDATE inventory SET reserved = reserved + ? WHERE goods_id = ? AND
+ *       on_hand - reserved >= ?} for one goods, and for several a single-table
+ *       {@code UPDATE ... CASE ... ORDER BY goods_id} that {@code CHECK (reserved <= on_hand)} fails as a
+ *       whole when any item is short (rows locked in ascending id, as the service does).</li>
  * </ol>
  * Workloads: one unit of one hot goods; one unit of a random one of 1,000 goods; 3 to 5 distinct goods
  * of 50, 1 or 2 units each, in random item order; and two <em>sell-out</em> workloads, {@code hotsell}
@@ -72,7 +73,9 @@ import shop.stack.LocalStack;
  * LOCK_ON_CONTENTION=fail, the default: it waited its time for a slot) is counted apart, not as a
  * failure; the checks prove it wrote nothing. A sell-out cell is exact: no failure but a shortage, units
  * sold per goods equal to what left its stock, every goods at 0 or, for multi, fewer than three goods
- * with a unit left (no order could take more), and the detail rows equal to the successes.
+ * with a unit left (no order could take more), and the detail rows equal to the successes. After every
+ * cell of the service variants, the ledger must reconcile: each goods' onHand and reserved equal what
+ * its records say ({@link InventoryService#reconcile()}, as {@code ./dev reconcile} does).
  *
  * <p>Each cell runs {@code repeats} times, the variants' order rotated from one repeat to the next;
  * the Markdown shows medians and min-max, ratios taken within each repeat. Every cell and repeat is a
@@ -308,7 +311,7 @@ public final class InventoryBenchmark {
         private void makeGoods() throws SQLException {
             try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
                 s.execute("SET FOREIGN_KEY_CHECKS = 0");
-                for (String t : List.of("stock_sell_detail", "inventory", "goods", "brand", "category")) {
+                for (String t : List.of("stock_sell_detail", "stock_movement", "inventory", "goods", "brand", "category")) {
                     s.execute("DELETE FROM " + t);
                 }
                 s.execute("SET FOREIGN_KEY_CHECKS = 1");
@@ -322,7 +325,7 @@ public final class InventoryBenchmark {
                             .append(i).append("',100,'[]','[]')");
                 }
                 s.execute(sql.toString());
-                s.execute("INSERT INTO inventory (goods_id, stock) SELECT id, " + STOCK + " FROM goods");
+                s.execute("INSERT INTO inventory (goods_id, on_hand) SELECT id, " + STOCK + " FROM goods");
             }
             hot = 1;
             uniform = new long[UNIFORM_GOODS];
@@ -381,12 +384,16 @@ public final class InventoryBenchmark {
             int initial = initialUnits(w);
             try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
                 s.execute("TRUNCATE TABLE stock_sell_detail");
-                s.execute("UPDATE inventory SET stock = " + STOCK);
+                s.execute("TRUNCATE TABLE stock_movement");
+                s.execute("UPDATE inventory SET on_hand = " + STOCK + ", reserved = 0, version = 0");
                 if (w.sellout()) {
-                    s.execute("UPDATE inventory SET stock = " + initial + " WHERE goods_id IN ("
+                    s.execute("UPDATE inventory SET on_hand = " + initial + " WHERE goods_id IN ("
                             + Arrays.stream(goodsIds).mapToObj(Long::toString).collect(java.util.stream.Collectors.joining(","))
                             + ")");
                 }
+                // The ledger's opening record per goods, so that the product's cells reconcile.
+                s.execute("INSERT INTO stock_movement (goods_id, kind, moved_at, on_hand_delta, reserved_delta, caller)"
+                        + " SELECT goods_id, 'OPENING', UTC_TIMESTAMP(3), on_hand, 0, 'bench' FROM inventory");
             }
             List<Worker> pool = new ArrayList<>();
             for (int i = 0; i < workers; i++) {
@@ -512,7 +519,7 @@ public final class InventoryBenchmark {
             try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
                 while (System.nanoTime() - deadline < 0) {
                     try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM inventory WHERE goods_id IN (" + ids
-                            + ") AND stock >= 1")) {
+                            + ") AND on_hand - reserved >= 1")) {
                         rs.next();
                         if (rs.getInt(1) < enough) {
                             break;
@@ -538,7 +545,7 @@ public final class InventoryBenchmark {
             long[] left = new long[goodsIds.length];
             long mismatched = 0;
             try (Connection c = admin.getConnection(); PreparedStatement p = c.prepareStatement(
-                    "SELECT stock FROM inventory WHERE goods_id = ?")) {
+                    "SELECT on_hand - reserved FROM inventory WHERE goods_id = ?")) {
                 for (int i = 0; i < goodsIds.length; i++) {
                     p.setLong(1, goodsIds[i]);
                     try (ResultSet rs = p.executeQuery()) {
@@ -557,6 +564,12 @@ public final class InventoryBenchmark {
                 long details = Long.parseLong(one("SELECT COUNT(*) FROM stock_sell_detail"));
                 if (details != ok) {
                     failures.add(details + " detail rows for " + ok + " successes");
+                }
+                var reconciliation = new InventoryService(new JdbcInventoryRepository(admin), new NoOpOrderLock(),
+                        InventoryConfig.QuorumLoss.PROCEED).reconcile();
+                if (!reconciliation.mismatches().isEmpty()) {
+                    failures.add(reconciliation.mismatches().size() + " goods whose onHand and reserved do not reconcile"
+                            + " with their records, e.g. " + reconciliation.mismatches().getFirst());
                 }
             }
             if (w == Workload.HOTSELL && left[0] != 0) {
@@ -864,7 +877,7 @@ public final class InventoryBenchmark {
                 items.add(new ReserveRequest.Item(order.goods()[i], order.num()[i]));
             }
             try {
-                service.reserve(new ReserveRequest(orderSn, items, null));
+                service.reserve(new ReserveRequest(orderSn, items, null), "bench");
                 return 0;
             } catch (ProblemException e) {
                 return e.type().endsWith("insufficient-stock") ? 1 : e.type().endsWith("goods-busy") ? 3 : 2;
@@ -922,9 +935,9 @@ public final class InventoryBenchmark {
 
     /**
      * CeilingWorker is one autocommit statement per order, all or nothing, with no record: for one goods
-     * the conditional {@code UPDATE ... AND stock >= ?}; for several a single-table UPDATE of every item
-     * with its units in a CASE, rows locked in ascending goods id ({@code ORDER BY}), which
-     * {@code CHECK (stock >= 0)} fails as a whole when any item is short.
+     * the conditional {@code UPDATE ... AND on_hand - reserved >= ?}; for several a single-table UPDATE of
+     * every item with its units in a CASE, rows locked in ascending goods id ({@code ORDER BY}), which
+     * {@code CHECK (reserved <= on_hand)} fails as a whole when any item is short.
      */
     static final class CeilingWorker implements Worker {
         private final HikariDataSource ds;
@@ -938,7 +951,7 @@ public final class InventoryBenchmark {
             try (Connection c = ds.getConnection()) {
                 if (order.goods().length == 1) {
                     try (PreparedStatement p = c.prepareStatement(
-                            "UPDATE inventory SET stock = stock - ? WHERE goods_id = ? AND stock >= ?")) {
+                            "UPDATE inventory SET reserved = reserved + ? WHERE goods_id = ? AND on_hand - reserved >= ?")) {
                         p.setInt(1, order.num()[0]);
                         p.setLong(2, order.goods()[0]);
                         p.setInt(3, order.num()[0]);
@@ -950,7 +963,7 @@ public final class InventoryBenchmark {
                     byId[i] = i;
                 }
                 Arrays.sort(byId, java.util.Comparator.comparingLong(i -> order.goods()[i]));
-                StringBuilder sql = new StringBuilder("UPDATE inventory SET stock = stock - CASE goods_id");
+                StringBuilder sql = new StringBuilder("UPDATE inventory SET reserved = reserved + CASE goods_id");
                 sql.append(" WHEN ? THEN ?".repeat(byId.length)).append(" END WHERE goods_id IN (")
                         .append("?,".repeat(byId.length - 1)).append("?) ORDER BY goods_id");
                 try (PreparedStatement p = c.prepareStatement(sql.toString())) {
@@ -964,7 +977,7 @@ public final class InventoryBenchmark {
                     }
                     return p.executeUpdate() == byId.length ? 0 : 2;
                 } catch (SQLException e) {
-                    // ck_inventory_stock: MariaDB 4025, MySQL 3819. Nothing was deducted.
+                    // ck_inventory_reserved: MariaDB 4025, MySQL 3819. Nothing was reserved.
                     return e.getErrorCode() == 4025 || e.getErrorCode() == 3819 ? 1 : 2;
                 }
             } catch (SQLException e) {
@@ -1001,9 +1014,10 @@ public final class InventoryBenchmark {
                     boolean success = true;
                     for (int i = 0; i < order.goods().length; i++) {
                         long stock;
+                        long reserved;
                         long version;
-                        try (PreparedStatement p = c.prepareStatement("SELECT goods_id, stock, version FROM inventory"
-                                + " WHERE goods_id = ? ORDER BY goods_id LIMIT 1 FOR UPDATE")) {
+                        try (PreparedStatement p = c.prepareStatement("SELECT goods_id, on_hand - reserved, version,"
+                                + " reserved FROM inventory WHERE goods_id = ? ORDER BY goods_id LIMIT 1 FOR UPDATE")) {
                             p.setLong(1, order.goods()[i]);
                             try (ResultSet rs = p.executeQuery()) {
                                 if (!rs.next()) {
@@ -1012,6 +1026,7 @@ public final class InventoryBenchmark {
                                 }
                                 stock = rs.getLong(2);
                                 version = rs.getLong(3);
+                                reserved = rs.getLong(4);
                             }
                         } catch (SQLException e) {
                             rollback(c);
@@ -1022,8 +1037,8 @@ public final class InventoryBenchmark {
                             return 1;
                         }
                         try (PreparedStatement p = c.prepareStatement(
-                                "UPDATE inventory SET stock = ?, version = ? WHERE goods_id = ? AND version = ?")) {
-                            p.setLong(1, stock - order.num()[i]);
+                                "UPDATE inventory SET reserved = ?, version = ? WHERE goods_id = ? AND version = ?")) {
+                            p.setLong(1, reserved + order.num()[i]);
                             p.setLong(2, version + 1);
                             p.setLong(3, order.goods()[i]);
                             p.setLong(4, version);

@@ -32,7 +32,7 @@ public final class ReserveStatementProbe {
             BEGIN
               UPDATE inventory i JOIN JSON_TABLE(NEW.items, '$[*]' COLUMNS (goods_id BIGINT PATH '$.goodsId',
                   num INT PATH '$.num')) j ON i.goods_id = j.goods_id
-              SET i.stock = i.stock - j.num WHERE i.sellable;
+              SET i.reserved = i.reserved + j.num WHERE i.sellable;
               IF ROW_COUNT() <> JSON_LENGTH(NEW.items) THEN
                 SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'not reservable', MYSQL_ERRNO = 1644;
               END IF;
@@ -48,7 +48,9 @@ public final class ReserveStatementProbe {
             sql = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         }
         String trigger = sql.substring(sql.indexOf("CREATE TRIGGER"), sql.indexOf("END$$") + "END".length());
-        return trigger.replace("inventory_reserve_apply", "t_v301").replace("ON stock_sell_detail", "ON d_v301");
+        // On today's schema it adds to reserved where it took from stock (the column is now on_hand - reserved).
+        return trigger.replace("inventory_reserve_apply", "t_v301").replace("ON stock_sell_detail", "ON d_v301")
+                .replace("SET stock = stock - v_num", "SET reserved = reserved + v_num");
     }
 
     public static void main(String[] args) throws Exception {
@@ -78,7 +80,7 @@ public final class ReserveStatementProbe {
         s.execute("INSERT INTO brand (id, name) VALUES (1, 'probe')");
         s.execute("INSERT INTO goods (id, category_id, brand_id, name, goods_sn, shop_price, images, desc_images) VALUES"
                 + " (1,1,1,'g1','sn1',100,'[]','[]'), (2,1,1,'g2','sn2',100,'[]','[]'), (3,1,1,'g3','sn3',100,'[]','[]')");
-        s.execute("INSERT INTO inventory (goods_id, stock) VALUES (1, 100000000), (2, 100000000), (3, 100000000)");
+        s.execute("INSERT INTO inventory (goods_id, on_hand) VALUES (1, 100000000), (2, 100000000), (3, 100000000)");
         for (String t : new String[] {"d_plain", "d_no_index", "d_v301", "d_json_table"}) {
             s.execute("CREATE TABLE " + t + " LIKE stock_sell_detail");
         }
@@ -88,11 +90,11 @@ public final class ReserveStatementProbe {
     }
 
     private static void run(Connection c, long pid, int calls) throws Exception {
-        String[] names = {"ceiling: bare autocommit UPDATE per item", "reserve INSERT + trigger (V302, ships)",
+        String[] names = {"ceiling: bare autocommit UPDATE per item", "reserve INSERT + trigger (V303, ships)",
             "detail INSERT, no trigger", "detail INSERT, no trigger, no sweeper index",
             "INSERT + trigger as V301 (goods SELECT per item)", "INSERT + trigger with one UPDATE ... JSON_TABLE"};
         String insert = "INSERT INTO %s (order_sn, status, items, expires_at) VALUES (?, 'RESERVED', ?, ?)";
-        String[] sql = {"UPDATE inventory SET stock = stock - ? WHERE goods_id = ? AND stock >= ?",
+        String[] sql = {"UPDATE inventory SET reserved = reserved + ? WHERE goods_id = ? AND on_hand - reserved >= ?",
             insert.formatted("stock_sell_detail"), insert.formatted("d_plain"), insert.formatted("d_no_index"),
             insert.formatted("d_v301"), insert.formatted("d_json_table")};
         long seq = 0;
@@ -133,7 +135,7 @@ public final class ReserveStatementProbe {
                 }
             }
         }
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT SUM(stock) FROM inventory")) {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT SUM(on_hand - reserved) FROM inventory")) {
             rs.next();
             System.out.println("\n(stock left over the three goods: " + rs.getLong(1) + ")");
         }

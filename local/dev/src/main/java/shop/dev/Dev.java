@@ -38,6 +38,7 @@ public final class Dev {
                    ./dev invoke FUNCTION --event events/FILE.json [--env NAME=VALUE]... [--env-vars FILE.json]
                    ./dev token --role admin|service [--ttl 3600] [--sub NAME]
                    ./dev migrate            (DB_URL, DB_USER/DB_PASSWORD or DB_SECRET_ARN from the environment)
+                   ./dev reconcile [--port 3000]   (the database of ./dev start on that port, or DB_URL... as migrate)
                    ./dev test | ./dev bench NAME [args]
             """;
 
@@ -58,6 +59,7 @@ public final class Dev {
                 case "invoke" -> invoke(rest, stdout);
                 case "token" -> token(rest, stdout);
                 case "migrate" -> migrate(stdout);
+                case "reconcile" -> reconcile(rest, stdout);
                 case "help", "-h", "--help" -> {
                     stdout.print(USAGE);
                     yield 0;
@@ -122,6 +124,7 @@ public final class Dev {
         } catch (java.util.concurrent.CompletionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
+        runner.database = LocalDatabaseFile.write(root, runner.app.port(), stack.endpoints());
         stdout.println("ready http://localhost:" + runner.app.port());
         stdout.flush();
         try {
@@ -136,6 +139,7 @@ public final class Dev {
     private static final class Runner {
         private final LocalStack stack;
         private volatile DevApp app;
+        private volatile Path database;
         private boolean closed;
 
         Runner(LocalStack stack) {
@@ -148,6 +152,7 @@ public final class Dev {
             }
             closed = true;
             System.err.println("dev: stopping");
+            LocalDatabaseFile.delete(database);
             if (app != null) {
                 app.close();
             }
@@ -246,6 +251,42 @@ public final class Dev {
             int applied = Migrations.migrate(ds);
             stdout.println("migrations applied: " + applied);
             return 0;
+        } finally {
+            Database.close(ds);
+        }
+    }
+
+    /**
+     * reconcile runs the inventory reconciliation check (the scheduled InventoryReconciliationFunction's)
+     * against the database of a running {@code ./dev start} (its port: {@code --port}, DEV_PORT, 3000), or
+     * against DB_URL when that is set, prints every goods whose counters disagree with its ledger and a
+     * summary line, and exits 1 when any does.
+     */
+    private static int reconcile(Deque<String> args, PrintStream stdout) {
+        int port = Integer.parseInt(Optional.ofNullable(System.getenv("DEV_PORT")).orElse("3000"));
+        while (!args.isEmpty()) {
+            String arg = args.removeFirst();
+            if (arg.equals("--port")) {
+                port = Integer.parseInt(value(args, arg));
+            } else {
+                throw new UsageException("reconcile does not take " + arg);
+            }
+        }
+        Env env = Env.system();
+        int devPort = port;
+        DbConfig db = env.optional("DB_URL").isPresent() ? DbConfig.from(env)
+                : LocalDatabaseFile.read(ProjectRoot.find(), devPort).orElseThrow(() -> new IllegalStateException(
+                        "no DB_URL, and no ./dev start running on port " + devPort
+                                + " (start it, pass --port, or set DB_URL and DB_USER/DB_PASSWORD or DB_SECRET_ARN)"));
+        DataSource ds = Database.pool(db, AwsConfig.from(env), "reconcile");
+        try {
+            var result = new shop.inventory.JdbcInventoryRepository(ds).reconcile();
+            for (var m : result.mismatches()) {
+                stdout.printf("mismatch goods %d: onHand %s reserved %s, records say onHand %d reserved %d%n", m.goodsId(),
+                        m.onHand(), m.reserved(), m.recordedOnHand(), m.recordedReserved());
+            }
+            stdout.printf("reconciled %d goods: %d mismatched%n", result.checked(), result.mismatches().size());
+            return result.mismatches().isEmpty() ? 0 : 1;
         } finally {
             Database.close(ds);
         }

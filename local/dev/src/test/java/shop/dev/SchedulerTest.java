@@ -17,7 +17,8 @@ class SchedulerTest {
     @Test
     void fromTemplate_readsTheSweepersRate_andTheOverrideReplacesIt() {
         var jobs = Scheduler.fromTemplate(Fixtures.TEMPLATE, Optional.empty());
-        assertEquals(List.of(new Scheduler.Job("ReservationSweeperFunction", "EveryMinute", Duration.ofMinutes(1))), jobs);
+        assertEquals(List.of(new Scheduler.Job("ReservationSweeperFunction", "EveryMinute", Duration.ofMinutes(1)),
+                new Scheduler.Job("InventoryReconciliationFunction", "Every15Minutes", Duration.ofMinutes(15))), jobs);
         assertEquals(Duration.ofSeconds(5),
                 Scheduler.fromTemplate(Fixtures.TEMPLATE, Optional.of(Scheduler.parseEvery("5s"))).getFirst().period());
         assertEquals(Optional.of(Duration.ofHours(2)), Scheduler.rate("rate(2 hours)"));

@@ -1,0 +1,87 @@
+package shop.inventory;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import shop.platform.config.Env;
+import shop.platform.metrics.EmbeddedMetrics;
+
+/**
+ * InventoryReconciliationHandler is InventoryReconciliationFunction: on a schedule it checks, for every
+ * goods, that onHand and reserved equal what the ledger and the open reservations say, in one
+ * consistent read, logs every goods that disagrees (with its numbers, at ERROR), and publishes
+ * {@value #MISMATCHED_GOODS} (0 expected; published every run, zeros included, so that an alarm can
+ * tell a clean run from a missing one) and {@value #CHECKED_GOODS} in namespace
+ * {@value InventoryMetricsPublisher#NAMESPACE}, dimension {@code Service=inventory}.
+ */
+public final class InventoryReconciliationHandler
+        implements RequestHandler<ScheduledEvent, InventoryReconciliationHandler.Report>, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(InventoryReconciliationHandler.class);
+    /** MISMATCHED_GOODS is the metric an alarm watches. */
+    static final String MISMATCHED_GOODS = "MismatchedGoods";
+    /** CHECKED_GOODS is how many goods one run compared. */
+    static final String CHECKED_GOODS = "CheckedGoods";
+    /** MAX_LOGGED bounds the mismatches logged one by one; the count is always exact. */
+    static final int MAX_LOGGED = 1_000;
+
+    private final InventoryService service;
+    private final AutoCloseable resources;
+    private final EmbeddedMetrics metrics;
+    private final Clock clock;
+
+    /** Report is what one run found. */
+    public record Report(long checked, int mismatched, List<Mismatch> mismatches) {
+    }
+
+    /** Lambda entry: wires from the process environment. */
+    public InventoryReconciliationHandler() {
+        this(Env.system());
+    }
+
+    /** Local runner and tests: wires from the given environment. */
+    public InventoryReconciliationHandler(Env env) {
+        this(InventoryWiring.reconciler(env), System.out::println);
+    }
+
+    private InventoryReconciliationHandler(InventoryWiring.Wired wired, Consumer<String> metricsSink) {
+        this(wired.service(), wired.resources(), metricsSink, Clock.systemUTC());
+    }
+
+    /** Tests: a check around a built service, its metric lines going to {@code metricsSink}. */
+    InventoryReconciliationHandler(InventoryService service, AutoCloseable resources, Consumer<String> metricsSink,
+                                   Clock clock) {
+        this.service = service;
+        this.resources = resources;
+        this.metrics = new EmbeddedMetrics(InventoryMetricsPublisher.NAMESPACE, Map.of("Service", "inventory"),
+                metricsSink);
+        this.clock = clock;
+    }
+
+    @Override
+    public Report handleRequest(ScheduledEvent event, Context context) {
+        InventoryRepository.Reconciliation result = service.reconcile();
+        List<Mismatch> mismatches = result.mismatches();
+        mismatches.stream().limit(MAX_LOGGED).forEach(m -> LOG.error(
+                "inventory mismatch: goods {} has onHand {} reserved {}, its records say onHand {} reserved {}",
+                m.goodsId(), m.onHand(), m.reserved(), m.recordedOnHand(), m.recordedReserved()));
+        if (mismatches.size() > MAX_LOGGED) {
+            LOG.error("inventory mismatch: {} more goods not logged one by one", mismatches.size() - MAX_LOGGED);
+        }
+        metrics.publishAll(List.of(new EmbeddedMetrics.Metric(MISMATCHED_GOODS, mismatches.size(), "Count"),
+                new EmbeddedMetrics.Metric(CHECKED_GOODS, result.checked(), "Count")), clock.millis());
+        LOG.info("reconciled {} goods: {} mismatched", result.checked(), mismatches.size());
+        return new Report(result.checked(), mismatches.size(), mismatches.stream().limit(MAX_LOGGED).toList());
+    }
+
+    /** close releases the pool (tests, the local runner). */
+    @Override
+    public void close() throws Exception {
+        resources.close();
+    }
+}
