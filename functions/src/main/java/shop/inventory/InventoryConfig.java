@@ -10,7 +10,8 @@ import shop.platform.config.RedisConfig;
 /**
  * InventoryConfig is how the inventory function locks, read once at start.
  *
- * @param lockMode     LOCK_MODE: {@code redlock} (default) or {@code rowlock} (database row locks only)
+ * @param lockMode     LOCK_MODE: {@code rowlock} (default: database row locks only) or {@code redlock} (row
+ *                     locks, and the RedLock's slot gate in front of them for goods many want at once)
  * @param onQuorumLoss LOCK_ON_QUORUM_LOSS: {@code proceed} (default, row locks alone, logged and
  *                     counted) or {@code fail} (503) when a hot goods needs a new lease and fewer than a
  *                     majority of Redis nodes answer
@@ -43,7 +44,7 @@ public record InventoryConfig(LockMode lockMode, QuorumLoss onQuorumLoss, Conten
 
     /** from reads and validates the variables. */
     public static InventoryConfig from(Env env) {
-        LockMode mode = LockMode.valueOf(env.oneOf("LOCK_MODE", "redlock", Set.of("redlock", "rowlock"))
+        LockMode mode = LockMode.valueOf(env.oneOf("LOCK_MODE", "rowlock", Set.of("redlock", "rowlock"))
                 .toUpperCase(java.util.Locale.ROOT));
         QuorumLoss loss = QuorumLoss.valueOf(env.oneOf("LOCK_ON_QUORUM_LOSS", "proceed", Set.of("proceed", "fail"))
                 .toUpperCase(java.util.Locale.ROOT));

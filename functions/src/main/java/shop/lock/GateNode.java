@@ -28,9 +28,12 @@ public interface GateNode {
      * @param graceMillis     how long after a lease's end its slot stays taken (the keys' clock drift)
      * @param extendBelowMillis a lease with less than this left is extended before it is handed on
      * @param inboxTtlMillis  how long a grant waits in a waiter's inbox before it expires
+     * @param openHoldMillis  when a resource turns hot, the arrivals of that window that went on without
+     *                        a slot keep as many slots out of use for this long
      */
     record Settings(int hotAfter, long windowMillis, long hotForMillis, int slots, long minLeaseMillis,
-                    long acquireMillis, long graceMillis, long extendBelowMillis, long inboxTtlMillis) {
+                    long acquireMillis, long graceMillis, long extendBelowMillis, long inboxTtlMillis,
+                    long openHoldMillis) {
     }
 
     /** HandOff is what became of a lease given back: handed to a waiter, parked, or to be extended first. */
@@ -59,7 +62,9 @@ public interface GateNode {
     /**
      * enter counts an arrival and answers Open while the resource is quiet. Once it is hot: a parked
      * lease, or a free slot to acquire, when nobody queues before the caller; otherwise the caller
-     * queues, for at most waitMillis, and a later hand-off puts a grant in its inbox.
+     * queues, for at most waitMillis, and a later hand-off puts a grant in its inbox. The arrival that
+     * makes a resource hot also keeps one slot out of use for openHoldMillis per earlier arrival of its
+     * window (they may be in the database without a slot), so that together they stay within the slots.
      */
     Reply enter(String key, String inbox, long waitMillis, Settings settings);
 

@@ -34,6 +34,11 @@ public final class SlotGate {
     private static final long SILENT_NANOS = Duration.ofSeconds(1).toNanos();
     /** How many slow answers in a row make a home node count as down. */
     private static final int SLOW_CALLS_BEFORE_SILENT = 3;
+    /**
+     * How long the arrivals that went on without a slot just before a resource turned hot are counted
+     * against its slots: long enough for a reservation that is not waiting behind many others.
+     */
+    private static final long OPEN_HOLD_MILLIS = 100;
 
     /**
      * Config is how the gate decides and waits.
@@ -161,7 +166,7 @@ public final class SlotGate {
         long ttlMillis = lc.ttl().toMillis();
         long grace = RedLock.driftNanos(ttlNanos) / 1_000_000 + lc.perNodeTimeout().toMillis();
         this.settings = new GateNode.Settings(config.hotAfter(), config.window().toMillis(), config.hotFor().toMillis(),
-                config.slots(), ttlMillis / 4, ttlMillis + grace, grace, ttlMillis / 2, ttlMillis);
+                config.slots(), ttlMillis / 4, ttlMillis + grace, grace, ttlMillis / 2, ttlMillis, OPEN_HOLD_MILLIS);
         this.silentUntil = new AtomicLongArray(this.nodes.size());
         this.hotForNanos = config.hotFor().toNanos();
     }

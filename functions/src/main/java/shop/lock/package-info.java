@@ -92,7 +92,9 @@
  *       queued waiter. A caller that found a resource hot goes straight to the script for it while the
  *       mark would last. A hot resource has {@code slots} slots; each is a RedLock lease on
  *       {@code <resource>#<k>}, acquired on a majority like any other lease, so at most {@code slots}
- *       callers hold the resource at once, whatever any single node remembers.</li>
+ *       callers hold the resource at once, whatever any single node remembers. The arrival that turns
+ *       a resource hot also keeps one slot out of use for 100 ms per earlier arrival of its window:
+ *       those went on without a slot, and may still be in the database.</li>
  *   <li>The home node keeps the slots that are out, the leases parked between holders and a FIFO
  *       queue of waiters. An arrival with nobody queued before it gets a parked lease or a free slot
  *       to acquire; otherwise it queues and blocks on its own inbox list.</li>

@@ -20,8 +20,11 @@ class InventoryConfigTest {
     }
 
     @Test
-    void defaults_redlockWithTlsAndTheLocksOwnTimings() {
-        InventoryConfig cfg = InventoryConfig.from(env(Map.of()));
+    void defaults_rowlock_andForRedlockTlsAndTheLocksOwnTimings() {
+        assertEquals(InventoryConfig.LockMode.ROWLOCK, InventoryConfig.from(env(Map.of())).lockMode());
+        assertEquals(InventoryConfig.LockMode.ROWLOCK, InventoryConfig.from(Env.of(Map.of())).lockMode(),
+                "rowlock needs no Redis");
+        InventoryConfig cfg = InventoryConfig.from(env(Map.of("LOCK_MODE", "redlock")));
         assertEquals(InventoryConfig.LockMode.REDLOCK, cfg.lockMode());
         assertEquals(InventoryConfig.QuorumLoss.PROCEED, cfg.onQuorumLoss());
         assertEquals(InventoryConfig.Contention.FAIL, cfg.onContention());

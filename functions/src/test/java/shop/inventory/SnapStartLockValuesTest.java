@@ -31,7 +31,8 @@ class SnapStartLockValuesTest {
         OrderLock.Outcome outcome = handler.service().lock().acquire(List.of(goods));
         OrderLock.Held held = assertInstanceOf(OrderLock.Held.class, outcome);
         try {
-            String value = node.get(RedLockOrderLock.CONFIG.keyPrefix() + goods);
+            // A fresh goods' first reservation acquires its slot 0's lease with this environment's value.
+            String value = node.get(RedLockOrderLock.CONFIG.keyPrefix() + goods + "#0");
             assertNotNull(value, "the lock key is not on the first node");
             return value;
         } finally {
@@ -61,8 +62,10 @@ class SnapStartLockValuesTest {
         try (Jedis probe = new Jedis(node)) {
             long clientsBefore = clients(probe);
             int registered = SnapStartPriming.registeredForTest().size();
-            // REDLOCK_SLOTS=1: one key per goods, so the test knows where to read the value.
-            try (var handler = new InventoryApiHandler(test.env(Map.of("LOCK_MODE", "redlock", "REDLOCK_SLOTS", "1")))) {
+            // REDLOCK_SLOTS=1 and every reservation through the lock: one slot key per goods, so the test
+            // knows where to read the value.
+            try (var handler = new InventoryApiHandler(test.env(Map.of("LOCK_MODE", "redlock", "REDLOCK_SLOTS", "1",
+                    "REDLOCK_HOT_AFTER", "0")))) {
                 List<SnapStartPriming> all = SnapStartPriming.registeredForTest();
                 assertEquals(registered + 1, all.size());
                 SnapStartPriming priming = all.getLast();

@@ -138,16 +138,26 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
             """;
 
     // ARGV: hotAfter, windowMs, hotForMs, slots, minLeaseMs, acquireMs, inbox, waitMs, inbox prefix,
-    // inbox ttl, mode. An arrival renews the hot mark while arrivals exceed hotAfter per window or
-    // a queue stands; a quiet resource answers O. A hot one: a parked lease (L), a free slot to
-    // acquire (A), or a place in the queue (Q), never ahead of an earlier waiter.
+    // inbox ttl, mode, openHoldMs. An arrival renews the hot mark while arrivals exceed hotAfter per
+    // window or a queue stands; a quiet resource answers O. A hot one: a parked lease (L), a free slot
+    // to acquire (A), or a place in the queue (Q), never ahead of an earlier waiter.
     private static final Script ENTER = new Script(GATE_HELPERS + """
             if ARGV[11] == 'serve' then serve() return 'Q' end
             local n = redis.call('INCR', KEYS[2])
             if n == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
+            local marked = redis.call('EXISTS', KEYS[1]) == 1
             if n > tonumber(ARGV[1]) or redis.call('LLEN', KEYS[5]) > 0 then
+              if not marked then
+                -- The resource turns hot now: the arrivals of this window before us that the quiet check
+                -- let through (at most hotAfter) may be in the database without a slot. They hold slots of
+                -- their own for a moment (ARGV[12] ms), so that with the slots' holders they stay within
+                -- the slots. (An arrival counts twice when a quiet check sent it here: never fewer.)
+                for i = 1, math.min(n - 1, tonumber(ARGV[1]), tonumber(ARGV[4])) do
+                  redis.call('ZADD', KEYS[3], now + tonumber(ARGV[12]), 'open' .. i)
+                end
+              end
               redis.call('SET', KEYS[1], '1', 'PX', ARGV[3])
-            elseif redis.call('EXISTS', KEYS[1]) == 0 then
+            elseif not marked then
               return 'O'
             end
             serve()
@@ -171,33 +181,33 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
             return 'Q|' .. entry
             """);
 
-    // ARGV: as ENTER, then slot, value, remainingMs, graceMs, mode, fresh, extendBelowMs. hand: the
+    // ARGV: as ENTER (12), then slot, value, remainingMs, graceMs, mode, fresh, extendBelowMs. hand: the
     // lease goes to the oldest live waiter, else it is parked; its end is kept from the slot's entry
     // unless it was just acquired or extended (fresh), so that hops do not shorten it, and a lease with
     // less than extendBelowMs left is not handed on but answered 2: extend it first. drop: the slot goes to the
     // oldest live waiter to acquire, else it is free. block: the slot stays taken for remainingMs.
     private static final Script HAND_OFF = new Script(GATE_HELPERS + """
-            local slot = ARGV[12]
-            local r = tonumber(ARGV[14])
-            if ARGV[16] == 'block' then
+            local slot = ARGV[13]
+            local r = tonumber(ARGV[15])
+            if ARGV[17] == 'block' then
               redis.call('ZADD', KEYS[3], now + r, slot)
               return 0
             end
-            if ARGV[16] == 'hand' then
+            if ARGV[17] == 'hand' then
               local known = redis.call('ZSCORE', KEYS[3], slot)
-              if ARGV[17] ~= '1' and known then
-                r = tonumber(known) - tonumber(ARGV[15]) - now
-                if r < tonumber(ARGV[18]) then return 2 end
+              if ARGV[18] ~= '1' and known then
+                r = tonumber(known) - tonumber(ARGV[16]) - now
+                if r < tonumber(ARGV[19]) then return 2 end
               end
-              redis.call('ZADD', KEYS[3], now + r + tonumber(ARGV[15]), slot)
+              redis.call('ZADD', KEYS[3], now + r + tonumber(ARGV[16]), slot)
             end
             while true do
               local head = redis.call('LPOP', KEYS[5])
               if not head then break end
               local sep = string.find(head, '|', 1, true)
               if tonumber(string.sub(head, sep + 1)) > now then
-                if ARGV[16] == 'hand' then
-                  grant(string.sub(head, 1, sep - 1), 'L|' .. slot .. '|' .. ARGV[13] .. '|' .. r)
+                if ARGV[17] == 'hand' then
+                  grant(string.sub(head, 1, sep - 1), 'L|' .. slot .. '|' .. ARGV[14] .. '|' .. r)
                 else
                   redis.call('ZADD', KEYS[3], now + tonumber(ARGV[6]), slot)
                   grant(string.sub(head, 1, sep - 1), 'A|' .. slot)
@@ -205,8 +215,8 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
                 return 1
               end
             end
-            if ARGV[16] == 'hand' then
-              redis.call('ZADD', KEYS[4], now + r, slot .. '|' .. ARGV[13])
+            if ARGV[17] == 'hand' then
+              redis.call('ZADD', KEYS[4], now + r, slot .. '|' .. ARGV[14])
             else
               redis.call('ZREM', KEYS[3], slot)
             end
@@ -405,7 +415,7 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
 
     @Override
     public void block(String key, int slot, long millis) {
-        handOff(key, slot, "", millis, false, new Settings(0, 1, 1, 1, 0, 0, 0, 0, 1), "block");
+        handOff(key, slot, "", millis, false, new Settings(0, 1, 1, 1, 0, 0, 0, 0, 1, 0), "block");
     }
 
     private long handOff(String key, int slot, String value, long remainingMillis, boolean fresh, Settings settings,
@@ -483,7 +493,8 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
     private static List<String> gateArgs(String key, Settings s, String inbox, long waitMillis, String mode) {
         return List.of(Integer.toString(s.hotAfter()), Long.toString(s.windowMillis()), Long.toString(s.hotForMillis()),
                 Integer.toString(s.slots()), Long.toString(s.minLeaseMillis()), Long.toString(s.acquireMillis()),
-                inbox, Long.toString(waitMillis), key + ":in:", Long.toString(s.inboxTtlMillis()), mode);
+                inbox, Long.toString(waitMillis), key + ":in:", Long.toString(s.inboxTtlMillis()), mode,
+                Long.toString(s.openHoldMillis()));
     }
 
     @Override

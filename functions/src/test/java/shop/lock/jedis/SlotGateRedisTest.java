@@ -139,6 +139,25 @@ class SlotGateRedisTest {
     }
 
     @Test
+    void arrivalsThatWentOnBeforeTheResourceTurnedHot_holdSlots_forAMoment() {
+        // Two quiet arrivals go on without a slot; the third turns the resource hot.
+        SlotGate gate = client(CONFIG, new SlotGate.Config(3, 2, Duration.ofSeconds(1), Duration.ofSeconds(2),
+                Duration.ofSeconds(1)));
+        assertInstanceOf(Open.class, gate.enter(List.of("turning"), Duration.ofSeconds(1)));
+        assertInstanceOf(Open.class, gate.enter(List.of("turning"), Duration.ofSeconds(1)));
+        SlotGate.Pass third = admitted(gate.enter(List.of("turning"), Duration.ofSeconds(1)));
+        // Two slots are held for the two quiet arrivals, the third by the third arrival.
+        assertEquals(3, redis.admin(gate.homeOf("turning")).zcard("gate:turning:slots"));
+        long t0 = System.nanoTime();
+        SlotGate.Pass fourth = admitted(gate.enter(List.of("turning"), Duration.ofSeconds(5)));
+        long waited = System.nanoTime() - t0;
+        assertTrue(waited >= Duration.ofMillis(60).toNanos(), "the fourth got a slot while the quiet ones held them: "
+                + waited / 1_000_000 + " ms");
+        third.close();
+        fourth.close();
+    }
+
+    @Test
     void hotResource_admitsAtMostItsSlots_observedByTheHolders_andQueuesTheRest() throws Exception {
         int slots = 3;
         int workers = 10;

@@ -36,7 +36,7 @@ public final class RoundTripProbe {
         var options = new JedisLockNode.Options(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), 8,
                 Duration.ofSeconds(1));
         try (JedisLockNode node = JedisLockNode.connect("127.0.0.1", port, options)) {
-            var hot = new GateNode.Settings(0, 10, 2_000, 16, 1_250, 5_200, 200, 2_500, 5_000);
+            var hot = new GateNode.Settings(0, 10, 2_000, 16, 1_250, 5_200, 200, 2_500, 5_000, 100);
             // One lease parked for the hot goods, as a holder would leave it.
             node.handOff("probe:hot", 0, "v.1", 600_000, true, hot);
             String[] names = {"gate, quiet goods: quiet check (one call per order)",
