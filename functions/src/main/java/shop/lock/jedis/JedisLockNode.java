@@ -212,6 +212,9 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
                   redis.call('ZADD', KEYS[3], now + tonumber(ARGV[6]), slot)
                   grant(string.sub(head, 1, sep - 1), 'A|' .. slot)
                 end
+                -- Capacity that came free without a hand-off (slots held for quiet arrivals, a lease
+                -- that ran out) goes to the next waiters now, not at their next poll.
+                serve()
                 return 1
               end
             end
@@ -220,6 +223,7 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
             else
               redis.call('ZREM', KEYS[3], slot)
             end
+            serve()
             return 0
             """);
 
