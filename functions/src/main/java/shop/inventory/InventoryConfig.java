@@ -23,7 +23,7 @@ import shop.platform.config.RedisConfig;
  * @param redLock      the RedLock's timings: REDLOCK_NODE_TIMEOUT_MS, REDLOCK_MAX_WAIT_MS
  * @param gate         REDLOCK_SLOTS: how many reservations of one hot goods may run at once (default
  *                     {@link RedLockOrderLock#SLOTS}); REDLOCK_HOT_AFTER: more reservations than this
- *                     within 10 ms make a goods hot (default {@link RedLockOrderLock#HOT_AFTER}, 0: always)
+ *                     within 100 ms make a goods hot (default {@link RedLockOrderLock#HOT_AFTER}, 0: always)
  */
 public record InventoryConfig(LockMode lockMode, QuorumLoss onQuorumLoss, Contention onContention, List<String> redisNodes,
                               boolean redisTls, shop.lock.RedLockConfig redLock, shop.lock.SlotGate.Config gate) {

@@ -17,7 +17,7 @@ import shop.platform.snapstart.SnapshotSensitive;
 /**
  * RedLockOrderLock is LOCK_MODE=redlock: the goods of an order go through a {@link SlotGate} over
  * the Redis nodes of REDIS_NODES. A goods that is quiet goes straight to the database after one
- * call to its home node; a hot one (more than REDLOCK_HOT_AFTER reservations within 10 ms, or a queue)
+ * call to its home node; a hot one (more than REDLOCK_HOT_AFTER reservations within 100 ms, or a queue)
  * admits at most REDLOCK_SLOTS reservations at once, each holding one of its slots' RedLock leases,
  * and queues the rest in Redis, first come first served. A lease shorter than the transaction would
  * only cost efficiency, never stock: the database row locks still decide.
@@ -43,9 +43,9 @@ public final class RedLockOrderLock implements OrderLock, SnapshotSensitive {
 
     /**
      * HOT_AFTER is the default of REDLOCK_HOT_AFTER: a goods is hot once more than this many
-     * reservations arrive within 10 ms (1,600 a second in a burst), or while a queue stands. As many as
-     * the slots: below that rate a goods' reservations rarely overlap more than the slots would allow
-     * anyway, and a busy catalogue (a few hundred a second on a goods) stays on one round trip.
+     * reservations arrive within 100 ms (160 a second), or while a queue stands. Below that rate a
+     * goods' reservations, each a few milliseconds in the database, seldom overlap at all, so a
+     * catalogue's ordinary goods stay on one round trip; above it the slots bound them.
      */
     public static final int HOT_AFTER = 16;
 

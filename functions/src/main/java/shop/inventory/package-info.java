@@ -90,13 +90,13 @@
  * of one goods queue on its row. With {@code LOCK_MODE=redlock}, {@link shop.inventory.RedLockOrderLock}
  * puts the slot gate of {@link shop.lock} in front; what that mode promises:
  * <ul>
- *   <li>A quiet goods (at most REDLOCK_HOT_AFTER reservations in 10 ms, nobody queued) costs one round
+ *   <li>A quiet goods (at most REDLOCK_HOT_AFTER reservations in 100 ms, nobody queued) costs one round
  *       trip to its home Redis node and takes no lock: its reservations meet only on the row, as in
  *       rowlock mode. Quorum loss does not concern it.</li>
  *   <li>A hot goods admits at most REDLOCK_SLOTS reservations to the database at once, each holding
  *       one of its slots' RedLock leases (on a majority of nodes, so the bound survives the loss of
  *       any one node's memory); the rest queue in Redis and are handed a lease first come first served.
- *       In the instant a goods turns hot, the reservations of that 10 ms that went on without a slot
+ *       In the instant a goods turns hot, the reservations of that window that went on without a slot
  *       count against its slots for 100 ms.</li>
  *   <li>A reservation that waited REDLOCK_MAX_WAIT_MS (or what the request had left) for a slot is
  *       refused with 503 goods-busy and Retry-After, nothing written ({@code LOCK_ON_CONTENTION=fail},

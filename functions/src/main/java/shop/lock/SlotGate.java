@@ -69,12 +69,13 @@ public final class SlotGate {
         }
 
         /**
-         * of is a gate with the given slots and hot threshold, a 10 ms window, marks that last 500 ms
-         * after their last renewal (a flash sale renews its mark with every burst) and 1 s polls (a poll
-         * only finds slots whose holder vanished, which take a lease's ttl to come free anyway).
+         * of is a gate with the given slots and hot threshold, a 100 ms window (a ramp slower than a burst
+         * still turns a goods hot before many reservations have gone on without a slot), marks that last
+         * 500 ms after their last renewal (a flash sale renews its mark with every arrival) and 1 s polls
+         * (a poll only finds slots whose holder vanished, which take a lease's ttl to come free anyway).
          */
         public static Config of(int slots, int hotAfter) {
-            return new Config(slots, hotAfter, Duration.ofMillis(10), Duration.ofMillis(500), Duration.ofSeconds(1));
+            return new Config(slots, hotAfter, Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1));
         }
     }
 
