@@ -38,6 +38,10 @@ public final class JwtAuthorizerHandler implements RequestHandler<APIGatewayCust
 
     @Override
     public IamPolicyResponseV1 handleRequest(APIGatewayCustomAuthorizerEvent event, Context context) {
+        return software.amazon.lambda.powertools.logging.PowertoolsLogging.withLogging(context, () -> authorize(event));
+    }
+
+    private IamPolicyResponseV1 authorize(APIGatewayCustomAuthorizerEvent event) {
         String header = event.getAuthorizationToken();
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw unauthorized("no bearer token");

@@ -15,11 +15,11 @@ import shop.catalog.CatalogInputs.CategoryInput;
 import shop.catalog.CatalogInputs.GoodsFlags;
 import shop.catalog.CatalogInputs.GoodsInput;
 import shop.platform.auth.Caller;
-import shop.platform.aws.AwsClients;
 import shop.platform.config.AwsConfig;
 import shop.platform.config.DbConfig;
 import shop.platform.config.Env;
 import shop.platform.db.Database;
+import shop.platform.db.Transactions;
 import shop.platform.error.InvalidInputException;
 import shop.platform.error.Validation;
 import shop.platform.http.ApiHandler;
@@ -27,8 +27,8 @@ import shop.platform.http.ApiRequest;
 import shop.platform.http.ApiResponse;
 import shop.platform.http.Cors;
 import shop.platform.http.Router;
-import shop.platform.idempotency.DynamoIdempotencyStore;
 import shop.platform.idempotency.Idempotency;
+import shop.platform.idempotency.JdbcIdempotencyStore;
 
 /**
  * CatalogApiHandler is the CatalogApiFunction: goods, the category tree, brands, category-brand
@@ -42,6 +42,10 @@ public final class CatalogApiHandler extends ApiHandler {
             "isTab", "onSale", "topCategory", "brand", "keywords", "ids");
     /** MAX_IDS is the most ids a batch get may ask for. */
     public static final int MAX_IDS = 100;
+    /** How long a completed create replays its response for its Idempotency-Key. */
+    static final Duration IDEMPOTENCY_RETENTION = Duration.ofHours(24);
+    /** How long a claimed key waits for its request before another may take it over (over the 15 s Timeout). */
+    static final Duration IDEMPOTENCY_LEASE = Duration.ofSeconds(60);
 
     /** Creates the handler from the Lambda environment. */
     public CatalogApiHandler() {
@@ -73,15 +77,18 @@ public final class CatalogApiHandler extends ApiHandler {
     /** Wiring is what the handler builds once per execution environment. */
     record Wiring(CatalogService catalog, GoodsService goods, Idempotency idempotency, DataSource dataSource) {
         static Wiring from(Env env) {
-            AwsConfig aws = AwsConfig.from(env);
-            DataSource ds = Database.pool(DbConfig.from(env), aws, "catalog");
-            var store = new DynamoIdempotencyStore(AwsClients.dynamo(aws), env.require("IDEMPOTENCY_TABLE"),
-                    Duration.ofHours(24), Duration.ofSeconds(60));
-            return of(ds, new Idempotency(store, Clock.systemUTC()));
+            return of(Database.pool(DbConfig.from(env), AwsConfig.from(env), "catalog"), Clock.systemUTC());
         }
 
-        static Wiring of(DataSource ds, Idempotency idempotency) {
-            Jdbc jdbc = new Jdbc(ds);
+        /**
+         * of wires the catalog over a pool. Creates and their idempotency records share one
+         * {@link Transactions}, so a create and the completion of its key commit together.
+         */
+        static Wiring of(DataSource ds, Clock clock) {
+            Transactions transactions = new Transactions(ds);
+            var store = new JdbcIdempotencyStore(transactions, IDEMPOTENCY_RETENTION, IDEMPOTENCY_LEASE);
+            Idempotency idempotency = new Idempotency(store, clock);
+            Jdbc jdbc = new Jdbc(transactions);
             var categories = new JdbcCategoryRepository(jdbc);
             var brands = new JdbcBrandRepository(jdbc);
             var goods = new JdbcGoodsRepository(jdbc);
@@ -195,7 +202,7 @@ public final class CatalogApiHandler extends ApiHandler {
 
     /** create is an admin-only create that honours Idempotency-Key (checked after the role, so a 401 claims no key). */
     private static Function<ApiRequest, ApiResponse> create(Idempotency idem, Function<ApiRequest, ApiResponse> f) {
-        return write(req -> idem.run(req, () -> f.apply(req)));
+        return write(req -> idem.run(req, reservedId -> f.apply(req)));
     }
 
     private static PageRequest page(ApiRequest req, Long defaultSize) {

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
+import shop.platform.db.Transactions;
 import shop.platform.db.Bounded;
 
 /**
@@ -25,11 +26,15 @@ final class Jdbc {
     static final int ROW_IS_REFERENCED = 1451;
     static final int NO_REFERENCED_ROW = 1452;
 
-    private final DataSource dataSource;
-    private final ThreadLocal<Connection> transaction = new ThreadLocal<>();
+    private final Transactions transactions;
 
     Jdbc(DataSource dataSource) {
-        this.dataSource = dataSource;
+        this(new Transactions(dataSource));
+    }
+
+    /** Creates the toolkit over shared transactions (the idempotency store joins them). */
+    Jdbc(Transactions transactions) {
+        this.transactions = transactions;
     }
 
     /** RowMapper turns the current row into a value. */
@@ -115,23 +120,8 @@ final class Jdbc {
 
     /** inTransaction runs work on one connection and commits, or rolls back on any failure. */
     <T> T inTransaction(Work<T> work) {
-        if (transaction.get() != null) {
-            return work.run();
-        }
-        try (Connection c = Bounded.connection(dataSource)) {
-            c.setAutoCommit(false);
-            transaction.set(c);
-            try {
-                T result = work.run();
-                c.commit();
-                return result;
-            } catch (RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                transaction.remove();
-                c.setAutoCommit(true);
-            }
+        try {
+            return transactions.inTransaction(work::run);
         } catch (SQLException e) {
             throw new DataAccessException(e);
         }
@@ -143,14 +133,8 @@ final class Jdbc {
     }
 
     private <T> T withConnection(ConnectionWork<T> work) {
-        Connection tx = transaction.get();
         try {
-            if (tx != null) {
-                return work.run(tx);
-            }
-            try (Connection c = Bounded.connection(dataSource)) {
-                return work.run(c);
-            }
+            return transactions.withConnection(work::run);
         } catch (SQLException e) {
             throw new DataAccessException(e);
         }

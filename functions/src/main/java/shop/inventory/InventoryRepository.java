@@ -90,4 +90,10 @@ public interface InventoryRepository {
             mismatches = List.copyOf(mismatches);
         }
     }
+
+    /**
+     * oldestExpiredReserved is the expiry of the oldest reservation still RESERVED that expired by
+     * {@code now}, or empty when none did: how far behind the sweeper is.
+     */
+    Optional<Instant> oldestExpiredReserved(Instant now);
 }

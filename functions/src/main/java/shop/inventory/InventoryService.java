@@ -427,6 +427,15 @@ public final class InventoryService {
         }
     }
 
+    /**
+     * sweepLag is how long the oldest expired reservation still RESERVED has been expired (zero when
+     * none is): after a sweep, what the sweeper left behind.
+     */
+    public Duration sweepLag() {
+        Instant now = clock.instant();
+        return repository.oldestExpiredReserved(now).map(oldest -> Duration.between(oldest, now)).orElse(Duration.ZERO);
+    }
+
     private OrderLock.Release lock(List<Long> goodsIds, String orderSn) {
         Deadline deadline = Deadline.current();
         deadline.check("the order lock");

@@ -824,6 +824,21 @@ public final class JdbcInventoryRepository implements InventoryRepository {
         return items.stream().map(ReservationItem::goodsId).filter(id -> !stock.containsKey(id)).toList();
     }
 
+    @Override
+    public Optional<Instant> oldestExpiredReserved(Instant now) {
+        return withConnection(c -> {
+            // idx_detail_status_expiry answers this from the index alone.
+            try (PreparedStatement p = c.prepareStatement(
+                    "SELECT MIN(expires_at) FROM stock_sell_detail WHERE status = 'RESERVED' AND expires_at <= ?")) {
+                p.setObject(1, utc(now));
+                try (ResultSet rs = p.executeQuery()) {
+                    LocalDateTime oldest = rs.next() ? rs.getObject(1, LocalDateTime.class) : null;
+                    return Optional.ofNullable(oldest).map(t -> t.toInstant(ZoneOffset.UTC));
+                }
+            }
+        });
+    }
+
     private static Reservation reservation(String orderSn, ResultSet rs) throws SQLException {
         String requested = rs.getString(7);
         return new Reservation(orderSn, ReservationStatus.valueOf(rs.getString(1)), items(rs.getString(2)),

@@ -4,7 +4,9 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import shop.platform.aws.SdkFailures;
 import shop.platform.error.DependencyUnavailableException;
+import shop.platform.error.ProblemException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -15,7 +17,8 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
  * DynamoUploadTicketRepository keeps tickets in the UPLOAD_TICKETS_TABLE (hash key {@code uploadId},
  * TTL attribute {@code ttl}) with conditional writes only. The TTL is the ticket's validity while it
  * is PENDING and {@link UploadTicket#KEEP_DONE} after it is decided. SDK failures other than a failed
- * condition are {@link DependencyUnavailableException}s, so the caller retries.
+ * condition are {@link DependencyUnavailableException}s, so the caller retries (or, when the request's
+ * deadline cut the call, {@link shop.platform.error.DeadlineExceededException}s: {@link SdkFailures}).
  */
 public final class DynamoUploadTicketRepository implements UploadTicketRepository {
     private final DynamoDbClient dynamo;
@@ -28,7 +31,7 @@ public final class DynamoUploadTicketRepository implements UploadTicketRepositor
     }
 
     @Override
-    public void create(UploadTicket t) {
+    public boolean create(UploadTicket t) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put("uploadId", s(t.uploadId()));
         item.put("objectKey", s(t.key()));
@@ -45,8 +48,9 @@ public final class DynamoUploadTicketRepository implements UploadTicketRepositor
         item.put("ttl", n(t.validUntil().getEpochSecond() + 1));
         try {
             dynamo.putItem(r -> r.tableName(table).item(item).conditionExpression("attribute_not_exists(uploadId)"));
+            return true;
         } catch (ConditionalCheckFailedException e) {
-            throw new IllegalStateException("upload id " + t.uploadId() + " exists already", e);
+            return false;
         } catch (SdkException e) {
             throw unavailable(e);
         }
@@ -117,8 +121,8 @@ public final class DynamoUploadTicketRepository implements UploadTicketRepositor
         }
     }
 
-    private static DependencyUnavailableException unavailable(SdkException e) {
-        return new DependencyUnavailableException("the upload tickets table", e);
+    private static ProblemException unavailable(SdkException e) {
+        return SdkFailures.problem("the upload tickets table", e);
     }
 
     private static String str(Map<String, AttributeValue> item, String name) {

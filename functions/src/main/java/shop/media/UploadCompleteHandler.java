@@ -9,14 +9,18 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
+import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 import shop.platform.aws.AwsClients;
 import shop.platform.config.AwsConfig;
 import shop.platform.config.DbConfig;
 import shop.platform.config.Env;
 import shop.platform.db.Database;
+import shop.platform.metrics.EmbeddedMetrics;
+import shop.platform.metrics.EmbeddedMetrics.Metric;
 
 /**
  * UploadCompleteHandler is UploadCompleteFunction, triggered by S3 ObjectCreated under
@@ -25,13 +29,15 @@ import shop.platform.db.Database;
  * does not stop the others. If any record failed for a reason that may pass (the database or
  * DynamoDB down), the invocation ends with an error once all records were tried, and Lambda retries
  * the whole event; the records that were applied are no-ops the second time. A rejected object is
- * an answer, not a failure.
+ * an answer, not a failure. Each invocation publishes its outcomes (CloudWatch EMF, namespace
+ * ShopBackend, Service=media): UploadsStored, UploadsRejected, UploadsIgnored and UploadsFailed.
  */
 public final class UploadCompleteHandler implements RequestHandler<S3Event, UploadCompleteHandler.Report> {
     private static final Logger LOG = LoggerFactory.getLogger(UploadCompleteHandler.class);
 
     private final UploadCompletion completion;
     private final String bucket;
+    private final EmbeddedMetrics metrics;
 
     /** Lambda's constructor. */
     public UploadCompleteHandler() {
@@ -53,8 +59,14 @@ public final class UploadCompleteHandler implements RequestHandler<S3Event, Uplo
 
     /** Tests' constructor. */
     UploadCompleteHandler(UploadCompletion completion, String bucket) {
+        this(completion, bucket, System.out::println);
+    }
+
+    /** Tests' constructor, with the metric lines going to {@code metricsSink} instead of stdout. */
+    UploadCompleteHandler(UploadCompletion completion, String bucket, Consumer<String> metricsSink) {
         this.completion = completion;
         this.bucket = bucket;
+        this.metrics = new EmbeddedMetrics("ShopBackend", Map.of("Service", "media"), metricsSink);
     }
 
     /**
@@ -76,9 +88,7 @@ public final class UploadCompleteHandler implements RequestHandler<S3Event, Uplo
 
     @Override
     public Report handleRequest(S3Event event, Context context) {
-        if (context != null && context.getAwsRequestId() != null) {
-            MDC.put("requestId", context.getAwsRequestId());
-        }
+        PowertoolsLogging.initializeLogging(context);
         try {
             List<UploadCompletion.Outcome> outcomes = new ArrayList<>();
             List<RuntimeException> failures = new ArrayList<>();
@@ -94,14 +104,26 @@ public final class UploadCompleteHandler implements RequestHandler<S3Event, Uplo
                     outcomes.add(new UploadCompletion.Outcome.Ignored("failed: " + e.getMessage()));
                 }
             }
+            publish(outcomes, failures.size());
             if (!failures.isEmpty()) {
                 throw new UploadBatchFailedException(failures.size() + " of " + records.size()
                         + " upload records failed; retry the event", failures.getFirst());
             }
             return new Report(outcomes);
         } finally {
-            MDC.clear();
+            shop.platform.metrics.Metrics.get().flush("upload-complete"); // what the records counted
+            PowertoolsLogging.clearState(true);
         }
+    }
+
+    /** publish counts what the records led to; a failed record is counted as failed, not ignored. */
+    private void publish(List<UploadCompletion.Outcome> outcomes, int failed) {
+        long stored = outcomes.stream().filter(o -> o instanceof UploadCompletion.Outcome.Stored).count();
+        long rejected = outcomes.stream().filter(o -> o instanceof UploadCompletion.Outcome.Rejected).count();
+        long ignored = outcomes.size() - stored - rejected - failed;
+        metrics.publish(List.of(new Metric("UploadsStored", stored, "Count"), new Metric("UploadsRejected", rejected, "Count"),
+                new Metric("UploadsIgnored", ignored, "Count"), new Metric("UploadsFailed", failed, "Count")),
+                System.currentTimeMillis());
     }
 
     private UploadCompletion.Outcome handle(S3EventNotificationRecord record) {

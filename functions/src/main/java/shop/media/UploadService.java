@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import shop.platform.error.ConflictException;
 import shop.platform.error.NotFoundException;
 import shop.platform.error.Validation;
 
@@ -71,8 +72,18 @@ public final class UploadService {
     public record UploadView(String uploadId, UploadStatus status, String imageUrl, String reason) {
     }
 
-    /** issue validates a request, stores its PENDING ticket and returns the presigned PUT. */
+    /** issue validates a request, stores its PENDING ticket under a new id and returns the presigned PUT. */
     public IssuedUpload issue(UploadRequest request, String requestedBy) {
+        return issue(request, requestedBy, UUID.randomUUID().toString());
+    }
+
+    /**
+     * issue validates a request, stores its PENDING ticket under {@code uploadId} and returns the
+     * presigned PUT. When a ticket with that id exists (an earlier run of the same idempotent
+     * request, which reserved the id with its key, stored it and then died) it answers that ticket
+     * again, with a URL valid until the ticket's own expiry, and stores nothing.
+     */
+    public IssuedUpload issue(UploadRequest request, String requestedBy, String uploadId) {
         Validation v = new Validation();
         if (request == null) {
             request = new UploadRequest(null, null, null, null, null);
@@ -106,14 +117,32 @@ public final class UploadService {
                     Map.of("target", target.get().wire(), "targetId", request.targetId()));
         }
         Instant now = clock.instant();
-        String uploadId = UUID.randomUUID().toString();
         UploadKey key = new UploadKey(target.get(), request.targetId(), uploadId, type.get());
         ObjectStore.PresignedPut put = objects.presignPut(key.key(), type.get().mediaType(), request.contentLength(),
                 limits.urlTtl());
-        tickets.create(new UploadTicket(uploadId, key.key(), target.get(), request.targetId(), request.slot(),
-                type.get(), request.contentLength(), put.expiresAt(), put.expiresAt().plus(UploadTicket.GRACE),
-                requestedBy, now, UploadStatus.PENDING, Optional.empty(), Optional.empty(), Optional.empty()));
+        boolean stored = tickets.create(new UploadTicket(uploadId, key.key(), target.get(), request.targetId(),
+                request.slot(), type.get(), request.contentLength(), put.expiresAt(),
+                put.expiresAt().plus(UploadTicket.GRACE), requestedBy, now, UploadStatus.PENDING, Optional.empty(),
+                Optional.empty(), Optional.empty()));
+        if (!stored) {
+            return reissue(uploadId, now);
+        }
         return new IssuedUpload(uploadId, "PUT", put.url(), put.headers(), key.key(), put.expiresAt());
+    }
+
+    /** reissue answers an existing ticket again: a fresh URL for the rest of its validity. */
+    private IssuedUpload reissue(String uploadId, Instant now) {
+        UploadTicket t = tickets.find(uploadId).orElseThrow(() -> new IllegalStateException(
+                "upload " + uploadId + " exists and is gone"));
+        if (t.status() != UploadStatus.PENDING || !t.expiresAt().isAfter(now)) {
+            throw new ConflictException("upload-closed", "Upload no longer open", "The upload this request created ("
+                    + uploadId + ") is " + (t.status() == UploadStatus.PENDING ? "past its URL's expiry" : t.status())
+                    + "; ask for a new one with a new Idempotency-Key.", Map.of("uploadId", uploadId));
+        }
+        ObjectStore.PresignedPut put = objects.presignPut(t.key(), t.type().mediaType(), t.contentLength(),
+                Duration.between(now, t.expiresAt()));
+        shop.platform.metrics.Metrics.get().count("UploadsReissued");
+        return new IssuedUpload(uploadId, "PUT", put.url(), put.headers(), t.key(), t.expiresAt());
     }
 
     /** status reports a ticket; a PENDING one past its validity counts as absent (404). */

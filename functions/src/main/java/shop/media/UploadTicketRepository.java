@@ -9,8 +9,11 @@ import java.util.Optional;
  */
 public interface UploadTicketRepository {
 
-    /** create stores a new PENDING ticket; fails if the id exists (it never should: ids are random). */
-    void create(UploadTicket ticket);
+    /**
+     * create stores a new PENDING ticket unless one with its id exists (made by an earlier run of the
+     * same idempotent request, whose id was reserved with its key); returns whether it stored it.
+     */
+    boolean create(UploadTicket ticket);
 
     /** find returns a ticket by id, expired or not. */
     Optional<UploadTicket> find(String uploadId);

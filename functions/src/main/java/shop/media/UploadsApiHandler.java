@@ -74,8 +74,10 @@ public final class UploadsApiHandler extends ApiHandler {
         return new Router()
                 .route("POST", "/uploads", request -> {
                     Caller caller = request.caller().require(Caller.ADMIN);
-                    return idempotency.run(request, () -> {
-                        var issued = service.issue(request.body(UploadService.UploadRequest.class), caller.subject());
+                    return idempotency.run(request, uploadId -> {
+                        var issued = service.issue(request.body(UploadService.UploadRequest.class), caller.subject(),
+                                uploadId);
+                        shop.platform.metrics.Metrics.get().count("UploadsIssued");
                         return ApiResponse.created(issued, "/uploads/" + issued.uploadId());
                     });
                 })

@@ -42,6 +42,11 @@ final class CatalogApi {
         return new CatalogApi(shared);
     }
 
+    /** over returns the API over a handler of the test's own (faults injected into its pool). */
+    static CatalogApi over(CatalogApiHandler handler) {
+        return new CatalogApi(handler);
+    }
+
     CatalogApiHandler handler() {
         return handler;
     }

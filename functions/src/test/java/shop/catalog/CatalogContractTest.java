@@ -64,8 +64,6 @@ class CatalogContractTest {
         Set<String> missing = new HashSet<>(env.namesRead());
         missing.removeAll(declared);
         missing.removeAll(FunctionEnvironment.RUNTIME_PROVIDED);
-        missing.removeAll(FunctionEnvironment.LOCAL_ONLY);
-        missing.removeAll(Set.of("DB_USER", "DB_PASSWORD"));
         assertEquals(Set.of(), missing);
     }
 

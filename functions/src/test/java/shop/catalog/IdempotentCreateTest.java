@@ -2,6 +2,7 @@ package shop.catalog;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -61,6 +62,32 @@ class IdempotentCreateTest extends CatalogApiTestBase {
                 Map.of("name", "G", "goodsSn", "SN-2", "categoryId", cat, "brandId", brand, "shopPrice", 100));
     }
 
+    /** The catalog function writes its idempotency metrics (EMF on stdout) under Service=catalog. */
+    @Test
+    void replaysAndReusedKeys_areCountedInTheCatalogsMetrics() throws Exception {
+        String key = UUID.randomUUID().toString();
+        post("/brands", key, Map.of("name", "Counted"));
+        java.io.PrintStream stdout = System.out;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            post("/brands", key, Map.of("name", "Counted"));
+            post("/brands", key, Map.of("name", "Other"));
+        } finally {
+            System.setOut(stdout);
+        }
+        List<com.fasterxml.jackson.databind.JsonNode> emf = new java.util.ArrayList<>();
+        for (String line : captured.toString(java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+            if (line.startsWith("{\"_aws\"")) {
+                emf.add(shop.platform.json.Json.MAPPER.readTree(line));
+            }
+        }
+        assertEquals(2, emf.size(), captured.toString(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals("catalog", emf.get(0).path("Service").asText());
+        assertEquals(1, emf.get(0).path("IdempotentReplays").asInt());
+        assertEquals(1, emf.get(1).path("IdempotencyKeyReused").asInt());
+    }
+
     @Test
     void sameKeyWithReorderedJson_isAReplay() {
         String key = UUID.randomUUID().toString();
@@ -94,10 +121,6 @@ class IdempotentCreateTest extends CatalogApiTestBase {
     }
 
     private static long idempotencyRecords() {
-        var test = shop.testing.TestStack.get();
-        try (var dynamo = shop.platform.aws.AwsClients.dynamo(shop.platform.config.AwsConfig.from(test.env(Map.of())))) {
-            return dynamo.scan(r -> r.tableName(test.stack().resources().name("IdempotencyTable"))
-                    .select(software.amazon.awssdk.services.dynamodb.model.Select.COUNT)).count();
-        }
+        return CatalogDb.count("idempotency_record");
     }
 }

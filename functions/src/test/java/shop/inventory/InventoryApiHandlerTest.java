@@ -1,6 +1,7 @@
 package shop.inventory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static shop.inventory.InventoryFixture.actionEvent;
 import static shop.inventory.InventoryFixture.count;
@@ -437,5 +438,40 @@ class InventoryApiHandlerTest extends InventoryApiTestBase {
         assertEquals(250, count("SELECT COUNT(*) FROM stock_movement WHERE kind = 'RELEASE' AND reason = 'expired'"
                 + " AND caller = 'sweeper'") / 2, "one release per item of every swept reservation");
         InventoryFixture.assertReconciled();
+    }
+
+    @Test
+    void sweeper_publishesItsLag_whenAnExpiredReservationIsLeftBehind() throws Exception {
+        long goods = newGoods();
+        setStock(goods, 10);
+        assertEquals(201, call(reserveEvent("o-lag-held", items(goods, 1))).getStatusCode());
+        assertEquals(201, call(reserveEvent("o-lag-free", items(goods, 2))).getStatusCode());
+        InventoryFixture.update("UPDATE stock_sell_detail SET expires_at = UTC_TIMESTAMP(3) - INTERVAL 600 SECOND"
+                + " WHERE order_sn LIKE 'o-lag-%'");
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ReservationSweeperHandler measured = new ReservationSweeperHandler(sweeper.service(), () -> { }, lines::add);
+        ScheduledEvent e = EventLoader.loadScheduledEvent("../events/reservation-sweeper-scheduled.json");
+        // Another transaction holds one expired row, so the sweeper (SKIP LOCKED) must leave it behind.
+        try (java.sql.Connection held = InventoryFixture.db().getConnection()) {
+            held.setAutoCommit(false);
+            try (var s = held.createStatement()) {
+                s.executeQuery("SELECT * FROM stock_sell_detail WHERE order_sn = 'o-lag-held' FOR UPDATE").close();
+            }
+            assertEquals(1, measured.handleRequest(e, null).returned());
+            held.rollback();
+        }
+        var line = shop.platform.json.Json.MAPPER.readTree(lines.getLast());
+        assertEquals("inventory", line.get("Service").asText());
+        assertEquals(1, line.get("ExpiredReservationsReturned").asInt());
+        double lag = line.get("SweeperLag").asDouble();
+        assertTrue(lag >= 600 && lag < 900, "SweeperLag " + lag + " in " + line);
+        var metrics = line.get("_aws").get("CloudWatchMetrics").get(0);
+        assertEquals("ShopBackend", metrics.get("Namespace").asText());
+        assertTrue(java.util.stream.StreamSupport.stream(metrics.get("Metrics").spliterator(), false).anyMatch(m ->
+                m.get("Name").asText().equals("SweeperLag") && m.get("Unit").asText().equals("Seconds")), metrics.toString());
+
+        // Once it is swept too, nothing is behind: the lag is left out (EMF drops zeros).
+        assertEquals(1, measured.handleRequest(e, null).returned());
+        assertFalse(lines.getLast().contains("SweeperLag"), lines.getLast());
     }
 }

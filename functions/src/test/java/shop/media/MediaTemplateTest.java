@@ -22,7 +22,6 @@ import shop.testing.TestStack;
  * headers policy) and expires unverified uploads.
  */
 class MediaTemplateTest {
-    private static final Set<String> LOCAL_CREDENTIALS = Set.of("DB_USER", "DB_PASSWORD");
     private final Template template = Template.loadDefault();
 
     private Env env() {
@@ -32,8 +31,6 @@ class MediaTemplateTest {
     private void assertDeclared(String functionId, Env env) {
         Set<String> allowed = new HashSet<>(FunctionEnvironment.declared(template, functionId));
         allowed.addAll(FunctionEnvironment.RUNTIME_PROVIDED);
-        allowed.addAll(FunctionEnvironment.LOCAL_ONLY);
-        allowed.addAll(LOCAL_CREDENTIALS);
         Set<String> undeclared = new HashSet<>(env.namesRead());
         undeclared.removeAll(allowed);
         assertEquals(Set.of(), undeclared, functionId + " reads variables template.yaml does not set");

@@ -132,6 +132,66 @@ class UploadsApiHandlerTest {
     }
 
     @Test
+    void ticketStoredByAnInvocationThatDiedBeforeItsResponseWasKept_isAnsweredAgain_notIssuedTwice() throws Exception {
+        long goods = f.goods();
+        APIGatewayProxyRequestEvent e = post(body("goods", goods, "front", "image/png", 500));
+        shop.testing.MutableClock clock = new shop.testing.MutableClock();
+        UploadTicketRepository dying = new UploadTicketRepository() {
+            @Override
+            public boolean create(UploadTicket ticket) {
+                f.tickets.create(ticket);
+                throw new shop.testing.HookedDataSource.InvocationKilled("after the ticket was stored");
+            }
+
+            @Override
+            public Optional<UploadTicket> find(String uploadId) {
+                return f.tickets.find(uploadId);
+            }
+
+            @Override
+            public boolean transition(String uploadId, UploadStatus from, Optional<String> fromSequencer,
+                                      UploadStatus to, String sequencer, Optional<String> imageUrl,
+                                      Optional<String> reason, Instant now) {
+                throw new UnsupportedOperationException();
+            }
+        };
+        var store = new DynamoIdempotencyStore(f.dynamo, f.env.require("IDEMPOTENCY_TABLE"), Duration.ofHours(24),
+                Duration.ofSeconds(60));
+        var killed = new UploadsApiHandler(new UploadService(dying, new JdbcTargetRepository(f.db), f.objects,
+                new UploadService.Limits(MediaFixtures.MAX_BYTES, Duration.ofSeconds(300)), clock),
+                new Idempotency(store, clock));
+        int before = f.ticketCount();
+        org.junit.jupiter.api.Assertions.assertThrows(shop.testing.HookedDataSource.InvocationKilled.class,
+                () -> killed.handleRequest(e, null));
+        assertEquals(before + 1, f.ticketCount());
+
+        clock.advance(Duration.ofSeconds(61)); // a killed invocation releases nothing: its lease runs out
+        var retryHandler = OpenApiContract.checked(new UploadsApiHandler(f.service(clock), new Idempotency(store, clock)));
+        APIGatewayProxyResponseEvent retry = retryHandler.handleRequest(e, null);
+        assertEquals(201, retry.getStatusCode(), retry.getBody());
+        String uploadId = json(retry).get("uploadId").asText();
+        assertEquals(before + 1, f.ticketCount(), "the retry issued a second ticket");
+        UploadTicket t = f.tickets.find(uploadId).orElseThrow();
+        assertEquals(t.key(), json(retry).get("key").asText());
+        assertEquals(t.expiresAt(), Instant.parse(json(retry).get("expiresAt").asText()));
+        assertEquals("/uploads/" + uploadId, retry.getHeaders().get("Location"));
+        assertEquals(uploadId, json(retryHandler.handleRequest(e, null)).get("uploadId").asText());
+    }
+
+    @Test
+    void rejectedPost_releasesItsKey_soACorrectedBodyWithTheSameKeyIssuesAtOnce() throws Exception {
+        long banner = f.banner();
+        APIGatewayProxyRequestEvent e = post(body("banner", banner, "image", "image/tiff", 100));
+        int before = f.ticketCount();
+        assertEquals(400, handler.handleRequest(e, null).getStatusCode());
+        e.setBody(body("banner", banner, "image", "image/png", 100));
+        APIGatewayProxyResponseEvent fixed = handler.handleRequest(e, null);
+        assertEquals(201, fixed.getStatusCode(), fixed.getBody());
+        assertEquals(before + 1, f.ticketCount());
+        assertEquals(json(fixed).get("uploadId"), json(handler.handleRequest(e, null)).get("uploadId"));
+    }
+
+    @Test
     void withoutIdempotencyKey_eachPostIssuesItsOwnUpload() throws Exception {
         long brand = f.brand();
         APIGatewayProxyRequestEvent e = post(body("brand", brand, "logo", "image/jpeg", 2048));

@@ -2,6 +2,7 @@ package shop.platform.db;
 
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.output.MigrateResult;
 
 /**
@@ -20,14 +21,26 @@ public final class Migrations {
 
     /** migrate applies pending migrations and returns how many ran (0 when up to date). */
     public static int migrate(DataSource ds) {
-        MigrateResult result = Flyway.configure()
+        MigrateResult result = flyway(ds).migrate();
+        return result.migrationsExecuted;
+    }
+
+    /**
+     * currentVersion returns the version of the latest migration applied ("302"), or "none" on an
+     * empty schema. Out-of-order migrations do not lower it.
+     */
+    public static String currentVersion(DataSource ds) {
+        MigrationInfo current = flyway(ds).info().current();
+        return current == null || current.getVersion() == null ? "none" : current.getVersion().getVersion();
+    }
+
+    private static Flyway flyway(DataSource ds) {
+        return Flyway.configure()
                 .dataSource(ds)
                 .locations("classpath:db/migration")
                 .validateMigrationNaming(true)
                 .outOfOrder(true)
                 .failOnMissingLocations(true)
-                .load()
-                .migrate();
-        return result.migrationsExecuted;
+                .load();
     }
 }

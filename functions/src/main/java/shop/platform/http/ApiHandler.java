@@ -9,6 +9,8 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import shop.platform.deadline.Deadline;
 import shop.platform.error.ProblemException;
+import shop.platform.metrics.Metrics;
+import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 
 /**
  * ApiHandler is the base of every API Gateway handler: it routes the event through a
@@ -77,19 +79,44 @@ public abstract class ApiHandler implements RequestHandler<APIGatewayProxyReques
         return router;
     }
 
+    /**
+     * handleRequest routes one request. Its log lines carry Lambda's context (Powertools: request id,
+     * function name and version, cold start, X-Ray trace id) and the route; what it recorded in
+     * {@link Metrics} is written when it ends, under {@link #metricsService()}.
+     */
     @Override
     public APIGatewayProxyResponseEvent handleRequest(APIGatewayProxyRequestEvent event, Context context) {
+        return PowertoolsLogging.withLogging(context, () -> Metrics.around(metricsService(), () -> handle(event, context)));
+    }
+
+    /**
+     * metricsService is the {@code Service} dimension of this function's metrics: the class name
+     * without its Handler suffix, in kebab case ({@code CatalogApiHandler} is {@code catalog}).
+     */
+    protected String metricsService() {
+        String name = getClass().getSimpleName().replaceFirst("(Api)?Handler$", "");
+        return name.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private APIGatewayProxyResponseEvent handle(APIGatewayProxyRequestEvent event, Context context) {
+        long started = System.nanoTime();
         ApiRequest request = new ApiRequest(event);
-        String requestId = context != null && context.getAwsRequestId() != null ? context.getAwsRequestId()
-                : request.requestId();
-        MDC.put("requestId", requestId);
         MDC.put("route", request.method() + " " + request.resource());
         try {
-            // Every wait below takes its bound from what is left of this invocation (see Deadline).
-            return Deadline.forInvocation(context).run(() -> answer(request, event, requestId));
+            APIGatewayProxyResponseEvent response = answer(request, event, context);
+            LOG.debug("{} {}: {} in {} ms", request.method(), request.resource(), response.getStatusCode(),
+                    (System.nanoTime() - started) / 1_000_000);
+            return response;
         } finally {
-            MDC.clear();
+            MDC.remove("route");
         }
+    }
+
+    private APIGatewayProxyResponseEvent answer(ApiRequest request, APIGatewayProxyRequestEvent event, Context context) {
+        String requestId = context != null && context.getAwsRequestId() != null ? context.getAwsRequestId()
+                : request.requestId();
+        // Every wait below takes its bound from what is left of this invocation (see Deadline).
+        return Deadline.forInvocation(context).run(() -> answer(request, event, requestId));
     }
 
     private APIGatewayProxyResponseEvent answer(ApiRequest request, APIGatewayProxyRequestEvent event, String requestId) {
@@ -100,6 +127,7 @@ public abstract class ApiHandler implements RequestHandler<APIGatewayProxyReques
             if (known.isPresent()) {
                 ProblemException p = known.get();
                 if (p.status() >= 500) {
+                    Metrics.get().count(p.status() == 503 ? "DependencyUnavailable" : "ServerErrors");
                     LOG.warn("{} {} failed: {}", request.method(), request.resource(), p.detail(), e);
                 } else {
                     LOG.info("{} {} rejected: {} {}", request.method(), request.resource(), p.status(), p.detail());
@@ -111,6 +139,7 @@ public abstract class ApiHandler implements RequestHandler<APIGatewayProxyReques
                 }
                 return response.toEvent(Problems.CONTENT_TYPE, cors);
             }
+            Metrics.get().count("UnexpectedErrors");
             LOG.error("{} {} failed unexpectedly", request.method(), request.resource(), e);
             return ApiResponse.of(500, Problems.internal(requestId)).toEvent(Problems.CONTENT_TYPE, cors);
         }

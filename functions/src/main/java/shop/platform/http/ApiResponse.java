@@ -50,6 +50,7 @@ public record ApiResponse(int status, Object body, Map<String, String> headers) 
         }
         h.put("X-Content-Type-Options", "nosniff");
         h.put("Access-Control-Allow-Origin", cors.allowOrigin());
+        h.put("Access-Control-Expose-Headers", Cors.EXPOSED_HEADERS);
         h.putAll(headers);
         return new APIGatewayProxyResponseEvent().withStatusCode(status).withHeaders(h)
                 .withBody(body == null ? null : body instanceof String s ? s : Json.write(body))

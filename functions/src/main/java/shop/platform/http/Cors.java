@@ -17,6 +17,12 @@ import shop.platform.config.Env;
 public record Cors(String allowOrigin) {
     /** ANY lets every origin call (the parameter's default). */
     public static final Cors ANY = new Cors("*");
+    /**
+     * EXPOSED_HEADERS are the response headers a browser script may read besides the CORS-safelisted
+     * ones: the stock's version for the next If-Match, where a create put its resource, when to retry
+     * a 503 or 429, and whether a create was a replay of an earlier one.
+     */
+    public static final String EXPOSED_HEADERS = "ETag, Location, Retry-After, Idempotent-Replayed";
     /** ORIGIN is what a browser sends and compares byte for byte: no path, not even a trailing slash. */
     static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?");
 

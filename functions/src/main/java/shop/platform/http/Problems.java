@@ -7,6 +7,7 @@ import java.sql.SQLTimeoutException;
 import java.sql.SQLTransientConnectionException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import shop.platform.aws.SdkFailures;
 import shop.platform.deadline.Deadline;
 import shop.platform.error.DeadlineExceededException;
 import shop.platform.error.DependencyUnavailableException;
@@ -14,9 +15,9 @@ import shop.platform.error.ProblemException;
 
 /**
  * Problems is the one mapper from exceptions to RFC 9457 {@code application/problem+json}
- * responses: a {@link ProblemException} keeps its status; a lost database connection, or a statement
- * stopped at its time limit, is a 503; anything else is a 500 whose body says nothing about the
- * cause (the log has it).
+ * responses: a {@link ProblemException} keeps its status; a lost database connection, a statement
+ * stopped at its time limit, or an AWS service out of reach ({@link SdkFailures}), is a 503;
+ * anything else is a 500 whose body says nothing about the cause (the log has it).
  */
 public final class Problems {
     /** CONTENT_TYPE of every error body. */
@@ -32,12 +33,17 @@ public final class Problems {
      * known maps a known exception; empty for an unexpected one. A statement the server stopped at
      * its time limit is a {@link DeadlineExceededException}; a lost or unreachable database is one
      * too when the request's deadline has passed (the wait was cut by it), else a
-     * {@link DependencyUnavailableException}.
+     * {@link DependencyUnavailableException}; an AWS SDK call that could not reach its service is
+     * mapped alike ({@link SdkFailures}).
      */
     public static java.util.Optional<ProblemException> known(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c instanceof ProblemException p) {
                 return java.util.Optional.of(p);
+            }
+            // Before the causes: an SDK failure wraps the I/O exception that a lost database would throw.
+            if (c instanceof software.amazon.awssdk.core.exception.SdkException s && SdkFailures.unavailable(s)) {
+                return java.util.Optional.of(SdkFailures.problem(SdkFailures.dependency(s), s));
             }
             if (c instanceof SQLException s && stoppedByTimeLimit(s)) {
                 return java.util.Optional.of(new DeadlineExceededException("the database", c));

@@ -35,7 +35,8 @@ import shop.platform.db.Database;
  *       {@code SecureRandom} on first use and again after every restore, so two environments from
  *       one snapshot never produce the same lock value</td></tr>
  *   <tr><td>the random source of jitter and spreading ({@link SnapshotSafeRandom}: retry and
- *       back-off jitter, RedLock poll intervals and slot choice)</td><td>unique: reseeded after</td>
+ *       back-off jitter, the AWS SDK clients' retry back-off, RedLock poll intervals and slot
+ *       choice)</td><td>unique: reseeded after</td>
  *       <td>reseeded from {@code SecureRandom} after every restore by every priming, so clones do not
  *       replay one sequence (with {@code ThreadLocalRandom}, whose seeder is in the snapshot, they
  *       did: identical back-off exactly when many retry at once)</td></tr>

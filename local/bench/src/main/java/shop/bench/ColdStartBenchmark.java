@@ -1,6 +1,7 @@
 package shop.bench;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,21 +29,42 @@ import shop.stack.Template;
  * controls: a fresh JVM on the deployable jar, from JVM start to the first response, split into
  * JVM-to-main, init (handler construction: config, pools, SDK clients) and the first invocation.
  * Each function runs {@code RUNS} times against the local stack; the median is reported, with the
- * stack's start time and the jar's size. Prints a Markdown section for docs/benchmarks.md.
+ * spread (min to max) of the total, the stack's start time and the jar's size. Prints a Markdown
+ * section for docs/benchmarks.md and the raw samples as CSV on stderr.
  *
- * <p>Usage: {@code ./dev bench ColdStartBenchmark [RUNS]} (default 5).
+ * <p>Given several jars ({@code LABEL=PATH}, e.g. the jar before and after a change), it measures
+ * them side by side: each run probes every jar once, in an order rotated from run to run, so that
+ * whatever else the machine does at a moment falls on every jar alike; it then reports each jar's
+ * medians and the ratio of each to the first.
+ *
+ * <p>Usage: {@code ./dev bench ColdStartBenchmark [RUNS] [LABEL=JAR]...} (default 5 runs, the
+ * project's own jar).
  */
 public final class ColdStartBenchmark {
     private ColdStartBenchmark() {
+    }
+
+    /** Variant is one jar under test. */
+    private record Variant(String label, Path jar) {
     }
 
     /** main runs the measurement. */
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         Path root = ProjectRoot.find();
-        Path jar = root.resolve("functions/target/shop-functions.jar");
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException("build the jar first: ./mvnw -pl functions -am package -DskipTests");
+        List<Variant> variants = new ArrayList<>();
+        for (int i = 1; i < args.length; i++) {
+            String[] kv = args[i].split("=", 2);
+            variants.add(new Variant(kv[0], Path.of(kv[1]).toAbsolutePath()));
+        }
+        if (variants.isEmpty()) {
+            variants.add(new Variant("jar", root.resolve("functions/target/shop-functions.jar")));
+        }
+        for (Variant v : variants) {
+            if (!Files.isRegularFile(v.jar())) {
+                throw new IllegalStateException(v.jar() + " does not exist; build the jar first: "
+                        + "./mvnw -pl functions -am package -DskipTests");
+            }
         }
         long t0 = System.nanoTime();
         LocalStack stack = LocalStack.start(System.getenv());
@@ -57,6 +79,11 @@ public final class ColdStartBenchmark {
             env.put("JWT_AUDIENCE", "shop-api");
             env.put("JWKS_URL", "http://127.0.0.1:9/.well-known/jwks.json");
             env.put("PUBLIC_IMAGE_BASE_URL", stack.endpoints().s3Endpoint() + "/" + stack.resources().name("ImagesBucket"));
+            // What Lambda sets: the level of the advanced logging controls (INFO in the template) and the init type.
+            env.put("AWS_LAMBDA_LOG_LEVEL", "INFO");
+            env.put("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
+            env.put("POWERTOOLS_SERVICE_NAME", "shop-backend");
+            env.put("TZ", ":UTC");
             Env e = Env.of(env);
             var migration = stack.endpoints().migration();
             DataSource ds = Database.pool(new DbConfig(stack.endpoints().jdbcUrl(), java.util.Optional.empty(),
@@ -68,39 +95,66 @@ public final class ColdStartBenchmark {
                     .filter(p -> p.contains("aws-lambda-java-serialization")).findFirst().orElseThrow();
             String benchClasses = Path.of(ColdStartProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI())
                     .toString();
-            String classpath = String.join(java.io.File.pathSeparator, jar.toString(), serialization, benchClasses);
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
             Template template = Template.load(root.resolve("template.yaml"));
             Map<String, String> eventFor = sampleEvents(root);
             StringBuilder table = new StringBuilder();
-            table.append("| function | JVM start to main (ms) | init (ms) | first invoke (ms) | JVM start to first response (ms) |\n");
-            table.append("|---|---:|---:|---:|---:|\n");
+            table.append("| function | jar | JVM start to main (ms) | init (ms) | first invoke (ms) | JVM start to first response (ms), median (min to max) |");
+            table.append(variants.size() > 1 ? " total vs " + variants.getFirst().label() + " |\n" : "\n");
+            table.append("|---|---|---:|---:|---:|---:|").append(variants.size() > 1 ? "---:|\n" : "\n");
+            System.err.println("function,jar,run,jvmToMainMs,initMs,firstInvokeMs,totalMs");
             for (var fn : template.resourcesOfType("AWS::Serverless::Function").entrySet()) {
                 String id = fn.getKey();
                 String handler = String.valueOf(Template.map(fn.getValue().get("Properties")).get("Handler"));
                 String event = eventFor.get(id);
                 if (event == null) {
-                    table.append("| ").append(id).append(" | no sample event |||\n");
+                    table.append("| ").append(id).append(" | no sample event |||||\n");
                     continue;
                 }
-                List<long[]> samples = new ArrayList<>();
+                Map<String, List<long[]>> samples = new java.util.LinkedHashMap<>();
+                variants.forEach(v -> samples.put(v.label(), new ArrayList<>()));
                 for (int i = 0; i < runs; i++) {
-                    samples.add(probe(java, classpath, handler.substring(0, handler.indexOf("::")), event, env));
+                    for (int k = 0; k < variants.size(); k++) {
+                        Variant v = variants.get((i + k) % variants.size()); // rotate the order run by run
+                        String classpath = String.join(File.pathSeparator, v.jar().toString(), serialization,
+                                benchClasses);
+                        long[] sample = probe(java, classpath, handler.substring(0, handler.indexOf("::")), event, env);
+                        samples.get(v.label()).add(sample);
+                        System.err.println(id + "," + v.label() + "," + i + "," + sample[0] + "," + sample[1] + ","
+                                + sample[2] + "," + sample[3]);
+                    }
                 }
-                long[] median = new long[4];
-                for (int k = 0; k < 4; k++) {
-                    final int col = k;
-                    long[] col_ = samples.stream().mapToLong(s -> s[col]).sorted().toArray();
-                    median[k] = col_[col_.length / 2];
+                long firstTotal = 0;
+                for (Variant v : variants) {
+                    List<long[]> s = samples.get(v.label());
+                    long[] median = new long[4];
+                    for (int k = 0; k < 4; k++) {
+                        final int col = k;
+                        long[] column = s.stream().mapToLong(x -> x[col]).sorted().toArray();
+                        median[k] = column[column.length / 2];
+                    }
+                    long min = s.stream().mapToLong(x -> x[3]).min().orElse(0);
+                    long max = s.stream().mapToLong(x -> x[3]).max().orElse(0);
+                    if (v == variants.getFirst()) {
+                        firstTotal = median[3];
+                    }
+                    table.append("| ").append(id).append(" (").append(Path.of(event).getFileName()).append(") | ")
+                            .append(v.label()).append(" | ").append(median[0]).append(" | ").append(median[1])
+                            .append(" | ").append(median[2]).append(" | ").append(median[3]).append(" (").append(min)
+                            .append(" to ").append(max).append(") |");
+                    if (variants.size() > 1) {
+                        table.append(String.format(" %.2f |", firstTotal == 0 ? 0 : (double) median[3] / firstTotal));
+                    }
+                    table.append('\n');
                 }
-                table.append("| ").append(id).append(" (").append(Path.of(event).getFileName()).append(") | ")
-                        .append(median[0]).append(" | ").append(median[1]).append(" | ").append(median[2])
-                        .append(" | ").append(median[3]).append(" |\n");
             }
-            System.out.println("### Cold start (" + runs + " fresh JVMs per function, median)\n");
+            System.out.println("### Cold start (" + runs + " fresh JVMs per function and jar, median)\n");
             System.out.println("- Local stack start (MariaDB, 5 Redis, S3Mock, dynalite, provisioning): " + stackMs + " ms");
-            System.out.printf("- Deployable jar functions/target/shop-functions.jar: %.1f MiB%n", Files.size(jar) / 1048576.0);
+            for (Variant v : variants) {
+                System.out.printf("- %s: %s, %.1f MiB%n", v.label(), root.relativize(v.jar()).toString().startsWith("..")
+                        ? v.jar() : root.relativize(v.jar()), Files.size(v.jar()) / 1048576.0);
+            }
             System.out.println("- JVM: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version")
                     + ", " + Runtime.getRuntime().availableProcessors() + " cores\n");
             System.out.println(table);

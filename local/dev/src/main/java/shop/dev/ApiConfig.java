@@ -91,12 +91,20 @@ record ApiConfig(String logicalId, String stage, Optional<Cors> cors, String def
         return new ApiConfig(logicalId, stage, cors, defaultAuthorizer, authorizers, responses);
     }
 
-    /** functionOf returns the function a {@code !GetAtt Fn.Arn} names. */
+    /**
+     * functionOf returns the function a {@code !Ref Fn.Alias} (its SnapStart alias, as the template
+     * names it) or a {@code !GetAtt Fn.Arn} names; locally both run the same handler.
+     */
     private static String functionOf(Object arn) {
+        Object ref = Template.map(arn).get("Ref");
+        if (ref instanceof String r && r.endsWith(".Alias")) {
+            return r.substring(0, r.length() - ".Alias".length());
+        }
         Object getAtt = Template.map(arn).get("Fn::GetAtt");
         List<Object> parts = Template.list(getAtt);
         if (parts.size() != 2 || !"Arn".equals(parts.get(1))) {
-            throw new IllegalArgumentException("authorizer FunctionArn must be !GetAtt FUNCTION.Arn, not " + arn);
+            throw new IllegalArgumentException("authorizer FunctionArn must be !Ref FUNCTION.Alias or !GetAtt FUNCTION.Arn, not "
+                    + arn);
         }
         return String.valueOf(parts.getFirst());
     }

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -21,6 +22,7 @@ import shop.platform.config.DbConfig;
 import shop.platform.config.Env;
 import shop.platform.db.Database;
 import shop.platform.db.Migrations;
+import shop.stack.FunctionEnvironment;
 import shop.stack.LocalStack;
 import shop.stack.ProjectRoot;
 import shop.stack.Template;
@@ -35,9 +37,14 @@ public final class Dev {
     private static final String USAGE = """
             usage: ./dev start [--port 3000] [--sample-data] [--schedule-every 5s] [--env NAME=VALUE]...
                                [--parameter NAME=VALUE]... [--env-vars FILE.json]
-                   ./dev invoke FUNCTION --event events/FILE.json [--env NAME=VALUE]... [--env-vars FILE.json]
+                               [--fixed-ports] [--bind 127.0.0.1|0.0.0.0]
+                   ./dev invoke FUNCTION --event events/FILE.json [--env NAME=VALUE]... [--parameter NAME=VALUE]...
+                                [--env-vars events/env.local.json] [--classes]
                    ./dev token --role admin|service [--ttl 3600] [--sub NAME]
                    ./dev migrate            (DB_URL, DB_USER/DB_PASSWORD or DB_SECRET_ARN from the environment)
+                   ./dev failed-events      (the asynchronous events kept after their retries failed)
+                   ./dev redrive [--port 3000] [ID]...   (replay them, all or these, through the running ./dev start)
+                   ./dev redrive --stack NAME [--region R] | ./dev verify --stack NAME   (a deployed stack)
                    ./dev reconcile [--port 3000]   (the database of ./dev start on that port, or DB_URL... as migrate)
                    ./dev test | ./dev bench NAME [args]
             """;
@@ -59,6 +66,8 @@ public final class Dev {
                 case "invoke" -> invoke(rest, stdout);
                 case "token" -> token(rest, stdout);
                 case "migrate" -> migrate(stdout);
+                case "failed-events" -> failedEvents(rest, stdout);
+                case "redrive" -> redrive(rest, stdout);
                 case "reconcile" -> reconcile(rest, stdout);
                 case "help", "-h", "--help" -> {
                     stdout.print(USAGE);
@@ -93,11 +102,15 @@ public final class Dev {
         Optional<Duration> every = Optional.ofNullable(System.getenv("SHOP_SCHEDULE_EVERY")).filter(s -> !s.isBlank())
                 .map(Scheduler::parseEvery);
         Overrides overrides = new Overrides();
+        Map<String, String> stackEnv = new LinkedHashMap<>(System.getenv());
         while (!args.isEmpty()) {
             String arg = args.removeFirst();
             switch (arg) {
                 case "--port" -> port = Integer.parseInt(value(args, arg));
                 case "--sample-data" -> sampleData = true;
+                // The ports events/env.local.json names, for sam local invoke (docs/local-runner.md).
+                case "--fixed-ports" -> stackEnv.put("SHOP_STACK_PORTS", "fixed");
+                case "--bind" -> stackEnv.put("SHOP_STACK_BIND", value(args, arg));
                 case "--schedule-every" -> every = Optional.of(Scheduler.parseEvery(value(args, arg)));
                 default -> overrides.parse(arg, args);
             }
@@ -111,7 +124,7 @@ public final class Dev {
         } catch (IOException e) {
             throw new IllegalStateException("cannot listen on 127.0.0.1:" + port + " (in use? pick another with --port)", e);
         }
-        LocalStack stack = LocalStack.start(System.getenv());
+        LocalStack stack = LocalStack.start(stackEnv);
         Runner runner = new Runner(stack);
         Runtime.getRuntime().addShutdownHook(new Thread(runner::close, "dev-stop"));
         // Migrate while the gateway starts; ready is printed only when both are done.
@@ -161,17 +174,38 @@ public final class Dev {
         }
     }
 
-    private static int invoke(Deque<String> args, PrintStream stdout) {
+    /**
+     * invoke runs one function once, like {@code sam local invoke}. By default it runs the deployable
+     * jar in a fresh JVM ({@link JarInvocation}):
+     * <ul>
+     *   <li>with {@code --env-vars FILE}, the environment is what SAM gives the function
+     *       ({@link FunctionEnvironment#samLocal}: declared variables only, the file's values on top)
+     *       and nothing is started: the file names the servers ({@code ./dev start --fixed-ports}
+     *       for events/env.local.json); {@code host.docker.internal}, the host as a SAM container
+     *       sees it, is 127.0.0.1 here;</li>
+     *   <li>without it, a local stack is started for the invocation and the function gets the
+     *       runner's environment (the stack's endpoints).</li>
+     * </ul>
+     * {@code --classes} runs the handler in this JVM from target/classes instead (faster to iterate).
+     */
+    static int invoke(Deque<String> args, PrintStream stdout) {
         if (args.isEmpty() || args.peekFirst().startsWith("--")) {
             throw new UsageException("invoke needs the function's logical id");
         }
         String functionId = args.removeFirst();
         Path event = null;
+        boolean classes = false;
+        Path envVarsFile = null;
         Overrides overrides = new Overrides();
         while (!args.isEmpty()) {
             String arg = args.removeFirst();
             if (arg.equals("--event") || arg.equals("-e")) {
                 event = Path.of(value(args, arg));
+            } else if (arg.equals("--classes")) {
+                classes = true;
+            } else if (arg.equals("--env-vars") || arg.equals("-n")) {
+                envVarsFile = Path.of(value(args, arg));
+                overrides.envVarsFile(envVarsFile);
             } else {
                 overrides.parse(arg, args);
             }
@@ -187,6 +221,9 @@ public final class Dev {
         }
         Path root = ProjectRoot.find();
         Template template = Template.load(root.resolve("template.yaml"));
+        if (!classes && envVarsFile != null) {
+            return invokeAsSam(root, template, functionId, event, overrides, stdout);
+        }
         DevApp.Options options = DevApp.Options.defaults(root);
         options = new DevApp.Options(0, root, options.keyFile(), Optional.empty(), options.s3PollInterval(),
                 options.retryBackoff(), overrides.parameters, overrides.env, overrides.perFunction, Map.of());
@@ -196,7 +233,17 @@ public final class Dev {
             try (DevServer jwks = DevServer.bind(0);
                  LambdaFunctions functions = DevApp.functions(stack, template, options, jwks.port())) {
                 jwks.start(null, SigningKey.loadOrCreate(options.keyFile()), root.resolve("admin"));
-                functions.spec(functionId);
+                FunctionSpec spec = functions.spec(functionId);
+                if (!classes) {
+                    if (spec.configError() != null) {
+                        throw new IllegalArgumentException(spec.configError());
+                    }
+                    JarInvocation.Result r = JarInvocation.run(JarInvocation.jar(root),
+                            spec.handlerClass() + "::" + spec.handlerMethod(), spec.timeoutSeconds(), spec.environment(),
+                            event);
+                    stdout.println(r.output());
+                    return r.ok() ? 0 : 1;
+                }
                 try {
                     String output = functions.invoke(functionId, eventJson, LambdaFunctions.newRequestId());
                     stdout.println(output);
@@ -207,6 +254,30 @@ public final class Dev {
                 }
             }
         }
+    }
+
+    /**
+     * invokeAsSam runs the jar with the environment {@code sam local invoke --env-vars FILE} gives the
+     * function, against servers already running (nothing is started).
+     */
+    private static int invokeAsSam(Path root, Template template, String functionId, Path event, Overrides overrides,
+                                   PrintStream stdout) {
+        if (!template.resourcesOfType("AWS::Serverless::Function").containsKey(functionId)) {
+            throw new IllegalArgumentException("template.yaml has no function " + functionId);
+        }
+        Map<String, Map<String, String>> envVars = new LinkedHashMap<>(overrides.perFunction);
+        Map<String, String> global = new LinkedHashMap<>(overrides.fileParameters);
+        global.putAll(overrides.env);
+        envVars.put("Parameters", global);
+        Map<String, String> env = new LinkedHashMap<>();
+        FunctionEnvironment.samLocal(template, functionId, overrides.parameters, System.getenv(), envVars)
+                .forEach((k, v) -> env.put(k, v.replace("host.docker.internal", "127.0.0.1")));
+        Map<String, Object> props = template.properties(functionId);
+        String handler = String.valueOf(props.getOrDefault("Handler", template.globals("Function").get("Handler")));
+        int timeout = Integer.parseInt(env.get("AWS_LAMBDA_FUNCTION_TIMEOUT"));
+        JarInvocation.Result r = JarInvocation.run(JarInvocation.jar(root), handler, timeout, env, event);
+        stdout.println(r.output());
+        return r.ok() ? 0 : 1;
     }
 
     /** errorJson is the error document Lambda returns for a failed invocation. */
@@ -254,6 +325,77 @@ public final class Dev {
         } finally {
             Database.close(ds);
         }
+    }
+
+    /** failedEvents lists the kept events from the store on disk; no runner is needed. */
+    private static int failedEvents(Deque<String> args, PrintStream stdout) {
+        if (!args.isEmpty()) {
+            throw new UsageException("failed-events takes no arguments");
+        }
+        FailedEvents store = FailedEvents.in(ProjectRoot.find());
+        List<FailedEvents.Entry> entries = store.list();
+        for (FailedEvents.Entry e : entries) {
+            stdout.printf("%s  %s  failed %s after %d attempts: %s: %s%n", e.id(), e.functionId(), e.failedAt(), e.attempts(),
+                    e.errorType(), e.errorMessage());
+        }
+        System.err.println("dev: " + entries.size() + " failed event(s) in " + store.dir()
+                + (entries.isEmpty() ? "" : "; ./dev redrive [ID]... replays them through the running ./dev start"));
+        return 0;
+    }
+
+    /**
+     * redrive asks the running {@code ./dev start} to replay kept events (all, or the ids given)
+     * through their functions: the function must run against that runner's servers, where the
+     * event's ticket and rows live. Exits 1 when any failed again or was not found.
+     */
+    private static int redrive(Deque<String> args, PrintStream stdout) {
+        int port = Integer.parseInt(Optional.ofNullable(System.getenv("DEV_PORT")).orElse("3000"));
+        List<String> ids = new java.util.ArrayList<>();
+        while (!args.isEmpty()) {
+            String arg = args.removeFirst();
+            switch (arg) {
+                case "--port" -> port = Integer.parseInt(value(args, arg));
+                case "--stack", "--region" -> throw new UsageException(arg + " belongs to the deployed-stack redrive, which"
+                        + " ./dev runs from local/ops");
+                default -> {
+                    if (arg.startsWith("--")) {
+                        throw new UsageException("redrive does not take " + arg);
+                    }
+                    ids.add(arg);
+                }
+            }
+        }
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + port + "/.dev/failed-events/redrive"))
+                .header(DevApp.CONTROL_HEADER, "1").header("Content-Type", "application/json")
+                .timeout(Duration.ofMinutes(15))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(shop.platform.json.Json.write(Map.of("ids", ids))))
+                .build();
+        java.net.http.HttpResponse<String> response;
+        try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+            response = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException("no ./dev start answers on 127.0.0.1:" + port + " (" + e + "). A redrive runs the"
+                    + " function against the running local stack: start it (./dev start), or pass --port", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("the runner on port " + port + " answered " + response.statusCode() + ": "
+                    + response.body());
+        }
+        int bad = 0;
+        try {
+            for (JsonNode r : ProxyEvent.JSON.readTree(response.body())) {
+                stdout.printf("%s  %s  %s%s%n", r.path("id").asText(), r.path("functionId").asText(), r.path("outcome").asText(),
+                        r.path("error").asText().isEmpty() ? "" : ": " + r.path("error").asText());
+                bad += r.path("outcome").asText().equals("redriven") ? 0 : 1;
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("unreadable answer from the runner: " + response.body(), e);
+        }
+        return bad == 0 ? 0 : 1;
     }
 
     /**
@@ -304,6 +446,8 @@ public final class Dev {
         final Map<String, String> env = new LinkedHashMap<>();
         final Map<String, String> parameters = new LinkedHashMap<>();
         final Map<String, Map<String, String>> perFunction = new LinkedHashMap<>();
+        /** The env-vars file's Parameters section alone (for SAM's order: file, then --env). */
+        final Map<String, String> fileParameters = new LinkedHashMap<>();
 
         void parse(String arg, Deque<String> args) {
             switch (arg) {
@@ -329,7 +473,12 @@ public final class Dev {
                 root.fields().forEachRemaining(section -> {
                     Map<String, String> target = section.getKey().equals("Parameters") ? env
                             : perFunction.computeIfAbsent(section.getKey(), k -> new LinkedHashMap<>());
-                    section.getValue().fields().forEachRemaining(v -> target.put(v.getKey(), v.getValue().asText()));
+                    section.getValue().fields().forEachRemaining(v -> {
+                        target.put(v.getKey(), v.getValue().asText());
+                        if (section.getKey().equals("Parameters")) {
+                            fileParameters.put(v.getKey(), v.getValue().asText());
+                        }
+                    });
                 });
             } catch (IOException e) {
                 throw new IllegalArgumentException("cannot read --env-vars " + file.toAbsolutePath() + ": " + e.getMessage(), e);

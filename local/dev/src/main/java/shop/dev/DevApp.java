@@ -80,7 +80,7 @@ final class DevApp implements AutoCloseable {
     static DevApp start(LocalStack stack, Options options) {
         Template template = Template.load(options.root().resolve("template.yaml"));
         List<AutoCloseable> parts = new ArrayList<>();
-        DevServer server = DevServer.bind(options.port());
+        DevServer server = DevServer.bind(options.port(), stack.bind());
         parts.add(server);
         try {
             LambdaFunctions functions = functions(stack, template, options, server.port());
@@ -92,7 +92,7 @@ final class DevApp implements AutoCloseable {
             ApiGateway gateway = new ApiGateway(api, ApiRoutes.fromTemplate(template, api), functions, Clock.systemUTC());
             server.start(gateway, SigningKey.loadOrCreate(options.keyFile()), options.root().resolve("admin"));
 
-            AsyncInvoker invoker = new AsyncInvoker(functions, options.retryBackoff());
+            AsyncInvoker invoker = new AsyncInvoker(functions, options.retryBackoff(), FailedEvents.in(options.root()));
             parts.add(invoker);
             List<S3Bridge.Subscription> subscriptions = S3Bridge.fromTemplate(template, stack.resources().physicalIds());
             if (!subscriptions.isEmpty()) {
@@ -101,6 +101,7 @@ final class DevApp implements AutoCloseable {
                 parts.add(new S3Bridge(s3, subscriptions, options.s3PollInterval(), invoker, Clock.systemUTC()));
             }
             parts.add(new Scheduler(Scheduler.fromTemplate(template, options.scheduleEvery()), invoker, Clock.systemUTC()));
+            server.control(call -> control(invoker, call));
 
             List<String> missing = functions.ids().stream().filter(id -> !functions.handlerPresent(id))
                     .map(id -> id + " (" + functions.spec(id).handlerClass() + ")").toList();
@@ -113,6 +114,36 @@ final class DevApp implements AutoCloseable {
             closeAll(parts);
             throw e;
         }
+    }
+
+    /** CONTROL_HEADER must be on every /.dev/ request: a browser cannot send it cross-origin without a preflight. */
+    static final String CONTROL_HEADER = "X-Dev-Control";
+
+    /**
+     * control answers the runner's own endpoints: {@code GET /.dev/failed-events} lists the kept
+     * events, {@code POST /.dev/failed-events/redrive} with {@code {"ids": [...]}} (none: all)
+     * replays them through their functions and answers what each did.
+     */
+    static HttpReply control(AsyncInvoker invoker, HttpCall call) {
+        Map<String, String> json = Map.of("Content-Type", "application/json");
+        if (call.header(CONTROL_HEADER).isEmpty()) {
+            return HttpReply.of(403, json, "{\"message\":\"" + CONTROL_HEADER + " header required\"}");
+        }
+        try {
+            if (call.path().equals("/.dev/failed-events") && call.method().equals("GET")) {
+                return HttpReply.of(200, json, shop.platform.json.Json.write(invoker.failedEvents().list()));
+            }
+            if (call.path().equals("/.dev/failed-events/redrive") && call.method().equals("POST")) {
+                List<String> ids = new ArrayList<>();
+                if (call.body().length > 0) {
+                    ProxyEvent.JSON.readTree(call.body()).path("ids").forEach(id -> ids.add(id.asText()));
+                }
+                return HttpReply.of(200, json, shop.platform.json.Json.write(invoker.redrive(ids)));
+            }
+        } catch (java.io.IOException e) {
+            return HttpReply.of(400, json, "{\"message\":\"body must be {\\\"ids\\\": [...]}\"}");
+        }
+        return HttpReply.of(404, json, "{\"message\":\"no such runner endpoint\"}");
     }
 
     /** functions builds the template's functions with their local environment (JWKS on {@code port}). */

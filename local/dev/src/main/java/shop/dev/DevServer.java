@@ -43,11 +43,17 @@ final class DevServer implements AutoCloseable {
 
     /** bind takes the port (0 for any free one) on 127.0.0.1 without serving yet. */
     static DevServer bind(int port) {
+        return bind(port, "127.0.0.1");
+    }
+
+    /** bind takes the port on an address (127.0.0.1, or 0.0.0.0 for containers) without serving yet. */
+    static DevServer bind(int port, String address) {
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 256);
+            InetAddress at = "127.0.0.1".equals(address) ? InetAddress.getLoopbackAddress() : InetAddress.getByName(address);
+            HttpServer server = HttpServer.create(new InetSocketAddress(at, port), 256);
             return new DevServer(server);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on 127.0.0.1:" + port
+            throw new UncheckedIOException("cannot listen on " + address + ":" + port
                     + (port != 0 ? " (in use? pick another with --port)" : ""), e);
         }
     }
@@ -90,6 +96,21 @@ final class DevServer implements AutoCloseable {
         });
         server.setExecutor(executor);
         server.start();
+    }
+
+    /**
+     * control serves the runner's own endpoints under {@code /.dev/} (not API routes, like the JWKS)
+     * with {@code handler}; {@code ./dev redrive} talks to the running runner through them.
+     */
+    void control(java.util.function.Function<HttpCall, HttpReply> handler) {
+        server.createContext("/.dev/", exchange -> {
+            try (exchange) {
+                String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
+                write(exchange, method, handler.apply(toCall(exchange, method)));
+            } catch (RuntimeException | IOException e) {
+                LOG.warn("{} {} failed: {}", exchange.getRequestMethod(), exchange.getRequestURI(), e.toString());
+            }
+        });
     }
 
     private static HttpCall toCall(HttpExchange exchange, String method) throws IOException {

@@ -15,13 +15,20 @@ import java.nio.charset.StandardCharsets;
 final class LocalContext implements Context {
     private final String requestId;
     private final String functionName;
+    private final String version;
     private final int memoryMb;
     private final long deadlineMillis;
     private final LambdaLogger logger;
 
     LocalContext(String requestId, String functionName, int memoryMb, long deadlineMillis) {
+        this(requestId, functionName, "$LATEST", memoryMb, deadlineMillis);
+    }
+
+    /** Creates the context of a published version's invocation (JarInvoker reads it from the environment). */
+    LocalContext(String requestId, String functionName, String version, int memoryMb, long deadlineMillis) {
         this.requestId = requestId;
         this.functionName = functionName;
+        this.version = version;
         this.memoryMb = memoryMb;
         this.deadlineMillis = deadlineMillis;
         this.logger = new StderrLogger(System.err);
@@ -39,7 +46,7 @@ final class LocalContext implements Context {
 
     @Override
     public String getLogStreamName() {
-        return "local/[$LATEST]" + requestId.replace("-", "");
+        return "local/[" + version + "]" + requestId.replace("-", "");
     }
 
     @Override
@@ -49,7 +56,7 @@ final class LocalContext implements Context {
 
     @Override
     public String getFunctionVersion() {
-        return "$LATEST";
+        return version;
     }
 
     @Override

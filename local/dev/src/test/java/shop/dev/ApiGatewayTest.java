@@ -102,7 +102,7 @@ class ApiGatewayTest {
         assertEquals(200, reply.status());
         assertEquals(List.of("*"), reply.headers().get("Access-Control-Allow-Origin"));
         assertEquals(List.of("GET,POST,PUT,PATCH,DELETE,OPTIONS"), reply.headers().get("Access-Control-Allow-Methods"));
-        assertEquals(List.of("Content-Type,Authorization,Idempotency-Key"), reply.headers().get("Access-Control-Allow-Headers"));
+        assertEquals(List.of("Content-Type,Authorization,Idempotency-Key,If-Match"), reply.headers().get("Access-Control-Allow-Headers"));
         assertEquals(List.of("600"), reply.headers().get("Access-Control-Max-Age"));
         assertEquals(0, ScriptedAuthorizer.CALLS.get());
     }

@@ -91,7 +91,8 @@ class DevAppEndToEndTest {
         assertEquals(1024, echo.path("memory").asInt());
         assertTrue(echo.path("remainingMillis").asInt() <= 15_000 && echo.path("remainingMillis").asInt() > 0);
         assertEquals(LocalStack.shared().endpoints().jdbcUrl(), echo.path("dbUrl").asText());
-        assertEquals("idempotency-table", echo.path("idempotencyTable").asText());
+        // The catalog keeps its idempotency records in the database, in the create's transaction.
+        assertEquals("", echo.path("idempotencyTable").asText());
         // Local credentials instead of the Secrets Manager secret the template names.
         assertEquals(LocalStack.shared().endpoints().dbUser(), echo.path("dbUser").asText());
         assertEquals("", echo.path("dbSecretArn").asText());
@@ -146,6 +147,15 @@ class DevAppEndToEndTest {
                 .header("Origin", ORIGIN).header("Access-Control-Request-Method", "POST"));
         assertEquals(200, preflight.statusCode());
         assertEquals(ORIGIN, preflight.headers().firstValue("Access-Control-Allow-Origin").orElse(""));
+        // A browser counting stock sends If-Match on a PUT; the preflight must allow both.
+        HttpResponse<String> count = send(at("/inventory/1").method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", ORIGIN).header("Access-Control-Request-Method", "PUT")
+                .header("Access-Control-Request-Headers", "authorization,content-type,if-match"));
+        assertEquals(200, count.statusCode());
+        List<String> allowed = List.of(count.headers().firstValue("Access-Control-Allow-Headers").orElse("")
+                .toLowerCase(java.util.Locale.ROOT).split(","));
+        assertTrue(allowed.containsAll(List.of("authorization", "content-type", "if-match")), allowed.toString());
+        assertTrue(count.headers().firstValue("Access-Control-Allow-Methods").orElse("").contains("PUT"));
     }
 
     @Test
@@ -154,6 +164,11 @@ class DevAppEndToEndTest {
         assertEquals(200, health.statusCode(), health.body());
         assertEquals(ORIGIN, health.headers().firstValue("Access-Control-Allow-Origin").orElse(""));
         assertEquals("{\"status\":\"UP\"}", health.body(), "anonymous callers get the status alone");
+        // Scripts may read the version for If-Match, a create's Location and a 503's Retry-After.
+        List<String> exposed = List.of(health.headers().firstValue("Access-Control-Expose-Headers").orElse("")
+                .split(",\\s*"));
+        assertTrue(exposed.containsAll(List.of("ETag", "Location", "Retry-After", "Idempotent-Replayed")),
+                exposed.toString());
         HttpResponse<String> details = send(at("/health/details").GET());
         assertEquals(401, details.statusCode(), "the details are behind the authorizer: " + details.body());
         String token = key.mint("admin", "alice", Duration.ofMinutes(5), Instant.now());

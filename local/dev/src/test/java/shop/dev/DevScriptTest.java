@@ -35,7 +35,8 @@ class DevScriptTest {
     void help_namesEveryCommand() throws Exception {
         Result r = run("help");
         assertEquals(0, r.code(), r.err());
-        for (String command : List.of("start", "invoke", "token", "test", "bench", "migrate", "reconcile")) {
+        for (String command : List.of("start", "invoke", "token", "test", "bench", "migrate", "reconcile", "failed-events",
+                "redrive", "verify")) {
             assertTrue(r.out().contains("./dev " + command), command + " missing from:\n" + r.out());
         }
     }

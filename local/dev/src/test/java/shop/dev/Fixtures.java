@@ -25,6 +25,26 @@ final class Fixtures {
         return ApiRoutes.fromTemplate(TEMPLATE, api());
     }
 
+    /**
+     * realApp starts the runner with the template's real functions over the shared local stack, in a
+     * project root of its own (its failed-events store and signing key stay there), with short retries.
+     */
+    static DevApp realApp(java.nio.file.Path root, boolean sampleData) throws java.io.IOException {
+        java.nio.file.Files.copy(shop.stack.ProjectRoot.find().resolve("template.yaml"), root.resolve("template.yaml"));
+        java.nio.file.Files.createDirectories(root.resolve("admin"));
+        shop.stack.LocalStack stack = shop.stack.LocalStack.shared();
+        DevApp.prepareDatabase(stack, sampleData);
+        return DevApp.start(stack, new DevApp.Options(0, root, DevApp.Options.defaults(root).keyFile(), java.util.Optional.empty(),
+                java.time.Duration.ofMillis(200), List.of(java.time.Duration.ofMillis(100), java.time.Duration.ofMillis(200)),
+                Map.of(), Map.of("LOCK_MODE", "rowlock"), Map.of(), Map.of()));
+    }
+
+    /** adminToken mints a ten-minute admin token with the signing key of a runner's root. */
+    static String adminToken(java.nio.file.Path root, String subject) {
+        return SigningKey.loadOrCreate(DevApp.Options.defaults(root).keyFile()).mint("admin", subject,
+                java.time.Duration.ofMinutes(10), java.time.Instant.now());
+    }
+
     /** functions gives every template function an empty environment and the handlers named here. */
     static LambdaFunctions functions(Map<String, String> handlers) {
         Map<String, FunctionSpec> specs = new LinkedHashMap<>();

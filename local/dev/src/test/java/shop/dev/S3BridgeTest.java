@@ -28,6 +28,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 /** The S3 bridge against the stack's S3Mock, delivering to a recording handler. */
 @ExtendWith(StackExtension.class)
 class S3BridgeTest {
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path failedRoot;
     private S3Client s3;
     private AsyncInvoker invoker;
     private S3Bridge bridge;
@@ -49,7 +51,8 @@ class S3BridgeTest {
         subscription = new S3Bridge.Subscription("UploadCompleteFunction", "ImageUploaded", bucket, prefix, "");
         LambdaFunctions functions = Fixtures.functions(Map.of("UploadCompleteFunction",
                 RecordingHandlers.S3.class.getName() + "::handleRequest"));
-        invoker = new AsyncInvoker(functions, List.of(Duration.ofMillis(50), Duration.ofMillis(100)));
+        invoker = new AsyncInvoker(functions, List.of(Duration.ofMillis(50), Duration.ofMillis(100)),
+                FailedEvents.in(failedRoot));
         bridge = new S3Bridge(s3, List.of(subscription), Duration.ofMillis(100), invoker, Clock.systemUTC());
     }
 
@@ -111,6 +114,45 @@ class S3BridgeTest {
 
         assertNotNull(RecordingHandlers.S3.RECEIVED.poll(10, TimeUnit.SECONDS), "not delivered on the third attempt");
         assertEquals(3, RecordingHandlers.S3.ATTEMPTS.get());
+    }
+
+    @Test
+    void handlerFailingThreeTimes_keepsTheEventInTheFailedEventsStore_andARedriveDeliversIt() throws Exception {
+        RecordingHandlers.S3.FAILURES.set(3);
+        String key = subscription.prefix() + "poison.png";
+        put(key, "x");
+
+        FailedEvents store = invoker.failedEvents();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (store.list().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        List<FailedEvents.Entry> kept = store.list();
+        assertEquals(1, kept.size(), "kept after the third failure: " + kept);
+        assertEquals(3, RecordingHandlers.S3.ATTEMPTS.get(), "an attempt and two retries, like Lambda");
+        assertNull(RecordingHandlers.S3.RECEIVED.poll(100, TimeUnit.MILLISECONDS));
+        FailedEvents.Entry entry = kept.getFirst();
+        assertEquals("UploadCompleteFunction", entry.functionId());
+        assertEquals(3, entry.attempts());
+        assertEquals("java.lang.IllegalStateException", entry.errorType());
+        assertEquals("failing on purpose", entry.errorMessage());
+        // Lambda's on-failure destination record, as FailedEventsQueue would hold it.
+        var record = ProxyEvent.JSON.readTree(store.dir().resolve(entry.id() + ".json").toFile());
+        assertEquals("RetriesExhausted", record.at("/requestContext/condition").asText());
+        assertEquals("arn:aws:lambda:us-east-1:000000000000:function:UploadCompleteFunction:live",
+                record.at("/requestContext/functionArn").asText());
+        assertEquals(key, java.net.URLDecoder.decode(record.at("/requestPayload/Records/0/s3/object/key").asText(),
+                java.nio.charset.StandardCharsets.UTF_8));
+
+        List<AsyncInvoker.Redriven> results = invoker.redrive(List.of());
+
+        assertEquals(List.of(new AsyncInvoker.Redriven(entry.id(), "UploadCompleteFunction", "redriven", "")), results);
+        S3Event event = RecordingHandlers.S3.RECEIVED.poll(1, TimeUnit.SECONDS);
+        assertNotNull(event, "the redrive did not reach the handler");
+        assertEquals(key, event.getRecords().getFirst().getS3().getObject().getUrlDecodedKey());
+        assertTrue(store.list().isEmpty(), "a redriven event leaves the store");
+        assertEquals(List.of(new AsyncInvoker.Redriven(entry.id(), "", "absent", "no kept event with this id")),
+                invoker.redrive(List.of(entry.id())));
     }
 
     @Test

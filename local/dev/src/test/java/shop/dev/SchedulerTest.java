@@ -30,7 +30,7 @@ class SchedulerTest {
         RecordingHandlers.Schedule.RECEIVED.clear();
         LambdaFunctions functions = Fixtures.functions(Map.of("ReservationSweeperFunction",
                 RecordingHandlers.Schedule.class.getName() + "::handleRequest"));
-        try (AsyncInvoker invoker = new AsyncInvoker(functions, List.of());
+        try (AsyncInvoker invoker = new AsyncInvoker(functions, List.of(), FailedEvents.in(java.nio.file.Files.createTempDirectory("failed-events")));
              Scheduler ignored = new Scheduler(List.of(new Scheduler.Job("ReservationSweeperFunction", "EveryMinute",
                      Duration.ofMillis(150))), invoker, Clock.systemUTC())) {
             ScheduledEvent first = RecordingHandlers.Schedule.RECEIVED.poll(10, TimeUnit.SECONDS);

@@ -23,16 +23,21 @@ final class Dynalite implements AutoCloseable {
     }
 
     static Dynalite start(Path projectRoot, Path workDir) {
+        return start(projectRoot, workDir, 0, StackPorts.LOOPBACK);
+    }
+
+    /** start runs dynalite on {@code fixedPort} (0: a free one), listening on {@code bind}. */
+    static Dynalite start(Path projectRoot, Path workDir, int fixedPort, String bind) {
         Path cli = projectRoot.resolve("local/node/node_modules/dynalite/cli.js");
         if (!Files.isRegularFile(cli)) {
             throw new IllegalStateException("dynalite is not installed at " + cli
                     + ": run `npm ci --prefix local/node` (./dev does this for you)");
         }
-        int port = Ports.free();
+        int port = fixedPort != 0 ? fixedPort : Ports.free();
         try {
             Files.createDirectories(workDir);
             ProcessBuilder pb = new ProcessBuilder(List.of("node", cli.toString(),
-                    "--host", "127.0.0.1", "--port", Integer.toString(port),
+                    "--host", bind, "--port", Integer.toString(port),
                     "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0"))
                     .redirectErrorStream(true)
                     .redirectOutput(workDir.resolve("dynalite-" + port + ".log").toFile());

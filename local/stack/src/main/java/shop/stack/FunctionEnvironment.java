@@ -13,21 +13,29 @@ import java.util.regex.Pattern;
  * {@code !Ref}s to parameters resolved to their given or default values, {@code !Ref}s to
  * resources resolved to their local names, and the local overrides (endpoints, local keys) put on
  * top. A value it cannot resolve and nothing overrides is an error naming the variable.
+ * {@link #samLocal} computes it the way {@code sam local invoke} does instead.
+ *
+ * <p>There is no list of variables a function may read without the template: the local-only ones
+ * (the stand-ins' endpoints, local credentials) are declared in template.yaml, empty, because
+ * {@code sam local invoke} overrides only declared variables.
  */
 public final class FunctionEnvironment {
     /** Variables the Lambda runtime itself sets; a function may read them without the template. */
     public static final Set<String> RUNTIME_PROVIDED = Set.of("AWS_REGION", "AWS_DEFAULT_REGION",
             "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_LAMBDA_FUNCTION_NAME",
             "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_LOG_GROUP_NAME",
-            "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_LAMBDA_INITIALIZATION_TYPE", "_X_AMZN_TRACE_ID", "TZ");
+            "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_LEVEL",
+            "AWS_LAMBDA_LOG_FORMAT", "_X_AMZN_TRACE_ID", "TZ");
 
-    /**
-     * Variables that exist only locally: the stand-ins' endpoints (Secrets Manager's is moto_server in
-     * the rotation tests), and database credentials where a deployment uses DB_SECRET_ARN. Unset in a
-     * deployment.
-     */
-    public static final Set<String> LOCAL_ONLY = Set.of("S3_ENDPOINT", "DYNAMODB_ENDPOINT", "SECRETS_MANAGER_ENDPOINT",
-            "DB_USER", "DB_PASSWORD");
+    /** The pseudo parameters as SAM CLI resolves them locally (its IntrinsicsSymbolTable defaults). */
+    public static final Map<String, String> SAM_PSEUDO_PARAMETERS = Map.of("AWS::AccountId", "123456789012",
+            "AWS::Partition", "aws", "AWS::Region", "us-east-1", "AWS::StackName", "local",
+            "AWS::URLSuffix", "localhost");
+
+    /** The pseudo parameters of the local runner's own stack. */
+    private static final Map<String, String> LOCAL_PSEUDO_PARAMETERS = Map.of("AWS::AccountId", "000000000000",
+            "AWS::Partition", "aws", "AWS::Region", "us-east-1", "AWS::StackName", "shop-local",
+            "AWS::URLSuffix", "amazonaws.com");
 
     private static final Pattern SUB_VAR = Pattern.compile("\\$\\{([^}!][^}]*)}");
 
@@ -56,7 +64,7 @@ public final class FunctionEnvironment {
         Map<String, Object> merged = new LinkedHashMap<>(variables(template.globals("Function")));
         merged.putAll(variables(template.properties(functionId)));
         Map<String, String> out = new LinkedHashMap<>();
-        Resolver resolver = new Resolver(template, parameters, resources);
+        Resolver resolver = new Resolver(template, parameters, resources, LOCAL_PSEUDO_PARAMETERS);
         merged.forEach((name, value) -> {
             if (overrides.containsKey(name)) {
                 out.put(name, overrides.get(name));
@@ -70,10 +78,90 @@ public final class FunctionEnvironment {
             }
         });
         overrides.forEach((name, value) -> {
-            if (RUNTIME_PROVIDED.contains(name) || LOCAL_ONLY.contains(name)) {
+            if (RUNTIME_PROVIDED.contains(name)) {
                 out.putIfAbsent(name, value);
             }
         });
+        return out;
+    }
+
+    /**
+     * samLocal returns the environment {@code sam local invoke} gives a function (SAM CLI's
+     * {@code EnvironmentVariables.resolve}): every variable the template declares for it, its value
+     * resolved with the parameter values and SAM's pseudo parameters where it can be and blank where
+     * it cannot (a {@code !GetAtt}, a {@code !Ref} to a resource), then replaced by the shell's value
+     * of that name, then by the env-vars file's ({@code Parameters} for every function, then the
+     * function's own section). A file's variable that the function does not declare is ignored, as
+     * SAM ignores it. On top come the {@code AWS_*} variables SAM always sets.
+     *
+     * @param parameters {@code --parameter-overrides}; other parameters take their Default
+     * @param shell      the shell's environment
+     * @param envVars    the {@code --env-vars} file, section by section (may be empty)
+     */
+    public static Map<String, String> samLocal(Template template, String functionId, Map<String, String> parameters,
+                                               Map<String, String> shell, Map<String, Map<String, String>> envVars) {
+        Map<String, Object> merged = new LinkedHashMap<>(variables(template.globals("Function")));
+        merged.putAll(variables(template.properties(functionId)));
+        Map<String, String> overrides = new LinkedHashMap<>(envVars.getOrDefault("Parameters", Map.of()));
+        overrides.putAll(envVars.getOrDefault(functionId, Map.of()));
+        Resolver resolver = new Resolver(template, parameters, Map.of(), SAM_PSEUDO_PARAMETERS);
+        Map<String, String> out = new LinkedHashMap<>(samAwsVariables(template, functionId));
+        merged.forEach((name, value) -> {
+            String v;
+            try {
+                v = resolver.resolve(value);
+            } catch (IllegalArgumentException e) {
+                v = ""; // SAM blanks what it cannot resolve
+            }
+            if (shell.containsKey(name)) {
+                v = shell.get(name);
+            }
+            if (overrides.containsKey(name)) {
+                v = overrides.get(name);
+            }
+            out.put(name, v);
+        });
+        return out;
+    }
+
+    /** samAwsVariables are the variables SAM CLI sets for every function, with its default credentials. */
+    private static Map<String, String> samAwsVariables(Template template, String functionId) {
+        Map<String, Object> globals = template.globals("Function");
+        Map<String, Object> props = template.properties(functionId);
+        Map<String, String> aws = new LinkedHashMap<>();
+        aws.put("AWS_SAM_LOCAL", "true");
+        aws.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", String.valueOf(props.getOrDefault("MemorySize",
+                globals.getOrDefault("MemorySize", 128))));
+        aws.put("AWS_LAMBDA_FUNCTION_TIMEOUT", String.valueOf(props.getOrDefault("Timeout", globals.getOrDefault("Timeout", 3))));
+        aws.put("AWS_LAMBDA_FUNCTION_HANDLER", String.valueOf(props.getOrDefault("Handler", globals.get("Handler"))));
+        aws.put("AWS_LAMBDA_FUNCTION_NAME", functionId);
+        aws.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
+        aws.put("AWS_LAMBDA_LOG_GROUP_NAME", "aws/lambda/" + functionId);
+        aws.put("AWS_LAMBDA_LOG_STREAM_NAME", "$LATEST");
+        aws.put("AWS_REGION", "us-east-1");
+        aws.put("AWS_DEFAULT_REGION", "us-east-1");
+        aws.put("AWS_ACCESS_KEY_ID", "defaultkey");
+        aws.put("AWS_SECRET_ACCESS_KEY", "defaultsecret");
+        aws.put("AWS_ACCOUNT_ID", "123456789012");
+        return aws;
+    }
+
+    /**
+     * readEnvVars reads a {@code --env-vars} file: {@code {"Parameters": {...}, "FunctionId": {...}}},
+     * every value a string.
+     */
+    public static Map<String, Map<String, String>> readEnvVars(java.nio.file.Path file) {
+        Map<String, Map<String, String>> out = new LinkedHashMap<>();
+        try (var in = java.nio.file.Files.newBufferedReader(file)) {
+            Map<String, Object> root = Template.map(new org.yaml.snakeyaml.Yaml().load(in));
+            root.forEach((section, vars) -> {
+                Map<String, String> values = new LinkedHashMap<>();
+                Template.map(vars).forEach((k, v) -> values.put(k, v == null ? "" : String.valueOf(v)));
+                out.put(section, values);
+            });
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + file, e);
+        }
         return out;
     }
 
@@ -83,7 +171,7 @@ public final class FunctionEnvironment {
      */
     public static String resolveValue(Template template, Map<String, String> parameters, Map<String, String> resources,
                                       Object value) {
-        return new Resolver(template, parameters, resources).resolve(value);
+        return new Resolver(template, parameters, resources, LOCAL_PSEUDO_PARAMETERS).resolve(value);
     }
 
     private static Map<String, Object> variables(Map<String, Object> props) {
@@ -91,7 +179,8 @@ public final class FunctionEnvironment {
     }
 
     /** Resolves the intrinsic functions that make sense without a deployed stack. */
-    private record Resolver(Template template, Map<String, String> parameters, Map<String, String> resources) {
+    private record Resolver(Template template, Map<String, String> parameters, Map<String, String> resources,
+                            Map<String, String> pseudo) {
         String resolve(Object value) {
             return switch (value) {
                 case null -> "";
@@ -186,14 +275,10 @@ public final class FunctionEnvironment {
             if (resources.containsKey(name)) {
                 return resources.get(name);
             }
-            return switch (name) {
-                case "AWS::Region" -> "us-east-1";
-                case "AWS::AccountId" -> "000000000000";
-                case "AWS::StackName" -> "shop-local";
-                case "AWS::Partition" -> "aws";
-                case "AWS::URLSuffix" -> "amazonaws.com";
-                default -> throw new IllegalArgumentException("!Ref " + name + " is neither a parameter nor a local resource");
-            };
+            if (pseudo.containsKey(name)) {
+                return pseudo.get(name);
+            }
+            throw new IllegalArgumentException("!Ref " + name + " is neither a parameter nor a local resource");
         }
     }
 }

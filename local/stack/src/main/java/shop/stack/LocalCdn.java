@@ -196,11 +196,17 @@ public final class LocalCdn implements AutoCloseable {
 
     /** start serves {@code bucket} of {@code s3} under the rules, on a free port of 127.0.0.1; it closes {@code s3}. */
     public static LocalCdn start(Rules rules, S3Client s3, String bucket) {
+        return start(rules, s3, bucket, 0, StackPorts.LOOPBACK);
+    }
+
+    /** start serves on {@code port} (0: a free one) of {@code bind} (127.0.0.1, or 0.0.0.0 for containers). */
+    public static LocalCdn start(Rules rules, S3Client s3, String bucket, int port, String bind) {
         HttpServer server;
         try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+            InetAddress at = StackPorts.LOOPBACK.equals(bind) ? InetAddress.getLoopbackAddress() : InetAddress.getByName(bind);
+            server = HttpServer.create(new InetSocketAddress(at, port), 64);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on 127.0.0.1 for the local CDN", e);
+            throw new UncheckedIOException("cannot listen on " + bind + ":" + port + " for the local CDN", e);
         }
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         server.createContext("/", exchange -> {

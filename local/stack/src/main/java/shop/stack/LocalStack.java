@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The environment variable {@code SHOP_STACK} picks where the servers come from:
  * <ul>
- *   <li>{@code embedded} (default): started here, without Docker or a cloud account;</li>
+ *   <li>{@code embedded} (default): started here, without Docker or a cloud account, on free
+ *       ports or on the fixed ones of {@link StackPorts} ({@code SHOP_STACK_PORTS=fixed});</li>
  *   <li>{@code external}: nothing is started; {@code DB_URL}, {@code DB_USER}, {@code DB_PASSWORD},
  *       {@code REDIS_NODES}, {@code S3_ENDPOINT}, {@code DYNAMODB_ENDPOINT} and {@code AWS_REGION}
  *       point at servers that run elsewhere (real AWS, LocalStack, Floci); {@code DB_MIGRATION_USER}
@@ -42,15 +43,22 @@ public final class LocalStack implements AutoCloseable {
     private final LocalCdn cdn;
     private final List<AutoCloseable> servers;
     private final Duration startTime;
+    private final String bind;
 
     private LocalStack(StackEndpoints endpoints, Provisioned resources, RedisNodes redis, LocalCdn cdn,
-                       List<AutoCloseable> servers, Duration startTime) {
+                       List<AutoCloseable> servers, Duration startTime, String bind) {
         this.endpoints = endpoints;
         this.resources = resources;
         this.redis = redis;
         this.cdn = cdn;
         this.servers = servers;
         this.startTime = startTime;
+        this.bind = bind;
+    }
+
+    /** bind is the address the embedded servers listen on (127.0.0.1, or 0.0.0.0 for Docker on Linux). */
+    public String bind() {
+        return bind;
     }
 
     /** shared returns this JVM's stack, starting it on first use; a shutdown hook stops it. */
@@ -71,13 +79,15 @@ public final class LocalStack implements AutoCloseable {
         Path work = workDir(root);
         List<AutoCloseable> servers = new ArrayList<>();
         try {
+            StackPorts ports = StackPorts.from(Map.of(), 0); // free ports on loopback, unless embedded says otherwise
             StackEndpoints endpoints;
             RedisNodes redis = null;
             switch (mode) {
                 case "embedded" -> {
                     int redisCount = Integer.parseInt(env.getOrDefault("SHOP_REDIS_NODE_COUNT", "5"));
                     // The four servers start side by side: the stack is ready as soon as the slowest is.
-                    StartAll all = StartAll.run(root, work, redisCount);
+                    ports = StackPorts.from(env, redisCount);
+                    StartAll all = StartAll.run(root, work, redisCount, ports);
                     servers.addAll(List.of(all.s3(), all.dynamo(), all.redis(), all.db()));
                     redis = all.redis();
                     endpoints = new StackEndpoints(all.db().jdbcUrl(), DatabaseUsers.APP_USER, DatabaseUsers.APP_PASSWORD,
@@ -115,13 +125,14 @@ public final class LocalStack implements AutoCloseable {
             }
             Template template = Template.load(root.resolve("template.yaml"));
             Provisioned resources = Provisioner.provision(template, endpoints);
-            LocalCdn cdn = Provisioner.cdn(template, endpoints, resources).orElse(null);
+            LocalCdn cdn = Provisioner.cdn(template, endpoints, resources, ports.cdn(), ports.bind()).orElse(null);
             if (cdn != null) {
                 servers.add(cdn);
             }
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
             LOG.info("local stack ({}) up in {} ms: {}", mode, took.toMillis(), endpoints);
-            return new LocalStack(endpoints, resources, redis, cdn, servers, took);
+            return new LocalStack(endpoints, resources, redis, cdn, servers, took,
+                    env.getOrDefault("SHOP_STACK_BIND", StackPorts.LOOPBACK).trim());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             closeAll(servers);
@@ -210,20 +221,20 @@ public final class LocalStack implements AutoCloseable {
 
     /** The embedded servers, started in parallel. */
     private record StartAll(MariaDbServer db, RedisNodes redis, S3Server s3, Dynalite dynamo) {
-        static StartAll run(Path root, Path work, int redisCount) throws InterruptedException {
+        static StartAll run(Path root, Path work, int redisCount, StackPorts ports) throws InterruptedException {
             var db = new java.util.concurrent.atomic.AtomicReference<MariaDbServer>();
             var s3 = new java.util.concurrent.atomic.AtomicReference<S3Server>();
             var failure = new java.util.concurrent.atomic.AtomicReference<RuntimeException>();
             Thread dbThread = Thread.ofPlatform().name("start-mariadb").start(() -> {
                 try {
-                    db.set(MariaDbServer.start(work));
+                    db.set(MariaDbServer.start(work, ports.db(), ports.bind()));
                 } catch (RuntimeException e) {
                     failure.compareAndSet(null, e);
                 }
             });
             Thread s3Thread = Thread.ofPlatform().name("start-s3").start(() -> {
                 try {
-                    s3.set(S3Server.start(work));
+                    s3.set(S3Server.start(work, ports.s3(), ports.bind()));
                 } catch (RuntimeException e) {
                     failure.compareAndSet(null, e);
                 }
@@ -231,8 +242,8 @@ public final class LocalStack implements AutoCloseable {
             RedisNodes redis = null;
             Dynalite dynamo = null;
             try {
-                redis = RedisNodes.startAll(redisCount);
-                dynamo = Dynalite.start(root, work);
+                redis = RedisNodes.startAll(redisCount, ports.redis(), ports.bind());
+                dynamo = Dynalite.start(root, work, ports.dynamo(), ports.bind());
             } catch (RuntimeException e) {
                 failure.compareAndSet(null, e);
             }

@@ -40,7 +40,12 @@ public final class MariaDbServer implements AutoCloseable {
      * the bind (parallel builds on one machine), so a failed start is tried again on a new port.
      */
     static MariaDbServer start(Path workDir) {
-        return start(workDir, null);
+        return start(workDir, 0, StackPorts.LOOPBACK, null);
+    }
+
+    /** start starts a server on {@code port} (0: a free one) listening on {@code bind}. */
+    static MariaDbServer start(Path workDir, int port, String bind) {
+        return start(workDir, port, bind, null);
     }
 
     /**
@@ -57,14 +62,17 @@ public final class MariaDbServer implements AutoCloseable {
      * closes it.
      */
     public static MariaDbServer startWithTls(Tls tls) {
-        return start(LocalStack.workDir(ProjectRoot.find()), tls);
+        return start(LocalStack.workDir(ProjectRoot.find()), 0, StackPorts.LOOPBACK, tls);
     }
 
-    private static MariaDbServer start(Path workDir, Tls tls) {
+    private static MariaDbServer start(Path workDir, int port, String bind, Tls tls) {
+        if (port != 0) {
+            return startOnce(workDir, port, bind, tls);
+        }
         IllegalStateException last = null;
         for (int attempt = 1; attempt <= 3; attempt++) {
             try {
-                return startOnce(workDir, Ports.free(), tls);
+                return startOnce(workDir, Ports.free(), bind, tls);
             } catch (IllegalStateException e) {
                 last = e;
             }
@@ -72,7 +80,7 @@ public final class MariaDbServer implements AutoCloseable {
         throw last;
     }
 
-    private static MariaDbServer startOnce(Path workDir, int port, Tls tls) {
+    private static MariaDbServer startOnce(Path workDir, int port, String bind, Tls tls) {
         DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder();
         config.setPort(port);
         Path base = workDir.resolve("mariadb-base").toAbsolutePath();
@@ -92,7 +100,7 @@ public final class MariaDbServer implements AutoCloseable {
         if ("root".equals(System.getProperty("user.name"))) {
             config.addArg("--user=root");
         }
-        config.addArg("--bind-address=127.0.0.1");
+        config.addArg("--bind-address=" + bind);
         config.addArg("--character-set-server=utf8mb4");
         config.addArg("--collation-server=utf8mb4_unicode_ci");
         config.addArg("--max-connections=1000");

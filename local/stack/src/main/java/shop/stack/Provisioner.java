@@ -74,6 +74,12 @@ public final class Provisioner {
      * serves; empty when the template has none or the stack has no S3 endpoint here.
      */
     static Optional<LocalCdn> cdn(Template template, StackEndpoints endpoints, Provisioned resources) {
+        return cdn(template, endpoints, resources, 0, StackPorts.LOOPBACK);
+    }
+
+    /** cdn as above, on {@code port} (0: a free one) of {@code bind}. */
+    static Optional<LocalCdn> cdn(Template template, StackEndpoints endpoints, Provisioned resources, int port,
+                                  String bind) {
         Optional<LocalCdn.Rules> rules = LocalCdn.Rules.fromTemplate(template);
         if (rules.isEmpty() || endpoints.s3Endpoint() == null) {
             return Optional.empty();
@@ -83,7 +89,7 @@ public final class Provisioner {
         S3Client s3 = S3Client.builder().region(Region.of(endpoints.region())).credentialsProvider(credentials)
                 .httpClient(UrlConnectionHttpClient.create()).endpointOverride(endpoints.s3Endpoint())
                 .forcePathStyle(true).build();
-        return Optional.of(LocalCdn.start(rules.get(), s3, resources.name(rules.get().bucketLogicalId())));
+        return Optional.of(LocalCdn.start(rules.get(), s3, resources.name(rules.get().bucketLogicalId()), port, bind));
     }
 
     private static CreateTableRequest tableRequest(String name, Map<String, Object> props) {

@@ -14,18 +14,25 @@ import redis.embedded.RedisServer;
 public final class RedisNodes implements AutoCloseable {
     private final List<Integer> ports;
     private final RedisServer[] servers;
+    private final String bind;
 
-    private RedisNodes(List<Integer> ports) {
+    private RedisNodes(List<Integer> ports, String bind) {
         this.ports = List.copyOf(ports);
         this.servers = new RedisServer[ports.size()];
+        this.bind = bind;
     }
 
     static RedisNodes startAll(int count) {
-        List<Integer> ports = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
+        return startAll(count, List.of(), StackPorts.LOOPBACK);
+    }
+
+    /** startAll starts count nodes on these ports (empty: free ones), listening on {@code bind}. */
+    static RedisNodes startAll(int count, List<Integer> fixed, String bind) {
+        List<Integer> ports = new ArrayList<>(fixed);
+        while (ports.size() < count) {
             ports.add(Ports.free());
         }
-        RedisNodes nodes = new RedisNodes(ports);
+        RedisNodes nodes = new RedisNodes(ports, bind);
         for (int i = 0; i < count; i++) {
             nodes.start(i);
         }
@@ -47,7 +54,9 @@ public final class RedisNodes implements AutoCloseable {
             try {
                 RedisServer server = RedisServer.newRedisServer()
                         .port(port)
-                        .setting("bind 127.0.0.1")
+                        .setting("bind " + bind)
+                        // Beyond the loopback, a node without a password refuses clients unless told not to.
+                        .setting("protected-mode " + (StackPorts.LOOPBACK.equals(bind) ? "yes" : "no"))
                         .setting("save \"\"")
                         .setting("appendonly no")
                         .setting("maxclients 2000")
