@@ -5,14 +5,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import shop.lock.RedLockMetrics;
+import shop.lock.SlotGateMetrics;
 import shop.platform.metrics.EmbeddedMetrics;
 import shop.platform.metrics.EmbeddedMetrics.Metric;
 
 /**
  * InventoryMetricsPublisher turns the service's and the RedLock's counters into CloudWatch metrics:
  * after each request it publishes what changed since the last one (one EMF log line, nothing when
- * nothing changed): lock acquisitions and their total time, lock retries, quorum failures and node
- * errors, transactions retried, and reservations that went on under row locks alone.
+ * nothing changed): RedLock acquisitions and their total time, lock retries, quorum failures and node
+ * errors, transactions retried, reservations that went on under row locks alone (or were refused), and
+ * the slot gate's counts: reservations that took no lock (quiet goods), held a slot, or queued.
  */
 final class InventoryMetricsPublisher {
     static final String NAMESPACE = "ShopBackend";
@@ -21,6 +23,7 @@ final class InventoryMetricsPublisher {
     private final EmbeddedMetrics emf;
     private final Clock clock;
     private Counters last = Counters.ZERO;
+    private GateCounters lastGate = GateCounters.ZERO;
 
     InventoryMetricsPublisher(InventoryService service, Consumer<String> sink, Clock clock) {
         this.service = service;
@@ -55,11 +58,39 @@ final class InventoryMetricsPublisher {
         }
     }
 
+    /**
+     * GateCounters are the slot gate's cumulative values (redlock mode): reservations of quiet goods that
+     * took no lock, those that held a slot, waits in a hot goods' queue, leases that ran out while held,
+     * and home node calls that failed.
+     */
+    record GateCounters(long open, long held, long queued, long leasesLost, long homeNodeErrors) {
+        static final GateCounters ZERO = new GateCounters(0, 0, 0, 0, 0);
+
+        static GateCounters of(java.util.Optional<SlotGateMetrics.Snapshot> gate) {
+            return gate.map(g -> new GateCounters(g.open(), g.slotted(), g.queued(), g.lost(), g.nodeErrors()))
+                    .orElse(ZERO);
+        }
+
+        /** since lists this minus an earlier reading as metrics. */
+        List<Metric> since(GateCounters before) {
+            return List.of(
+                    new Metric("LockOpen", open - before.open, "Count"),
+                    new Metric("LockHeld", held - before.held, "Count"),
+                    new Metric("LockQueued", queued - before.queued, "Count"),
+                    new Metric("LockLeasesLost", leasesLost - before.leasesLost, "Count"),
+                    new Metric("LockHomeNodeErrors", homeNodeErrors - before.homeNodeErrors, "Count"));
+        }
+    }
+
     /** publish writes what changed since the last call; returns the line, or null when nothing did. */
     synchronized String publish() {
         Counters now = Counters.of(service.metrics(), service.lockMetrics());
-        String line = emf.publish(now.since(last), clock.millis());
+        GateCounters gateNow = GateCounters.of(service.lockGateMetrics());
+        List<Metric> metrics = new java.util.ArrayList<>(now.since(last));
+        metrics.addAll(gateNow.since(lastGate));
+        String line = emf.publish(metrics, clock.millis());
         last = now;
+        lastGate = gateNow;
         return line;
     }
 }

@@ -65,21 +65,35 @@ public final class InventoryService {
     private final InventoryRepository repository;
     private final OrderLock lock;
     private final InventoryConfig.QuorumLoss onQuorumLoss;
+    private final InventoryConfig.Contention onContention;
     private final Clock clock;
     private final InventoryMetrics metrics = new InventoryMetrics();
-    /** Test hook: runs after the order lock is held, before the transaction. */
-    private volatile Runnable afterLock = () -> { };
 
-    /** InventoryService works on a repository behind a lock, with the wall clock. */
+    /**
+     * InventoryService works on a repository behind a lock, with the wall clock; a reservation that
+     * waited its time for a hot goods' slot goes on under row locks alone.
+     */
     public InventoryService(InventoryRepository repository, OrderLock lock, InventoryConfig.QuorumLoss onQuorumLoss) {
-        this(repository, lock, onQuorumLoss, Clock.systemUTC());
+        this(repository, lock, onQuorumLoss, InventoryConfig.Contention.PROCEED);
+    }
+
+    /** InventoryService works on a repository behind a lock, with the wall clock and both lock policies. */
+    public InventoryService(InventoryRepository repository, OrderLock lock, InventoryConfig.QuorumLoss onQuorumLoss,
+                            InventoryConfig.Contention onContention) {
+        this(repository, lock, onQuorumLoss, onContention, Clock.systemUTC());
     }
 
     InventoryService(InventoryRepository repository, OrderLock lock, InventoryConfig.QuorumLoss onQuorumLoss,
                      Clock clock) {
+        this(repository, lock, onQuorumLoss, InventoryConfig.Contention.PROCEED, clock);
+    }
+
+    InventoryService(InventoryRepository repository, OrderLock lock, InventoryConfig.QuorumLoss onQuorumLoss,
+                     InventoryConfig.Contention onContention, Clock clock) {
         this.repository = repository;
         this.lock = lock;
         this.onQuorumLoss = onQuorumLoss;
+        this.onContention = onContention;
         this.clock = clock;
     }
 
@@ -91,13 +105,14 @@ public final class InventoryService {
         return repository;
     }
 
-    void afterLock(Runnable hook) {
-        this.afterLock = hook == null ? () -> { } : hook;
-    }
-
     /** lockMetrics returns the order lock's counters, when the lock keeps any (redlock mode). */
     public java.util.Optional<shop.lock.RedLockMetrics.Snapshot> lockMetrics() {
         return lock.metrics();
+    }
+
+    /** lockGateMetrics returns the slot gate's counters, when the lock has one (redlock mode). */
+    public java.util.Optional<shop.lock.SlotGateMetrics.Snapshot> lockGateMetrics() {
+        return lock.gateMetrics();
     }
 
     /** metrics are this instance's counters. */
@@ -264,7 +279,6 @@ public final class InventoryService {
         List<Long> goodsIds = items.stream().map(ReservationItem::goodsId).toList();
         ReserveOutcome outcome;
         try (OrderLock.Release ignored = lock(goodsIds, orderSn)) {
-            afterLock.run();
             outcome = retrying(() -> partial ? repository.reservePartial(orderSn, items, expiresAt, caller, now)
                     : repository.reserve(orderSn, items, expiresAt, caller, now));
         }
@@ -429,8 +443,17 @@ public final class InventoryService {
         Duration wait = deadline.cap(ChronoUnit.FOREVER.getDuration(), TRANSACTION_TIME);
         return switch (lock.acquire(goodsIds, wait)) {
             case OrderLock.Held held -> held.release();
+            case OrderLock.Open open -> () -> { };
             case OrderLock.Contended c -> {
                 metrics.countLockContended();
+                if (onContention == InventoryConfig.Contention.FAIL) {
+                    // Shed the order rather than add a waiter the lock exists to keep off the database.
+                    LOG.info("order lock on goods {} contended past its wait; refusing {} (LOCK_ON_CONTENTION=fail)",
+                            goodsIds, orderSn);
+                    throw new ProblemException(503, "goods-busy", "Goods busy", "Too many orders are waiting for goods "
+                            + goodsIds + "; nothing was reserved. Retry in a moment.",
+                            Map.of("goodsIds", goodsIds, "retryAfterSeconds", 1), Duration.ofSeconds(1));
+                }
                 LOG.warn("order lock on goods {} contended past its wait; reserving {} under row locks alone",
                         goodsIds, orderSn);
                 yield () -> { };

@@ -40,7 +40,7 @@ final class InventoryWiring {
                 case REDLOCK -> {
                     RedisAuth auth = RedisAuth.from(RedisConfig.from(env), AwsConfig.from(env));
                     RedLockOrderLock redLock = RedLockOrderLock.connect(config.redisNodes(), config.redisTls(), auth,
-                            config.redLock(), config.redLockSlots());
+                            config.redLock(), config.gate());
                     snapshotState.add(auth);
                     snapshotState.add(redLock);
                     yield redLock;
@@ -50,7 +50,8 @@ final class InventoryWiring {
             pool.close();
             throw e;
         }
-        InventoryService service = new InventoryService(new JdbcInventoryRepository(pool), lock, config.onQuorumLoss());
+        InventoryService service = new InventoryService(new JdbcInventoryRepository(pool), lock, config.onQuorumLoss(),
+                config.onContention());
         return new Wired(service, () -> {
             try (pool; lock) {
                 // Closes both, the lock first.

@@ -26,17 +26,26 @@ public interface OrderLock extends AutoCloseable {
         return java.util.Optional.empty();
     }
 
+    /** gateMetrics returns the slot gate's counters (redlock mode); none by default. */
+    default java.util.Optional<shop.lock.SlotGateMetrics.Snapshot> gateMetrics() {
+        return java.util.Optional.empty();
+    }
+
     /** close releases the lock's clients; the default holds none. */
     @Override
     default void close() {
     }
 
-    /** Outcome is a held lock, or why there is none. */
-    sealed interface Outcome permits Held, Contended, QuorumLost {
+    /** Outcome is a held lock, no need of one, or why there is none. */
+    sealed interface Outcome permits Held, Open, Contended, QuorumLost {
     }
 
     /** Held is a granted lock; close the release when the transaction is over. */
     record Held(Release release) implements Outcome {
+    }
+
+    /** Open: none of the goods is contended now, so no lock is taken and the row locks alone serialise them. */
+    record Open() implements Outcome {
     }
 
     /** Contended: others kept the lock for longer than the wait allows. */

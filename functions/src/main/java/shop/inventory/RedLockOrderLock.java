@@ -3,25 +3,26 @@ package shop.inventory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.RedisClient;
 import shop.lock.LockResult;
 import shop.lock.RedLock;
 import shop.lock.RedLockConfig;
+import shop.lock.SlotGate;
+import shop.lock.SlotGateMetrics;
 import shop.lock.jedis.JedisLockNode;
 import shop.platform.redis.RedisAuth;
-import shop.platform.snapstart.SnapshotSafeRandom;
 import shop.platform.snapstart.SnapshotSensitive;
 
 /**
- * RedLockOrderLock is LOCK_MODE=redlock: the goods of an order are locked together on the Redis
- * nodes of REDIS_NODES through {@link RedLock}, one key per goods. A lease shorter than the
- * transaction would only cost efficiency, never stock: the database row locks still decide.
+ * RedLockOrderLock is LOCK_MODE=redlock: the goods of an order go through a {@link SlotGate} over
+ * the Redis nodes of REDIS_NODES. A goods that is quiet goes straight to the database after one
+ * call to its home node; a hot one (more than REDLOCK_HOT_AFTER reservations within 100 ms, or a queue)
+ * admits at most REDLOCK_SLOTS reservations at once, each holding one of its slots' RedLock leases,
+ * and queues the rest in Redis, first come first served. A lease shorter than the transaction would
+ * only cost efficiency, never stock: the database row locks still decide.
  */
 public final class RedLockOrderLock implements OrderLock, SnapshotSensitive {
-    private static final Logger LOG = LoggerFactory.getLogger(RedLockOrderLock.class);
 
     /**
      * CONFIG: 5 s leases (a reservation takes milliseconds), up to 3 s of waiting, 100 ms per node (a
@@ -34,39 +35,42 @@ public final class RedLockOrderLock implements OrderLock, SnapshotSensitive {
             Duration.ofSeconds(1), 8, Duration.ofSeconds(1));
 
     /**
-     * SLOTS is the default of REDLOCK_SLOTS: each goods has this many lock keys and a reservation
-     * takes one at random, so up to SLOTS reservations of one goods run their statements at once and
-     * the rest wait in Redis. One key would serialise a hot goods on the lock's own hand-off (a Redis
-     * round trip to five nodes per holder), far slower than the row lock's hand-off inside InnoDB;
-     * slots keep the row lock busy while still bounding how many connections queue on it. Measured on
-     * the hot goods (docs/benchmarks.md): 16 slots gave 1.8x the orders of 4 at 16 workers and 1.2x
-     * at 64, since every wait in Redis costs a refused attempt and a wake-up, while InnoDB queues 16
-     * waiters on one row cheaply.
+     * SLOTS is the default of REDLOCK_SLOTS: how many reservations of one hot goods may run in the
+     * database at once; the rest wait in Redis. 16 keeps the hot row busy (InnoDB hands its row lock
+     * on cheaply) while bounding the transactions that wait on it (docs/benchmarks.md).
      */
     public static final int SLOTS = 16;
 
+    /**
+     * HOT_AFTER is the default of REDLOCK_HOT_AFTER: a goods is hot once more than this many
+     * reservations arrive within 100 ms (160 a second), or while a queue stands. Below that rate a
+     * goods' reservations, each a few milliseconds in the database, seldom overlap at all, so a
+     * catalogue's ordinary goods stay on one round trip; above it the slots bound them.
+     */
+    public static final int HOT_AFTER = 16;
+
     private final RedLock lock;
-    private final RedLockConfig config;
+    private final SlotGate gate;
     private final List<JedisLockNode> nodes;
-    private final int slots;
+    private final Duration maxWait;
     private volatile boolean warm;
 
     /** RedLockOrderLock locks over nodes it owns (closed with it). */
-    RedLockOrderLock(List<JedisLockNode> nodes, RedLockConfig config, int slots) {
+    RedLockOrderLock(List<JedisLockNode> nodes, RedLockConfig config, SlotGate.Config gate) {
         this.nodes = List.copyOf(nodes);
         this.lock = new RedLock(List.copyOf(nodes), config);
-        this.config = config;
-        this.slots = slots;
+        this.gate = new SlotGate(lock, this.nodes, gate);
+        this.maxWait = config.maxWait();
     }
 
     /** connect builds the lock's clients for {@code host:port} nodes, TLS when asked; nothing connects yet. */
     public static RedLockOrderLock connect(List<String> addresses, boolean tls, RedLockConfig config) {
-        return connect(addresses, tls, config, SLOTS);
+        return connect(addresses, tls, config, SlotGate.Config.of(SLOTS, HOT_AFTER));
     }
 
-    /** connect with a given number of lock slots per goods (1 makes it a plain mutex per goods). */
-    public static RedLockOrderLock connect(List<String> addresses, boolean tls, RedLockConfig config, int slots) {
-        return connect(addresses, tls, RedisAuth.none(), config, slots);
+    /** connect with the given slots and hot threshold per goods (slots 1 and hotAfter 0 make it a plain mutex per goods). */
+    public static RedLockOrderLock connect(List<String> addresses, boolean tls, RedLockConfig config, SlotGate.Config gate) {
+        return connect(addresses, tls, RedisAuth.none(), config, gate);
     }
 
     /**
@@ -74,10 +78,7 @@ public final class RedLockOrderLock implements OrderLock, SnapshotSensitive {
      * {@code tls} each node's certificate must match its host name.
      */
     public static RedLockOrderLock connect(List<String> addresses, boolean tls, RedisAuth auth, RedLockConfig config,
-                                           int slots) {
-        if (slots < 1) {
-            throw new IllegalArgumentException("slots must be >= 1, was " + slots);
-        }
+                                           SlotGate.Config gate) {
         JedisLockNode.Options options = OPTIONS;
         List<JedisLockNode> nodes = new ArrayList<>();
         for (String address : addresses) {
@@ -98,7 +99,7 @@ public final class RedLockOrderLock implements OrderLock, SnapshotSensitive {
                     .poolConfig(pool).build();
             nodes.add(new JedisLockNode(client, host, port, tls, auth.enabled() ? auth : null, options));
         }
-        return new RedLockOrderLock(nodes, config, slots);
+        return new RedLockOrderLock(nodes, config, gate);
     }
 
     @Override
@@ -106,39 +107,50 @@ public final class RedLockOrderLock implements OrderLock, SnapshotSensitive {
         return java.util.Optional.of(lock.metrics().snapshot());
     }
 
+    /** gateMetrics are the gate's counters: quiet and hot reservations, queueing, hand-offs. */
+    @Override
+    public java.util.Optional<SlotGateMetrics.Snapshot> gateMetrics() {
+        return java.util.Optional.of(gate.metrics().snapshot());
+    }
+
+    /** calls is how many round trips this lock asked of its Redis nodes so far. */
+    public long calls() {
+        return nodes.stream().mapToLong(JedisLockNode::calls).sum();
+    }
+
     /** lock is the underlying RedLock, for its metrics. */
     public RedLock lock() {
         return lock;
     }
 
+    /** homeOf is the index in REDIS_NODES of the node that keeps a goods' queue and slots. */
+    int homeOf(long goodsId) {
+        return gate.homeOf(String.valueOf(goodsId));
+    }
+
     @Override
     public Outcome acquire(List<Long> goodsIds) {
-        return acquire(goodsIds, config.maxWait());
+        return acquire(goodsIds, maxWait);
     }
 
     /** acquire waits the configured maxWait, or less when the request has less time left. */
     @Override
     public Outcome acquire(List<Long> goodsIds, Duration maxWait) {
-        Duration wait = maxWait.compareTo(config.maxWait()) < 0 ? maxWait : config.maxWait();
-        List<String> resources = goodsIds.stream()
-                .map(id -> slots == 1 ? String.valueOf(id) : id + "#" + SnapshotSafeRandom.current().nextInt(slots)).toList();
-        LockResult result = lock.acquire(resources, config.ttl(), wait);
-        if (!warm && result instanceof LockResult.NotAcquired n && n.reason() == LockResult.Reason.QUORUM_UNREACHABLE) {
-            // The first call of an instance also opens its connections, which can outlast the 50 ms per-node
+        Duration wait = maxWait.compareTo(this.maxWait) < 0 ? maxWait : this.maxWait;
+        List<String> resources = goodsIds.stream().map(String::valueOf).toList();
+        SlotGate.Admission admission = gate.enter(resources, wait);
+        if (!warm && admission instanceof SlotGate.Refused r && r.reason() == LockResult.Reason.QUORUM_UNREACHABLE) {
+            // The first call of an instance also opens its connections, which can outlast the per-node
             // bound when many instances start at once; that is a cold start, not a lost quorum.
-            result = lock.acquire(resources, config.ttl(), wait);
+            admission = gate.enter(resources, wait);
         }
-        if (result instanceof LockResult.Acquired) {
+        if (!(admission instanceof SlotGate.Refused)) {
             warm = true;
         }
-        return switch (result) {
-            case LockResult.Acquired a -> new Held(() -> {
-                if (!a.lease().release()) {
-                    // Expired or taken over while we held it: harmless for stock, worth knowing about.
-                    LOG.info("order lock {} was no longer ours at release", a.lease().resources());
-                }
-            });
-            case LockResult.NotAcquired n -> switch (n.reason()) {
+        return switch (admission) {
+            case SlotGate.Open o -> new Open();
+            case SlotGate.Admitted a -> new Held(a.pass()::close);
+            case SlotGate.Refused r -> switch (r.reason()) {
                 case QUORUM_UNREACHABLE -> new QuorumLost();
                 case CONTENDED -> new Contended();
                 case INTERRUPTED -> {
@@ -151,8 +163,9 @@ public final class RedLockOrderLock implements OrderLock, SnapshotSensitive {
 
     /**
      * After a SnapStart restore: a new lock value prefix, so environments restored from one snapshot
-     * never share lock values. Its Redis connections need nothing: the priming takes no lock, so the
-     * snapshot holds none.
+     * never share lock values (nor the gate's inbox names, drawn from the same prefix). Its Redis
+     * connections need nothing: the priming takes no lock, so the snapshot holds none, and the gate
+     * remembers no goods as hot.
      */
     @Override
     public void afterRestore() {

@@ -86,11 +86,28 @@
  * </ul>
  *
  * <h2>The RedLock is efficiency</h2>
- * With {@code LOCK_MODE=redlock}, {@link shop.inventory.RedLockOrderLock} takes a RedLock
- * ({@link shop.lock}) over the order's goods before the statement, so concurrent Lambda instances
- * wait in Redis rather than on database connections and row locks. Correctness never depends on it
- * (a paused holder can outlive its lock; the row locks still protect the stock). With fewer than a
- * majority of Redis nodes answering, {@code LOCK_ON_QUORUM_LOSS=proceed} goes on under row locks
- * alone (logged and counted) and {@code fail} answers 503. {@code LOCK_MODE=rowlock} skips Redis.
+ * {@code LOCK_MODE=rowlock} (the default) sends every reservation to the database, where the orders
+ * of one goods queue on its row. With {@code LOCK_MODE=redlock}, {@link shop.inventory.RedLockOrderLock}
+ * puts the slot gate of {@link shop.lock} in front; what that mode promises:
+ * <ul>
+ *   <li>A quiet goods (at most REDLOCK_HOT_AFTER reservations in 100 ms, nobody queued) costs one round
+ *       trip to its home Redis node and takes no lock: its reservations meet only on the row, as in
+ *       rowlock mode. Quorum loss does not concern it.</li>
+ *   <li>A hot goods admits at most REDLOCK_SLOTS reservations to the database at once, each holding
+ *       one of its slots' RedLock leases (on a majority of nodes, so the bound survives the loss of
+ *       any one node's memory); the rest queue in Redis and are handed a lease first come first served.
+ *       In the instant a goods turns hot, the reservations of that window that went on without a slot
+ *       count against its slots for 100 ms.</li>
+ *   <li>A reservation that waited REDLOCK_MAX_WAIT_MS (or what the request had left) for a slot is
+ *       refused with 503 goods-busy and Retry-After, nothing written ({@code LOCK_ON_CONTENTION=fail},
+ *       the default), or goes on under row locks alone ({@code proceed}). A hot goods that needs a new
+ *       lease while fewer than a majority of nodes answer goes on under row locks alone
+ *       ({@code LOCK_ON_QUORUM_LOSS=proceed}) or answers 503 ({@code fail}); leases already granted
+ *       serve until they need extending (at most the 5 s lease).</li>
+ *   <li>It is detection by arrival rate: a goods whose reservations arrive slower than that but each
+ *       take long (an overloaded database) is not seen as hot, and its waiters are not bounded.</li>
+ * </ul>
+ * Correctness never depends on the lock (a paused holder can outlive its lease; the row locks still
+ * protect the stock).
  */
 package shop.inventory;

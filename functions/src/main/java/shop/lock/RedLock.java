@@ -145,7 +145,8 @@ public final class RedLock implements AutoCloseable {
             metrics.attempt(attempt > 1);
             String value = newValue();
             // The node this attempt would wait on: a refusal there counts us as a waiter in the same call.
-            int waitNode = waitNode(keys);
+            // A single attempt (no maxWait) never waits, so it registers nowhere.
+            int waitNode = deadline - start > 0 ? waitNode(keys) : -1;
             long sent = System.nanoTime();
             Round<Boolean> round;
             try {
@@ -436,7 +437,7 @@ public final class RedLock implements AutoCloseable {
      * else can produce it (the prefix is drawn from SecureRandom on first use and after each restore),
      * and it costs no random draw per acquisition, which showed in the profile under many threads.
      */
-    private String newValue() {
+    String newValue() {
         String prefix = valuePrefix;
         if (prefix == null) {
             prefix = drawValuePrefix();
@@ -451,6 +452,26 @@ public final class RedLock implements AutoCloseable {
             valuePrefix = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes) + ".";
         }
         return valuePrefix;
+    }
+
+    /** config is the timing this lock was built with. */
+    RedLockConfig config() {
+        return config;
+    }
+
+    /** nodeCount is how many lock nodes this lock spans. */
+    int nodeCount() {
+        return nodes.size();
+    }
+
+    /**
+     * adopt is a lease on resource that another client acquired with value and handed on: valid until
+     * validUntilNanos by this JVM's clock, released and extended like one of ours.
+     */
+    Lease adopt(String resource, String value, long validUntilNanos) {
+        long left = validUntilNanos - System.nanoTime();
+        return new Lease(this, List.of(resource), List.of(config.keyPrefix() + resource), value, validUntilNanos,
+                Instant.now().plusNanos(left));
     }
 
     /** One script call as a blocking call on any node and as a pipelined send. */

@@ -77,6 +77,48 @@
  * Newcomers may still barge in ahead of a woken waiter; that keeps the lock busy, and the loser just
  * queues again. Fairness is therefore "good enough", not strict FIFO.
  *
+ * <h2>The slot gate: the RedLock where there is contention, and only there</h2>
+ * {@link shop.lock.SlotGate} puts the RedLock to work where it pays: a resource that many callers
+ * want at once. Every caller first asks the resource's <em>home node</em> (picked from the name, the
+ * next one round while it does not answer; a node that is only slow keeps its resources):
+ * <ol>
+ *   <li>The quiet check counts the arrival in a window that starts at its first arrival
+ *       ({@code SET NX PX} then {@code INCR}) and reads the hot mark: three plain commands in one round
+ *       trip, about half the CPU of a script. While the resource is quiet (at most {@code hotAfter}
+ *       arrivals in the window, no mark) the caller goes on with no lock at all. One round trip to one
+ *       node, no majority: the whole cost of the lock for a goods nobody queues for.</li>
+ *   <li>Otherwise the caller enters by script, which sets the hot mark when arrivals exceed
+ *       {@code hotAfter} or a queue stands; the mark outlives the burst ({@code hotFor}) and every
+ *       queued waiter. A caller that found a resource hot goes straight to the script for it while the
+ *       mark would last. A hot resource has {@code slots} slots; each is a RedLock lease on
+ *       {@code <resource>#<k>}, acquired on a majority like any other lease, so at most {@code slots}
+ *       callers hold the resource at once, whatever any single node remembers. The arrival that turns
+ *       a resource hot also keeps one slot out of use for 100 ms per earlier arrival of its window:
+ *       those went on without a slot, and may still be in the database.</li>
+ *   <li>The home node keeps the slots that are out, the leases parked between holders and a FIFO
+ *       queue of waiters. An arrival with nobody queued before it gets a parked lease or a free slot
+ *       to acquire; otherwise it queues and blocks on its own inbox list.</li>
+ *   <li>A holder that is done does not delete its lease on every node: it hands it to the oldest live
+ *       waiter (a push onto that waiter's inbox), or parks it for the next arrival, in one script on
+ *       the home node. A hot resource so costs each order two or three round trips to one node, where
+ *       acquire and release cost ten, and the lock's hand-off is FIFO, not a scramble.</li>
+ *   <li>A lease's end is kept on the home node, in that node's clock, from the validity its acquirer
+ *       computed (less the per-node timeout, the most the hand-off message can have taken): hops do not
+ *       shorten it, and each taker counts the validity it gets from when it entered, which precedes the
+ *       grant. A lease past half its ttl is extended on a majority before it is handed on; one that
+ *       cannot be is released and its slot given to the next waiter to acquire.</li>
+ *   <li>A waiter that times out takes its entry out of the queue, or the grant that reached it first. A
+ *       slot whose holder vanished is lost until its lease must have ended ({@code ttl} plus drift and
+ *       the per-node timeout); waiters poll their home node at {@code poll} so that such a slot, or a
+ *       dead waiter's turn, goes to the next live one.</li>
+ *   <li>The home node's state is an accelerator, never the bound: when it forgets everything (a
+ *       restart, a fail-over to the next node), the slots' leases still hold their keys on a majority,
+ *       so a new acquisition of a slot in use fails and the slot is kept out of use until that lease
+ *       must have ended. The cost is a stall of at most one lease ttl for that resource.</li>
+ * </ol>
+ * Several resources at once: one check per home node says which are hot, and the slots of the hot
+ * ones are taken one by one in sorted order, so two callers never wait for each other's slots.
+ *
  * <h2>What the lock does not promise</h2>
  * As Martin Kleppmann pointed out ("How to do distributed locking", 2016), a holder can be paused
  * (GC, a frozen Lambda, a slow network) past its validity and go on writing after another client has

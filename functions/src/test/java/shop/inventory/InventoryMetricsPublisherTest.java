@@ -30,9 +30,25 @@ class InventoryMetricsPublisherTest {
     }
 
     @Test
-    void reservationInRedlockMode_publishesItsLockAcquisition() throws Exception {
+    void reservationInRedlockMode_ofAQuietGoods_publishesThatItTookNoLock() throws Exception {
+        JsonNode line = reserveOnceAndReadTheLine(Map.of("LOCK_MODE", "redlock"));
+        assertEquals("ShopBackend", line.at("/_aws/CloudWatchMetrics/0/Namespace").asText());
+        assertEquals(1.0, line.get("LockOpen").asDouble(), line.toString());
+        assertEquals(false, line.has("LockHeld"), line.toString());
+        assertEquals(false, line.has("LockAcquires"), "a quiet goods makes no RedLock round: " + line);
+    }
+
+    @Test
+    void reservationInRedlockMode_ofAHotGoods_publishesItsSlotAndLockAcquisition() throws Exception {
+        JsonNode line = reserveOnceAndReadTheLine(Map.of("LOCK_MODE", "redlock", "REDLOCK_HOT_AFTER", "0"));
+        assertEquals(1.0, line.get("LockHeld").asDouble(), line.toString());
+        assertEquals(1.0, line.get("LockAcquires").asDouble(), line.toString());
+        assertEquals(false, line.has("LockOpen"), line.toString());
+    }
+
+    private static JsonNode reserveOnceAndReadTheLine(Map<String, String> env) throws Exception {
         List<String> lines = new ArrayList<>();
-        var wired = InventoryWiring.api(shop.testing.TestStack.get().env(Map.of("LOCK_MODE", "redlock")));
+        var wired = InventoryWiring.api(shop.testing.TestStack.get().env(env));
         try (var handler = new InventoryApiHandler(wired.service(), wired.resources(), lines::add)) {
             long goods = InventoryFixture.newGoods();
             InventoryFixture.setStock(goods, 5);
@@ -40,9 +56,7 @@ class InventoryMetricsPublisherTest {
                     Map.of(goods, 1)), null);
             assertEquals(201, response.getStatusCode().intValue(), response.getBody());
         }
-        JsonNode line = Json.MAPPER.readTree(lines.getLast());
-        assertEquals("ShopBackend", line.at("/_aws/CloudWatchMetrics/0/Namespace").asText());
-        assertEquals(1.0, line.get("LockAcquires").asDouble(), line.toString());
+        return Json.MAPPER.readTree(lines.getLast());
     }
 
     @Test

@@ -69,7 +69,9 @@ class RedisAuthTest {
     }
 
     private static OrderLock.Outcome lockOnce(RedisAuth auth) {
-        try (var lock = RedLockOrderLock.connect(List.of("127.0.0.1:" + port), false, auth, RedLockOrderLock.CONFIG, 1)) {
+        // Every reservation through the slot gate's scripts and the RedLock (hot-after 0), so AUTH is on every call.
+        try (var lock = RedLockOrderLock.connect(List.of("127.0.0.1:" + port), false, auth, RedLockOrderLock.CONFIG,
+                shop.lock.SlotGate.Config.of(1, 0))) {
             OrderLock.Outcome outcome = lock.acquire(List.of(System.nanoTime()));
             if (outcome instanceof OrderLock.Held held) {
                 held.release().close();

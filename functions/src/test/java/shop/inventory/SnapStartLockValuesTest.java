@@ -31,7 +31,8 @@ class SnapStartLockValuesTest {
         OrderLock.Outcome outcome = handler.service().lock().acquire(List.of(goods));
         OrderLock.Held held = assertInstanceOf(OrderLock.Held.class, outcome);
         try {
-            String value = node.get(RedLockOrderLock.CONFIG.keyPrefix() + goods);
+            // A fresh goods' first reservation acquires its slot 0's lease with this environment's value.
+            String value = node.get(RedLockOrderLock.CONFIG.keyPrefix() + goods + "#0");
             assertNotNull(value, "the lock key is not on the first node");
             return value;
         } finally {
@@ -60,9 +61,11 @@ class SnapStartLockValuesTest {
         HostAndPort node = HostAndPort.from(first);
         try (Jedis probe = new Jedis(node)) {
             long clientsBefore = clients(probe);
-            // REDLOCK_SLOTS=1: one key per goods, so the test knows where to read the value.
+            // REDLOCK_SLOTS=1 and every reservation through the lock: one slot key per goods, so the test
+            // knows where to read the value.
             try (LambdaEnvironment lambda = LambdaEnvironment.start();
-                 var handler = new InventoryApiHandler(test.env(Map.of("LOCK_MODE", "redlock", "REDLOCK_SLOTS", "1")))) {
+                 var handler = new InventoryApiHandler(test.env(Map.of("LOCK_MODE", "redlock", "REDLOCK_SLOTS", "1",
+                         "REDLOCK_HOT_AFTER", "0")))) {
 
                 // Init code that takes a lock before the snapshot leaves a prefix in memory, as the old
                 // constructor did: it must not reach any restored environment.

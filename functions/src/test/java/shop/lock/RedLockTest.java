@@ -109,13 +109,23 @@ class RedLockTest {
             var lease = assertInstanceOf(Acquired.class, result).lease();
             for (int i = 0; i < 5; i++) {
                 boolean up = (downMask & (1 << i)) == 0;
-                assertEquals(up ? lease.value() : null, up ? nodes.get(i).get("lock:g1") : null);
+                // The key is set on every node that is up, and on none that is down.
+                assertEquals(up ? lease.value() : null, nodes.get(i).get("lock:g1"), nodes.get(i).name());
             }
             assertTrue(lease.release());
+            for (var node : nodes) {
+                assertNull(node.get("lock:g1"), node.name() + " kept the key after the release");
+            }
         } else {
             var failed = assertInstanceOf(NotAcquired.class, result);
             assertEquals(Reason.QUORUM_UNREACHABLE, failed.reason());
             assertEquals(1, failed.attempts(), "an unreachable quorum must not be retried until maxWait");
+            for (int i = 0; i < 5; i++) {
+                boolean up = (downMask & (1 << i)) == 0;
+                // The minority that was up did set the key: the failed attempt must have taken it back.
+                assertEquals(up ? 1 : 0, nodes.get(i).setCalls().size(), nodes.get(i).name() + " SET calls");
+                assertNull(nodes.get(i).get("lock:g1"), nodes.get(i).name() + " kept the key of a failed attempt");
+            }
         }
     }
 
@@ -142,10 +152,15 @@ class RedLockTest {
         for (int i = 0; i < 3; i++) {
             nodes.get(i).mode(FakeLockNode.Mode.LOSES_REPLIES);
         }
-        var result = lockOn(nodes).acquire(List.of("g1"), TTL, Duration.ZERO);
+        // A per-node bound no loaded machine misses: a late answer would add a second, late release.
+        var patient = new RedLockConfig("lock:", TTL, Duration.ZERO, Duration.ofSeconds(2), Duration.ofMillis(2),
+                Duration.ofMillis(20), Duration.ofMillis(40));
+        var lock = new RedLock(List.copyOf(nodes), patient);
+        locks.add(lock);
+        var result = lock.acquire(List.of("g1"), TTL, Duration.ZERO);
         assertEquals(Reason.QUORUM_UNREACHABLE, assertInstanceOf(NotAcquired.class, result).reason());
         for (var node : nodes) {
-            assertEquals(1, node.deleteCalls.get());
+            assertEquals(1, node.deleteCalls.get(), node.name() + " release calls");
             assertNull(node.get("lock:g1"), node.name() + " kept a key whose SET reply was lost");
         }
     }

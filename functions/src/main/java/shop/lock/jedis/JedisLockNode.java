@@ -13,7 +13,8 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.LongFunction;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -21,6 +22,7 @@ import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisCredentials;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
+import shop.lock.GateNode;
 import shop.lock.LockNode;
 import shop.lock.LockNodeException;
 import shop.lock.PipelinedLockNode;
@@ -33,9 +35,13 @@ import shop.lock.PipelinedLockNode;
  * expiring); a release of a key with waiters pushes a token onto a per-key list ({@code <key>:wake},
  * one token at most, expiring) that waiters BLPOP over a pooled Jedis client, so exactly one waiter
  * per node wakes per release, and a release nobody waits for pushes nothing (a third of the release
- * script's cost on Redis 6.2, measured). Failures become {@link LockNodeException}.
+ * script's cost on Redis 6.2, measured). As a {@link GateNode} it runs the gate's scripts on the
+ * resources it is the home node of (their keys derive from the resource key: {@code :hot},
+ * {@code :n}, {@code :slots}, {@code :parked}, {@code :queue}, {@code :in:<inbox>}); these nodes are
+ * independent masters, never a cluster, so a hand-off script may name the inbox key it computes.
+ * Failures become {@link LockNodeException}.
  */
-public final class JedisLockNode implements PipelinedLockNode, AutoCloseable {
+public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoCloseable {
 
     private static final String WAKE_SUFFIX = ":wake";
     private static final String WAITERS_SUFFIX = ":waiters";
@@ -89,6 +95,145 @@ public final class JedisLockNode implements PipelinedLockNode, AutoCloseable {
             return 1
             """);
 
+    // The gate's scripts share these helpers. KEYS: hot mark, arrival count, slots (zset: slot ->
+    // time it counts as lost), parked leases (zset: "slot|value" -> end of validity), queue (list of
+    // "inbox|deadline"). Times are this node's milliseconds (TIME), so no client clock is compared.
+    private static final String GATE_HELPERS = """
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local function grant(inbox, msg)
+              local key = ARGV[9] .. inbox
+              redis.call('RPUSH', key, msg)
+              redis.call('PEXPIRE', key, ARGV[10])
+            end
+            local function freeSlot()
+              local n = tonumber(ARGV[4])
+              if redis.call('ZCARD', KEYS[3]) >= n then return nil end
+              for k = 0, n - 1 do
+                if not redis.call('ZSCORE', KEYS[3], tostring(k)) then return tostring(k) end
+              end
+              return nil
+            end
+            local function serve()
+              redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
+              redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now + tonumber(ARGV[5]))
+              while true do
+                local head = redis.call('LINDEX', KEYS[5], 0)
+                if not head then return end
+                local sep = string.find(head, '|', 1, true)
+                if tonumber(string.sub(head, sep + 1)) > now then
+                  local p = redis.call('ZPOPMAX', KEYS[4])
+                  if p[1] then
+                    grant(string.sub(head, 1, sep - 1), 'L|' .. p[1] .. '|' .. (tonumber(p[2]) - now))
+                  else
+                    local k = freeSlot()
+                    if not k then return end
+                    redis.call('ZADD', KEYS[3], now + tonumber(ARGV[6]), k)
+                    grant(string.sub(head, 1, sep - 1), 'A|' .. k)
+                  end
+                end
+                redis.call('LPOP', KEYS[5])
+              end
+            end
+            """;
+
+    // ARGV: hotAfter, windowMs, hotForMs, slots, minLeaseMs, acquireMs, inbox, waitMs, inbox prefix,
+    // inbox ttl, mode, openHoldMs. An arrival renews the hot mark while arrivals exceed hotAfter per
+    // window or a queue stands; a quiet resource answers O. A hot one: a parked lease (L), a free slot
+    // to acquire (A), or a place in the queue (Q), never ahead of an earlier waiter.
+    private static final Script ENTER = new Script(GATE_HELPERS + """
+            if ARGV[11] == 'serve' then serve() return 'Q' end
+            local n = redis.call('INCR', KEYS[2])
+            if n == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
+            local marked = redis.call('EXISTS', KEYS[1]) == 1
+            if n > tonumber(ARGV[1]) or redis.call('LLEN', KEYS[5]) > 0 then
+              if not marked then
+                -- The resource turns hot now: the arrivals of this window before us that the quiet check
+                -- let through (at most hotAfter) may be in the database without a slot. They hold slots of
+                -- their own for a moment (ARGV[12] ms), so that with the slots' holders they stay within
+                -- the slots. (An arrival counts twice when a quiet check sent it here: never fewer.)
+                for i = 1, math.min(n - 1, tonumber(ARGV[1]), tonumber(ARGV[4])) do
+                  redis.call('ZADD', KEYS[3], now + tonumber(ARGV[12]), 'open' .. i)
+                end
+              end
+              redis.call('SET', KEYS[1], '1', 'PX', ARGV[3])
+            elseif not marked then
+              return 'O'
+            end
+            serve()
+            if redis.call('LLEN', KEYS[5]) == 0 then
+              local p = redis.call('ZPOPMAX', KEYS[4])
+              if p[1] then return 'L|' .. p[1] .. '|' .. (tonumber(p[2]) - now) end
+              local k = freeSlot()
+              if k then
+                redis.call('ZADD', KEYS[3], now + tonumber(ARGV[6]), k)
+                return 'A|' .. k
+              end
+            end
+            local entry = ARGV[7] .. '|' .. (now + tonumber(ARGV[8]))
+            redis.call('RPUSH', KEYS[5], entry)
+            redis.call('PEXPIRE', KEYS[5], tonumber(ARGV[8]) + 1000)
+            -- The mark outlives every queued entry, so that no arrival finds the resource quiet while
+            -- waiters stand (the quiet check does not look at the queue).
+            if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[8]) then
+              redis.call('SET', KEYS[1], '1', 'PX', ARGV[8])
+            end
+            return 'Q|' .. entry
+            """);
+
+    // ARGV: as ENTER (12), then slot, value, remainingMs, graceMs, mode, fresh, extendBelowMs. hand: the
+    // lease goes to the oldest live waiter, else it is parked; its end is kept from the slot's entry
+    // unless it was just acquired or extended (fresh), so that hops do not shorten it, and a lease with
+    // less than extendBelowMs left is not handed on but answered 2: extend it first. drop: the slot goes to the
+    // oldest live waiter to acquire, else it is free. block: the slot stays taken for remainingMs.
+    private static final Script HAND_OFF = new Script(GATE_HELPERS + """
+            local slot = ARGV[13]
+            local r = tonumber(ARGV[15])
+            if ARGV[17] == 'block' then
+              redis.call('ZADD', KEYS[3], now + r, slot)
+              return 0
+            end
+            if ARGV[17] == 'hand' then
+              local known = redis.call('ZSCORE', KEYS[3], slot)
+              if ARGV[18] ~= '1' and known then
+                r = tonumber(known) - tonumber(ARGV[16]) - now
+                if r < tonumber(ARGV[19]) then return 2 end
+              end
+              redis.call('ZADD', KEYS[3], now + r + tonumber(ARGV[16]), slot)
+            end
+            while true do
+              local head = redis.call('LPOP', KEYS[5])
+              if not head then break end
+              local sep = string.find(head, '|', 1, true)
+              if tonumber(string.sub(head, sep + 1)) > now then
+                if ARGV[17] == 'hand' then
+                  grant(string.sub(head, 1, sep - 1), 'L|' .. slot .. '|' .. ARGV[14] .. '|' .. r)
+                else
+                  redis.call('ZADD', KEYS[3], now + tonumber(ARGV[6]), slot)
+                  grant(string.sub(head, 1, sep - 1), 'A|' .. slot)
+                end
+                -- Capacity that came free without a hand-off (slots held for quiet arrivals, a lease
+                -- that ran out) goes to the next waiters now, not at their next poll.
+                serve()
+                return 1
+              end
+            end
+            if ARGV[17] == 'hand' then
+              redis.call('ZADD', KEYS[4], now + r, slot .. '|' .. ARGV[14])
+            else
+              redis.call('ZREM', KEYS[3], slot)
+            end
+            serve()
+            return 0
+            """);
+
+    // KEYS: queue, the caller's inbox. ARGV: its queue entry. Nil if the entry was still queued.
+    private static final Script LEAVE = new Script("""
+            if redis.call('LREM', KEYS[1], 1, ARGV[1]) > 0 then return false end
+            return redis.call('LPOP', KEYS[2])
+            """);
+
+
     /**
      * Options are the client settings of one node.
      *
@@ -132,6 +277,8 @@ public final class JedisLockNode implements PipelinedLockNode, AutoCloseable {
     /** Connections for the scripts, most recently used first; at most maxConnections are kept. */
     private final ConcurrentLinkedDeque<RespConnection> idle = new ConcurrentLinkedDeque<>();
     private final AtomicInteger idleCount = new AtomicInteger();
+    /** Round trips asked of this node (scripts and waits), for measuring what an order costs. */
+    private final java.util.concurrent.atomic.LongAdder calls = new java.util.concurrent.atomic.LongAdder();
     private volatile boolean closed;
 
     /**
@@ -222,7 +369,7 @@ public final class JedisLockNode implements PipelinedLockNode, AutoCloseable {
         keys.forEach(key -> allKeys.add(key + WAITERS_SUFFIX));
         var args = List.of(value, Long.toString(ttl.toMillis()), registerWaiter ? "1" : "0",
                 Long.toString(options.wakeTokenTtl().toMillis()));
-        return send(SET_ALL_IF_ABSENT, allKeys, args, n -> n == 1L);
+        return send(SET_ALL_IF_ABSENT, allKeys, args, r -> (Long) r == 1L);
     }
 
     @Override
@@ -232,12 +379,12 @@ public final class JedisLockNode implements PipelinedLockNode, AutoCloseable {
         keys.forEach(key -> allKeys.add(key + WAKE_SUFFIX));
         keys.forEach(key -> allKeys.add(key + WAITERS_SUFFIX));
         var args = List.of(value, wake ? "1" : "0", Long.toString(options.wakeTokenTtl().toMillis()));
-        return send(DELETE_ALL_IF_VALUE, allKeys, args, Math::toIntExact);
+        return send(DELETE_ALL_IF_VALUE, allKeys, args, r -> Math.toIntExact((Long) r));
     }
 
     @Override
     public Pending<Boolean> sendExpireAllIfValue(List<String> keys, String value, Duration ttl) {
-        return send(EXPIRE_ALL_IF_VALUE, keys, List.of(value, Long.toString(ttl.toMillis())), n -> n == 1L);
+        return send(EXPIRE_ALL_IF_VALUE, keys, List.of(value, Long.toString(ttl.toMillis())), r -> (Long) r == 1L);
     }
 
     @Override
@@ -246,6 +393,112 @@ public final class JedisLockNode implements PipelinedLockNode, AutoCloseable {
         long nanos = Math.clamp(timeout.toNanos(), 1_000_000L, options.maxBlock().toNanos());
         String[] wakeKeys = keys.stream().map(key -> key + WAKE_SUFFIX).toArray(String[]::new);
         return call(() -> client.blpop(nanos / 1e9, wakeKeys)) != null;
+    }
+
+    @Override
+    public Reply enter(String key, String inbox, long waitMillis, Settings settings) {
+        return gate(send(ENTER, gateKeys(key), gateArgs(key, settings, inbox, waitMillis, "enter"),
+                r -> GateNode.parse((String) r)));
+    }
+
+    @Override
+    public void serve(String key, Settings settings) {
+        gate(send(ENTER, gateKeys(key), gateArgs(key, settings, "", 0, "serve"), r -> r));
+    }
+
+    @Override
+    public HandOff handOff(String key, int slot, String value, long remainingMillis, boolean fresh, Settings settings) {
+        long r = handOff(key, slot, value, remainingMillis, fresh, settings, "hand");
+        return r == 1 ? HandOff.PASSED : r == 2 ? HandOff.EXTEND_FIRST : HandOff.PARKED;
+    }
+
+    @Override
+    public boolean drop(String key, int slot, Settings settings) {
+        return handOff(key, slot, "", 0, false, settings, "drop") == 1;
+    }
+
+    @Override
+    public void block(String key, int slot, long millis) {
+        handOff(key, slot, "", millis, false, new Settings(0, 1, 1, 1, 0, 0, 0, 0, 1, 0), "block");
+    }
+
+    private long handOff(String key, int slot, String value, long remainingMillis, boolean fresh, Settings settings,
+                         String mode) {
+        var args = new ArrayList<>(gateArgs(key, settings, "", 0, "hand"));
+        args.addAll(List.of(Integer.toString(slot), value, Long.toString(remainingMillis),
+                Long.toString(settings.graceMillis()), mode, fresh ? "1" : "0", Long.toString(settings.extendBelowMillis())));
+        return gate(send(HAND_OFF, gateKeys(key), args, r -> (Long) r));
+    }
+
+    @Override
+    public Optional<Reply> leave(String key, String inbox, String entry) {
+        return gate(send(LEAVE, List.of(key + ":queue", key + ":in:" + inbox), List.of(entry),
+                r -> Optional.ofNullable((String) r).map(GateNode::parse)));
+    }
+
+    @Override
+    public Optional<Reply> await(String key, String inbox, Duration timeout) {
+        long nanos = Math.clamp(timeout.toNanos(), 1_000_000L, options.maxBlock().toNanos());
+        var popped = call(() -> client.blpop(nanos / 1e9, key + ":in:" + inbox));
+        return Optional.ofNullable(popped).map(kv -> GateNode.parse(kv.getValue()));
+    }
+
+    @Override
+    public List<Boolean> quiet(List<String> keys, Settings settings) {
+        var commands = new ArrayList<List<String>>(keys.size() * 3);
+        String window = Long.toString(settings.windowMillis());
+        for (String key : keys) {
+            // The window's count starts at its first arrival and ends with it: SET NX sets the expiry
+            // once, INCR keeps it.
+            commands.add(List.of("SET", key + ":n", "0", "PX", window, "NX"));
+            commands.add(List.of("INCR", key + ":n"));
+            commands.add(List.of("EXISTS", key + ":hot"));
+        }
+        List<Object> replies = pipeline(commands);
+        var out = new ArrayList<Boolean>(keys.size());
+        for (int i = 0; i < keys.size(); i++) {
+            long arrivals = (Long) replies.get(3 * i + 1);
+            long marked = (Long) replies.get(3 * i + 2);
+            out.add(arrivals <= settings.hotAfter() && marked == 0);
+        }
+        return out;
+    }
+
+    /**
+     * pipeline writes plain commands in one flush and reads their replies, within maxBlock. A
+     * connection that missed its deadline is closed: replies may still be on their way.
+     */
+    private List<Object> pipeline(List<List<String>> commands) {
+        RespConnection c = borrow();
+        calls.increment();
+        long deadline = System.nanoTime() + Math.max(options.socketTimeout().toNanos(), options.maxBlock().toNanos());
+        try {
+            c.sendAll(commands);
+            var replies = new ArrayList<>(commands.size());
+            for (int i = 0; i < commands.size(); i++) {
+                Object reply = c.read(deadline);
+                if (reply instanceof RespConnection.RespError err) {
+                    throw new LockNodeException(name, "command failed: " + err.message(), null);
+                }
+                replies.add(reply);
+            }
+            giveBack(c);
+            return replies;
+        } catch (IOException | RuntimeException e) {
+            c.close();
+            throw e instanceof LockNodeException l ? l : new LockNodeException(name, String.valueOf(e.getMessage()), e);
+        }
+    }
+
+    private static List<String> gateKeys(String key) {
+        return List.of(key + ":hot", key + ":n", key + ":slots", key + ":parked", key + ":queue");
+    }
+
+    private static List<String> gateArgs(String key, Settings s, String inbox, long waitMillis, String mode) {
+        return List.of(Integer.toString(s.hotAfter()), Long.toString(s.windowMillis()), Long.toString(s.hotForMillis()),
+                Integer.toString(s.slots()), Long.toString(s.minLeaseMillis()), Long.toString(s.acquireMillis()),
+                inbox, Long.toString(waitMillis), key + ":in:", Long.toString(s.inboxTtlMillis()), mode,
+                Long.toString(s.openHoldMillis()));
     }
 
     @Override
@@ -266,7 +519,13 @@ public final class JedisLockNode implements PipelinedLockNode, AutoCloseable {
         return "JedisLockNode[" + name + "]";
     }
 
+    /** calls is how many round trips this node was asked for so far (script calls and waits). */
+    public long calls() {
+        return calls.sum();
+    }
+
     private <T> T call(Supplier<T> command) {
+        calls.increment();
         try {
             return command.get();
         } catch (JedisException e) {
@@ -279,9 +538,19 @@ public final class JedisLockNode implements PipelinedLockNode, AutoCloseable {
         return pending.await(System.nanoTime() + options.socketTimeout().toNanos());
     }
 
+    /**
+     * gate waits for a gate call's reply for up to maxBlock: a home node's answer is not bounded by a
+     * lease's validity as a RedLock round is, and counting a slow home node as down would move its
+     * queue to another node, which costs far more than waiting for it.
+     */
+    private <T> T gate(Pending<T> pending) {
+        return pending.await(System.nanoTime() + Math.max(options.socketTimeout().toNanos(), options.maxBlock().toNanos()));
+    }
+
     /** send writes one script call on an idle connection (or a new one) and returns its pending reply. */
-    private <T> Pending<T> send(Script script, List<String> keys, List<String> args, LongFunction<T> result) {
+    private <T> Pending<T> send(Script script, List<String> keys, List<String> args, Function<Object, T> result) {
         RespConnection c = borrow();
+        calls.increment();
         try {
             c.send(script.command(true, keys, args));
         } catch (IOException e) {
@@ -334,11 +603,11 @@ public final class JedisLockNode implements PipelinedLockNode, AutoCloseable {
         private final Script script;
         private final List<String> keys;
         private final List<String> args;
-        private final LongFunction<T> result;
+        private final Function<Object, T> result;
         private final CompletableFuture<T> late = new CompletableFuture<>();
         private boolean evalSent;
 
-        Call(RespConnection connection, Script script, List<String> keys, List<String> args, LongFunction<T> result) {
+        Call(RespConnection connection, Script script, List<String> keys, List<String> args, Function<Object, T> result) {
             this.connection = connection;
             this.script = script;
             this.keys = keys;
@@ -371,16 +640,20 @@ public final class JedisLockNode implements PipelinedLockNode, AutoCloseable {
         private T readReply(long deadlineNanos) throws IOException {
             while (true) {
                 Object reply = connection.read(deadlineNanos);
-                if (reply instanceof Long n) {
-                    return result.apply(n);
+                if (reply instanceof RespConnection.RespError err) {
+                    if (err.message().startsWith("NOSCRIPT") && !evalSent) {
+                        // A restarted or flushed node has an empty script cache; EVAL caches the script again.
+                        evalSent = true;
+                        connection.send(script.command(false, keys, args));
+                        continue;
+                    }
+                    throw new LockNodeException(name, "script failed: " + err.message(), null);
                 }
-                if (reply instanceof RespConnection.RespError err && err.message().startsWith("NOSCRIPT") && !evalSent) {
-                    // A restarted or flushed node has an empty script cache; EVAL caches the script again.
-                    evalSent = true;
-                    connection.send(script.command(false, keys, args));
-                    continue;
+                try {
+                    return result.apply(reply);
+                } catch (ClassCastException e) {
+                    throw new LockNodeException(name, "unexpected reply " + reply, e);
                 }
-                throw new LockNodeException(name, "unexpected reply " + reply, null);
             }
         }
 

@@ -86,6 +86,19 @@ final class RespConnection implements AutoCloseable {
 
     /** send writes one command (an array of bulk strings) and flushes it. */
     void send(List<String> args) throws IOException {
+        write(args);
+        out.flush();
+    }
+
+    /** sendAll writes several commands in one flush (a pipeline); their replies come in order. */
+    void sendAll(List<List<String>> commands) throws IOException {
+        for (List<String> args : commands) {
+            write(args);
+        }
+        out.flush();
+    }
+
+    private void write(List<String> args) throws IOException {
         writeHeader('*', args.size());
         for (String arg : args) {
             byte[] bytes = arg.getBytes(StandardCharsets.UTF_8);
@@ -93,7 +106,6 @@ final class RespConnection implements AutoCloseable {
             out.write(bytes);
             out.write(CRLF);
         }
-        out.flush();
     }
 
     /**

@@ -22,6 +22,45 @@ final class ProcCpu {
         return Long.parseLong(fields(pid)[12]) * TICK_NANOS;
     }
 
+    /**
+     * contextSwitches is the sum over the process's threads of their voluntary and involuntary context
+     * switches ({@code /proc/PID/task/TID/status}); threads that end between reads are not counted.
+     */
+    static long contextSwitches(long pid) {
+        long total = 0;
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    for (String line : Files.readAllLines(task.resolve("status"))) {
+                        if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
+                            total += Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+                        }
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // The thread ended meanwhile.
+                }
+            }
+        } catch (IOException e) {
+            return 0;
+        }
+        return total;
+    }
+
+    /** threadContextSwitches is the calling thread's voluntary and involuntary context switches so far. */
+    static long threadContextSwitches() {
+        try {
+            long total = 0;
+            for (String line : Files.readAllLines(Path.of("/proc/thread-self/status"))) {
+                if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
+                    total += Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+                }
+            }
+            return total;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
     /** fields are the stat fields after the command name, so that utime is [11] and stime [12]. */
     private static String[] fields(long pid) throws IOException {
         String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));

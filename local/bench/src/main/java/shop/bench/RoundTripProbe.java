@@ -1,7 +1,10 @@
 package shop.bench;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import shop.lock.GateNode;
+import shop.lock.jedis.JedisLockNode;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.params.SetParams;
 import redis.embedded.RedisServer;
@@ -9,9 +12,11 @@ import redis.embedded.RedisServer;
 /**
  * RoundTripProbe measures what one Redis round trip costs in CPU on this host, whatever the command:
  * one embedded Redis server, one Jedis connection, one thread, pairs of calls (PING, the RedLock's
- * acquire and release scripts with and without the wake push, a plain SET NX PX). It prints the CPU
- * time of redis-server (from /proc) and of this JVM per pair, so the RedLock's cost per order (ten
- * round trips over five nodes) can be compared with a whole reservation's.
+ * acquire and release scripts with and without the wake push, a plain SET NX PX), then what the slot
+ * gate asks of a home node per order through {@link JedisLockNode}: a quiet goods' one call (three
+ * plain commands in one round trip), and a hot goods' two scripts (enter, taking a parked lease, and
+ * the hand-off back). It prints the CPU time of redis-server (from /proc) and of this JVM per pair or
+ * per order, so the lock's cost per order can be compared with a whole reservation's.
  *
  * <p>Usage: {@code ./dev bench RoundTripProbe [pairs]}, default 40,000; the second of two rounds counts.
  */
@@ -24,6 +29,40 @@ public final class RoundTripProbe {
             + " redis.call('PEXPIRE', KEYS[n + i], ARGV[3]) end end end return deleted";
 
     private RoundTripProbe() {
+    }
+
+    /** gate measures the slot gate's calls per order: a quiet goods (the quiet check), a hot one (enter and hand-off). */
+    private static void gate(int port, long pid, int orders) throws Exception {
+        var options = new JedisLockNode.Options(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), 8,
+                Duration.ofSeconds(1));
+        try (JedisLockNode node = JedisLockNode.connect("127.0.0.1", port, options)) {
+            var hot = new GateNode.Settings(0, 10, 2_000, 16, 1_250, 5_200, 200, 2_500, 5_000, 100);
+            // One lease parked for the hot goods, as a holder would leave it.
+            node.handOff("probe:hot", 0, "v.1", 600_000, true, hot);
+            String[] names = {"gate, quiet goods: quiet check (one call per order)",
+                "gate, hot goods: enter with a parked lease + hand-off (two calls per order)"};
+            for (int round = 0; round < 2; round++) {
+                for (int kind = 0; kind < names.length; kind++) {
+                    long r0 = ProcCpu.totalNanos(pid);
+                    long c0 = ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos();
+                    long t0 = System.nanoTime();
+                    for (int i = 0; i < orders; i++) {
+                        if (kind == 0) {
+                            node.quiet(List.of("probe:quiet:" + (i % 1000)), hot);
+                        } else {
+                            var lease = (GateNode.Lease) node.enter("probe:hot", "in." + i, 3_000, hot);
+                            node.handOff("probe:hot", lease.slot(), lease.value(), 600_000, false, hot);
+                        }
+                    }
+                    double r = (ProcCpu.totalNanos(pid) - r0) / 1e3 / orders;
+                    double c = (ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos() - c0) / 1e3 / orders;
+                    double w = (System.nanoTime() - t0) / 1e3 / orders;
+                    if (round == 1) {
+                        System.out.printf(Locale.ROOT, "| %s | %.1f | %.1f | %.1f |%n", names[kind], r, c, w);
+                    }
+                }
+            }
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -81,6 +120,7 @@ public final class RoundTripProbe {
                     }
                 }
             }
+            gate(port, pid, pairs);
         } finally {
             server.stop();
         }

@@ -1,0 +1,403 @@
+package shop.lock.jedis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import shop.lock.LockNode;
+import shop.lock.LockResult.Reason;
+import shop.lock.RedLock;
+import shop.lock.RedLockConfig;
+import shop.lock.SlotGate;
+import shop.lock.SlotGate.Admitted;
+import shop.lock.SlotGate.Open;
+import shop.lock.SlotGate.Refused;
+import shop.lock.SlotGateMetrics;
+
+/**
+ * The slot gate on five real Redis servers: quiet resources go through on one call, a hot one
+ * admits at most its slots at once (observed by the holders themselves) and queues the rest first
+ * come first served, leases are handed on and parked instead of taken again, and the bound holds
+ * when the home node forgets everything or a holder vanishes. Each client is one "Lambda instance"
+ * with its own RedLock, gate and connections.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class SlotGateRedisTest {
+
+    private static final Duration TTL = Duration.ofSeconds(5);
+    // Generous per-node timeouts: the test machine is shared and often overloaded.
+    private static final Duration NODE_TIMEOUT = Duration.ofSeconds(1);
+    private static final RedLockConfig CONFIG = new RedLockConfig("gate:", TTL, Duration.ofSeconds(10),
+            NODE_TIMEOUT, Duration.ofMillis(5), Duration.ofMillis(300), Duration.ofSeconds(1));
+    private static final JedisLockNode.Options OPTIONS = new JedisLockNode.Options(NODE_TIMEOUT, NODE_TIMEOUT,
+            Duration.ofSeconds(30), 8, Duration.ofSeconds(1));
+
+    private static RedisNodes redis;
+    private final List<AutoCloseable> opened = Collections.synchronizedList(new ArrayList<>());
+    private final List<List<JedisLockNode>> nodesOf = Collections.synchronizedList(new ArrayList<>());
+
+    @BeforeAll
+    static void startRedis() {
+        redis = new RedisNodes(5);
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        redis.close();
+    }
+
+    @BeforeEach
+    void resetRedis() {
+        redis.reset();
+    }
+
+    @AfterEach
+    void closeClients() throws Exception {
+        for (var c : opened) {
+            c.close();
+        }
+    }
+
+    private SlotGate client(RedLockConfig config, SlotGate.Config gate) {
+        List<JedisLockNode> nodes = JedisLockNode.connectAll(redis.addresses(), OPTIONS);
+        opened.addAll(nodes);
+        nodesOf.add(nodes);
+        var lock = new RedLock(List.<LockNode>copyOf(nodes), config);
+        opened.add(lock);
+        return new SlotGate(lock, nodes, gate);
+    }
+
+    private SlotGate client(int slots, int hotAfter) {
+        return client(CONFIG, SlotGate.Config.of(slots, hotAfter));
+    }
+
+    private static long calls(List<JedisLockNode> nodes) {
+        return nodes.stream().mapToLong(JedisLockNode::calls).sum();
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting until " + what);
+            Thread.sleep(2);
+        }
+    }
+
+    private static SlotGate.Pass admitted(SlotGate.Admission a) {
+        return assertInstanceOf(Admitted.class, a).pass();
+    }
+
+    @Test
+    void quietResource_goesThrough_withOneCallToOneNode() {
+        SlotGate gate = client(4, 4);
+        long before = calls(nodesOf.getFirst());
+        assertInstanceOf(Open.class, gate.enter(List.of("quiet"), Duration.ofSeconds(1)));
+        assertEquals(1, calls(nodesOf.getFirst()) - before, "one round trip, no RedLock round");
+        assertEquals(0, gate.metrics().snapshot().slotted());
+        assertEquals(1, gate.metrics().snapshot().open());
+    }
+
+    @Test
+    void burstOfArrivals_makesTheResourceHot_andTheMarkOutlivesTheBurst() {
+        // A window of a second, so that a loaded machine's pauses between the calls do not end the burst.
+        SlotGate gate = client(CONFIG, new SlotGate.Config(4, 2, Duration.ofSeconds(1), Duration.ofSeconds(2),
+                Duration.ofSeconds(1)));
+        assertInstanceOf(Open.class, gate.enter(List.of("burst"), Duration.ofSeconds(1)));
+        assertInstanceOf(Open.class, gate.enter(List.of("burst"), Duration.ofSeconds(1)));
+        // The third arrival in the window is over hotAfter (2): from here on it takes slots.
+        int hotAt = -1;
+        for (int i = 0; i < 20 && hotAt < 0; i++) {
+            SlotGate.Admission a = gate.enter(List.of("burst"), Duration.ofSeconds(1));
+            if (a instanceof Admitted(SlotGate.Pass p)) {
+                hotAt = i;
+                p.close();
+            }
+        }
+        assertTrue(hotAt >= 0, "a burst of arrivals never made the resource hot");
+        String hotKey = "gate:burst:hot";
+        int home = gate.homeOf("burst");
+        long pttl = redis.admin(home).pttl(hotKey);
+        assertTrue(pttl > 0 && pttl <= 2_000, "the hot mark lives on the home node for 2 s: " + pttl);
+        assertInstanceOf(Admitted.class, gate.enter(List.of("burst"), Duration.ofSeconds(1)),
+                "while the mark lasts, an arrival takes a slot even if it comes alone");
+    }
+
+    @Test
+    void arrivalsThatWentOnBeforeTheResourceTurnedHot_holdSlots_forAMoment() {
+        // Two quiet arrivals go on without a slot; the third turns the resource hot.
+        SlotGate gate = client(CONFIG, new SlotGate.Config(3, 2, Duration.ofSeconds(1), Duration.ofSeconds(2),
+                Duration.ofSeconds(1)));
+        assertInstanceOf(Open.class, gate.enter(List.of("turning"), Duration.ofSeconds(1)));
+        assertInstanceOf(Open.class, gate.enter(List.of("turning"), Duration.ofSeconds(1)));
+        SlotGate.Pass third = admitted(gate.enter(List.of("turning"), Duration.ofSeconds(1)));
+        // Two slots are held for the two quiet arrivals, the third by the third arrival.
+        assertEquals(3, redis.admin(gate.homeOf("turning")).zcard("gate:turning:slots"));
+        long t0 = System.nanoTime();
+        SlotGate.Pass fourth = admitted(gate.enter(List.of("turning"), Duration.ofSeconds(5)));
+        long waited = System.nanoTime() - t0;
+        assertTrue(waited >= Duration.ofMillis(60).toNanos(), "the fourth got a slot while the quiet ones held them: "
+                + waited / 1_000_000 + " ms");
+        third.close();
+        fourth.close();
+    }
+
+    @Test
+    void hotResource_admitsAtMostItsSlots_observedByTheHolders_andQueuesTheRest() throws Exception {
+        int slots = 3;
+        int workers = 10;
+        int rounds = 20;
+        var holders = new AtomicInteger();
+        var maxHolders = new AtomicInteger();
+        var admissions = new AtomicInteger();
+        var failures = Collections.synchronizedList(new ArrayList<String>());
+        var gates = new ArrayList<SlotGate>();
+        for (int w = 0; w < workers; w++) {
+            gates.add(client(slots, 0));
+        }
+        var start = new CountDownLatch(1);
+        var threads = new ArrayList<Thread>();
+        for (SlotGate gate : gates) {
+            threads.add(Thread.ofPlatform().start(() -> {
+                try {
+                    start.await();
+                    for (int r = 0; r < rounds; r++) {
+                        switch (gate.enter(List.of("hot"), Duration.ofSeconds(20))) {
+                            case Admitted(SlotGate.Pass pass) -> {
+                                maxHolders.accumulateAndGet(holders.incrementAndGet(), Math::max);
+                                Thread.sleep(2); // the work a holder does, long enough for others to queue
+                                holders.decrementAndGet();
+                                admissions.incrementAndGet();
+                                pass.close();
+                            }
+                            case Open o -> failures.add("a hot resource let a caller through without a slot");
+                            case Refused f -> failures.add(f.toString());
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    failures.add("interrupted");
+                }
+            }));
+        }
+        start.countDown();
+        for (var t : threads) {
+            t.join();
+        }
+        assertEquals(List.of(), failures);
+        assertEquals(workers * rounds, admissions.get());
+        assertEquals(slots, maxHolders.get(), "at most " + slots + " holders at once, and the slots were all used");
+        SlotGateMetrics.Snapshot sum = sum(gates);
+        assertTrue(sum.queued() > 0 && sum.handedOver() > 0, "callers should have queued and been handed a slot: " + sum);
+        assertTrue(sum.passedOn() > 0, "releases should have gone to waiters: " + sum);
+        assertTrue(sum.acquired() <= slots + sum.blocked(), "a slot's lease is taken once, then handed on: " + sum);
+        assertEquals(0, sum.lost(), "no lease expired while held: " + sum);
+    }
+
+    @Test
+    void oneSlot_isAMutex_andWaitersAreServedInArrivalOrder() throws Exception {
+        SlotGate holder = client(1, 0);
+        SlotGate.Pass first = admitted(holder.enter(List.of("fifo"), Duration.ofSeconds(5)));
+        List<String> order = Collections.synchronizedList(new ArrayList<>());
+        List<CompletableFuture<Void>> waiters = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            SlotGate gate = client(1, 0);
+            String name = "w" + i;
+            long expected = i + 1;
+            var done = new CompletableFuture<Void>();
+            waiters.add(done);
+            Thread.ofPlatform().start(() -> {
+                try {
+                    SlotGate.Pass p = admitted(gate.enter(List.of("fifo"), Duration.ofSeconds(20)));
+                    order.add(name);
+                    p.close();
+                    done.complete(null);
+                } catch (Throwable t) {
+                    done.completeExceptionally(t);
+                }
+            });
+            // Each waiter is in the queue before the next one comes.
+            await(name + " queued", () -> queueLength(holder, "fifo") == expected);
+        }
+        assertEquals(List.of(), order, "nobody may pass while the only slot is held");
+        first.close();
+        CompletableFuture.allOf(waiters.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        assertEquals(List.of("w0", "w1", "w2", "w3"), order);
+    }
+
+    private static long queueLength(SlotGate gate, String resource) {
+        return redis.admin(gate.homeOf(resource)).llen("gate:" + resource + ":queue");
+    }
+
+    @Test
+    void releasedLease_isParked_andTheNextArrivalTakesIt_withoutAskingTheMajority() {
+        SlotGate gate = client(1, 0);
+        admitted(gate.enter(List.of("park"), Duration.ofSeconds(1))).close();
+        long before = calls(nodesOf.getFirst());
+        for (int i = 0; i < 5; i++) {
+            admitted(gate.enter(List.of("park"), Duration.ofSeconds(1))).close();
+        }
+        SlotGateMetrics.Snapshot s = gate.metrics().snapshot();
+        assertEquals(1, s.acquired(), "the slot was acquired once: " + s);
+        assertEquals(5, s.fromPool(), s.toString());
+        assertEquals(10, calls(nodesOf.getFirst()) - before, "two calls to the home node per admission");
+        // The lease is still held on a majority, under the slot's key.
+        String value = redis.admin(gate.homeOf("park")).zrange("gate:park:parked", 0, -1).getFirst().split("\\|")[1];
+        int holding = 0;
+        for (int i = 0; i < 5; i++) {
+            holding += value.equals(redis.admin(i).get("gate:park#0")) ? 1 : 0;
+        }
+        assertEquals(5, holding, "the parked lease is the RedLock lease on every node");
+    }
+
+    @Test
+    void homeNodeThatForgetsEverything_cannotLetASecondHolderIn() throws Exception {
+        SlotGate a = client(1, 0);
+        SlotGate b = client(1, 0);
+        SlotGate.Pass held = admitted(a.enter(List.of("forget"), Duration.ofSeconds(5)));
+        int home = a.homeOf("forget");
+        redis.admin(home).flushAll(); // the home node restarts empty: no slots, no queue, no copy of the lease
+        var second = new CompletableFuture<SlotGate.Admission>();
+        Thread.ofPlatform().start(() -> second.complete(b.enter(List.of("forget"), Duration.ofSeconds(20))));
+        // b's home node hands it slot 0, but the lease on the other four nodes refuses it; b then waits.
+        await("b found the slot held", () -> b.metrics().snapshot().blocked() > 0);
+        Thread.sleep(300);
+        assertTrue(!second.isDone(), "a second holder got in while the first held the only slot: " + second.getNow(null));
+        held.close(); // the hand-off goes to b
+        SlotGate.Pass next = admitted(second.get(20, TimeUnit.SECONDS));
+        next.close();
+    }
+
+    @Test
+    void holderThatVanishes_losesItsSlotWhenTheLeaseRunsOut_andAWaiterGetsIt() throws Exception {
+        RedLockConfig shortLease = new RedLockConfig("gate:", Duration.ofMillis(1500), Duration.ofSeconds(10),
+                Duration.ofMillis(500), Duration.ofMillis(5), Duration.ofMillis(50), Duration.ofMillis(100));
+        SlotGate crashed = client(shortLease, SlotGate.Config.of(1, 0));
+        SlotGate waiter = client(shortLease, SlotGate.Config.of(1, 0));
+        admitted(crashed.enter(List.of("vanish"), Duration.ofSeconds(1))); // never closed: the instance died
+        long t0 = System.nanoTime();
+        SlotGate.Pass p = admitted(waiter.enter(List.of("vanish"), Duration.ofSeconds(15)));
+        long waited = System.nanoTime() - t0;
+        assertTrue(waited >= Duration.ofMillis(1000).toNanos(), "the slot came free before the lease ran out: " + waited);
+        assertEquals(1, waiter.metrics().snapshot().acquired(), "the waiter took the slot with a new lease");
+        p.close();
+    }
+
+    @Test
+    void waiter_givesUpAfterMaxWait_andLeavesTheQueue() {
+        SlotGate holder = client(1, 0);
+        SlotGate waiter = client(1, 0);
+        SlotGate.Pass held = admitted(holder.enter(List.of("patience"), Duration.ofSeconds(1)));
+        long t0 = System.nanoTime();
+        var refused = assertInstanceOf(Refused.class, waiter.enter(List.of("patience"), Duration.ofMillis(400)));
+        assertEquals(Reason.CONTENDED, refused.reason());
+        assertTrue(System.nanoTime() - t0 >= Duration.ofMillis(400).toNanos());
+        assertEquals(0, queueLength(holder, "patience"), "a waiter that gave up must not stay queued");
+        held.close();
+        assertEquals(1, holder.metrics().snapshot().parked(), "with nobody waiting the lease is parked");
+    }
+
+    @Test
+    void majorityDown_refusesAHotResource_butAQuietOneStillGoesThrough() {
+        SlotGate gate = client(2, 0);
+        SlotGate quiet = client(2, 1_000);
+        int home = gate.homeOf("needs-lock");
+        // Keep the home node up and stop three others: the gate answers, the RedLock cannot.
+        List<Integer> stopped = new ArrayList<>();
+        for (int i = 0; i < 5 && stopped.size() < 3; i++) {
+            if (i != home) {
+                redis.stop(i);
+                stopped.add(i);
+            }
+        }
+        var refused = assertInstanceOf(Refused.class, gate.enter(List.of("needs-lock"), Duration.ofSeconds(1)));
+        assertEquals(Reason.QUORUM_UNREACHABLE, refused.reason());
+        assertEquals(0, redis.admin(home).zcard("gate:needs-lock:slots"), "the slot it could not take is free again");
+        String calm = "calm";
+        for (int i = 0; stopped.contains(quiet.homeOf(calm)); i++) {
+            calm = "calm-" + i;
+        }
+        assertInstanceOf(Open.class, quiet.enter(List.of(calm), Duration.ofSeconds(1)));
+    }
+
+    @Test
+    void severalResources_slotsOnlyTheHotOnes_inSortedOrder() {
+        SlotGate gate = client(CONFIG, new SlotGate.Config(2, 3, Duration.ofSeconds(1), Duration.ofSeconds(2),
+                Duration.ofSeconds(1)));
+        // Make "b" hot; "a" and "c" stay quiet.
+        for (int i = 0; i < 5; i++) {
+            var a = gate.enter(List.of("b"), Duration.ofSeconds(1));
+            if (a instanceof Admitted(SlotGate.Pass p)) {
+                p.close();
+            }
+        }
+        SlotGate.Pass pass = admitted(gate.enter(List.of("c", "b", "a"), Duration.ofSeconds(1)));
+        assertEquals(List.of("b"), pass.resources());
+        pass.close();
+        assertInstanceOf(Open.class, gate.enter(List.of("c", "a"), Duration.ofSeconds(1)));
+    }
+
+    @Test
+    void leaseOlderThanHalfItsTtl_isExtendedOnTheMajority_beforeItIsHandedOn() throws Exception {
+        RedLockConfig shortLease = new RedLockConfig("gate:", Duration.ofMillis(2000), Duration.ofSeconds(10),
+                Duration.ofMillis(500), Duration.ofMillis(5), Duration.ofMillis(50), Duration.ofMillis(100));
+        SlotGate gate = client(shortLease, SlotGate.Config.of(1, 0));
+        SlotGate.Pass p = admitted(gate.enter(List.of("old"), Duration.ofSeconds(1)));
+        Thread.sleep(1_200);
+        p.close();
+        assertEquals(1, gate.metrics().snapshot().extended());
+        long pttl = redis.admin((gate.homeOf("old") + 1) % 5).pttl("gate:old#0");
+        assertTrue(pttl > 1_500, "extended to a fresh 2 s on the nodes: " + pttl);
+        SlotGate.Pass again = admitted(gate.enter(List.of("old"), Duration.ofSeconds(1)));
+        assertNotEquals(0, again.leases().getFirst().remaining().toMillis());
+        again.close();
+        assertEquals(1, gate.metrics().snapshot().acquired(), "still the first lease, extended");
+    }
+
+    @Test
+    void leaseHandedOnPastHalfItsTtl_isExtendedByTheHolderTheHomeNodeTells() throws Exception {
+        RedLockConfig shortLease = new RedLockConfig("gate:", Duration.ofMillis(2000), Duration.ofSeconds(10),
+                Duration.ofMillis(200), Duration.ofMillis(5), Duration.ofMillis(50), Duration.ofMillis(100));
+        SlotGate first = client(shortLease, SlotGate.Config.of(1, 0));
+        SlotGate second = client(shortLease, SlotGate.Config.of(1, 0));
+        admitted(first.enter(List.of("aged"), Duration.ofSeconds(1))).close(); // parked, about 1.8 s left
+        Thread.sleep(1_000);
+        SlotGate.Pass p = admitted(second.enter(List.of("aged"), Duration.ofSeconds(1)));
+        assertEquals(1, second.metrics().snapshot().fromPool(), "took the parked lease");
+        p.close();
+        SlotGateMetrics.Snapshot s = second.metrics().snapshot();
+        assertEquals(1, s.extended(), "the home node said less than half the ttl was left: " + s);
+        assertEquals(0, s.acquired(), s.toString());
+        assertEquals(1, s.parked(), "and then it was parked again: " + s);
+        long pttl = redis.admin((second.homeOf("aged") + 1) % 5).pttl("gate:aged#0");
+        assertTrue(pttl > 1_500, "extended to a fresh 2 s on the nodes: " + pttl);
+    }
+
+    private static SlotGateMetrics.Snapshot sum(List<SlotGate> gates) {
+        long[] t = new long[14];
+        for (SlotGate g : gates) {
+            var s = g.metrics().snapshot();
+            long[] v = {s.open(), s.fromPool(), s.acquired(), s.queued(), s.handedOver(), s.gaveUp(), s.quorumLost(),
+                s.blocked(), s.passedOn(), s.parked(), s.extended(), s.dropped(), s.lost(), s.nodeErrors()};
+            for (int i = 0; i < t.length; i++) {
+                t[i] += v[i];
+            }
+        }
+        return new SlotGateMetrics.Snapshot(t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8], t[9], t[10], t[11],
+                t[12], t[13]);
+    }
+}
