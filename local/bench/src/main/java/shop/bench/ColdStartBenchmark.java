@@ -173,6 +173,7 @@ public final class ColdStartBenchmark {
         preferred.put("UploadCompleteFunction", "upload-complete-s3-put.json");
         preferred.put("InventoryApiFunction", "inventory-get-stock.json");
         preferred.put("ReservationSweeperFunction", "reservation-sweeper-scheduled.json");
+        preferred.put("InventoryReconciliationFunction", "inventory-reconciliation-scheduled.json");
         Map<String, String> out = new LinkedHashMap<>();
         try (Stream<Path> files = Files.list(root.resolve("events"))) {
             List<String> names = files.map(p -> p.getFileName().toString()).toList();
