@@ -123,9 +123,12 @@ public final class RedLockOrderLock implements OrderLock, SnapshotSensitive {
         return lock;
     }
 
-    /** homeOf is the index in REDIS_NODES of the node that keeps a goods' queue and slots. */
-    int homeOf(long goodsId) {
-        return gate.homeOf(String.valueOf(goodsId));
+    /**
+     * resource is a goods' name in the gate: its decimal id, so its lock keys read
+     * {@code lock:goods:<id>...} and its home node is {@code SlotGate.homeOf(resource(id), nodes)}.
+     */
+    public static String resource(long goodsId) {
+        return Long.toString(goodsId);
     }
 
     @Override
@@ -137,7 +140,7 @@ public final class RedLockOrderLock implements OrderLock, SnapshotSensitive {
     @Override
     public Outcome acquire(List<Long> goodsIds, Duration maxWait) {
         Duration wait = maxWait.compareTo(this.maxWait) < 0 ? maxWait : this.maxWait;
-        List<String> resources = goodsIds.stream().map(String::valueOf).toList();
+        List<String> resources = goodsIds.stream().map(RedLockOrderLock::resource).toList();
         SlotGate.Admission admission = gate.enter(resources, wait);
         if (!warm && admission instanceof SlotGate.Refused r && r.reason() == LockResult.Reason.QUORUM_UNREACHABLE) {
             // The first call of an instance also opens its connections, which can outlast the per-node

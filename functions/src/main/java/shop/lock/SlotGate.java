@@ -179,7 +179,12 @@ public final class SlotGate {
 
     /** homeOf is the index of the node that keeps resource's queue and slots while every node answers. */
     public int homeOf(String resource) {
-        return Math.floorMod(resource.hashCode(), nodes.size());
+        return homeOf(resource, nodes.size());
+    }
+
+    /** homeOf is the index, among nodeCount nodes, of resource's home node while every node answers. */
+    public static int homeOf(String resource, int nodeCount) {
+        return Math.floorMod(resource.hashCode(), nodeCount);
     }
 
     /**
