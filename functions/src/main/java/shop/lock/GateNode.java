@@ -107,7 +107,8 @@ public interface GateNode {
      * and at most hotAfter arrivals in the current window (which starts at its first arrival). Plain
      * commands in one round trip, no script: the call every reservation of a quiet goods makes, so the
      * cheapest one. It never marks a resource hot; {@link #enter} does that for the arrivals it is not
-     * quiet for.
+     * quiet for. A count found without an expiry (a window that ended between its commands) is not
+     * quiet, so that {@link #enter}, which gives it one, runs.
      */
     List<Boolean> quiet(List<String> keys, Settings settings);
 

@@ -83,7 +83,9 @@
  * next one round while it does not answer; a node that is only slow keeps its resources):
  * <ol>
  *   <li>The quiet check counts the arrival in a window that starts at its first arrival
- *       ({@code SET NX PX} then {@code INCR}) and reads the hot mark: three plain commands in one round
+ *       ({@code SET NX PX} then {@code INCR}), checks with {@code PTTL} that the count still expires
+ *       (a window that ended between the two leaves one that does not; such an arrival goes to the
+ *       script, which gives it an expiry) and reads the hot mark: four plain commands in one round
  *       trip, about half the CPU of a script. While the resource is quiet (at most {@code hotAfter}
  *       arrivals in the window, no mark) the caller goes on with no lock at all. One round trip to one
  *       node, no majority: the whole cost of the lock for a goods nobody queues for.</li>

@@ -144,7 +144,9 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
     private static final Script ENTER = new Script(GATE_HELPERS + """
             if ARGV[11] == 'serve' then serve() return 'Q' end
             local n = redis.call('INCR', KEYS[2])
-            if n == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
+            -- A count without an expiry (new, or one that a quiet check's INCR made again just after
+            -- its window ended) gets this window's.
+            if redis.call('PTTL', KEYS[2]) < 0 then redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
             local marked = redis.call('EXISTS', KEYS[1]) == 1
             if n > tonumber(ARGV[1]) or redis.call('LLEN', KEYS[5]) > 0 then
               if not marked then
@@ -445,21 +447,25 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
 
     @Override
     public List<Boolean> quiet(List<String> keys, Settings settings) {
-        var commands = new ArrayList<List<String>>(keys.size() * 3);
+        var commands = new ArrayList<List<String>>(keys.size() * 4);
         String window = Long.toString(settings.windowMillis());
         for (String key : keys) {
             // The window's count starts at its first arrival and ends with it: SET NX sets the expiry
-            // once, INCR keeps it.
+            // once, INCR keeps it. When the count expired between the two, INCR made it again without an
+            // expiry: PTTL shows that, and the arrival goes to ENTER, which gives it one (never a
+            // count that lives for ever and keeps the resource hot).
             commands.add(List.of("SET", key + ":n", "0", "PX", window, "NX"));
             commands.add(List.of("INCR", key + ":n"));
+            commands.add(List.of("PTTL", key + ":n"));
             commands.add(List.of("EXISTS", key + ":hot"));
         }
         List<Object> replies = pipeline(commands);
         var out = new ArrayList<Boolean>(keys.size());
         for (int i = 0; i < keys.size(); i++) {
-            long arrivals = (Long) replies.get(3 * i + 1);
-            long marked = (Long) replies.get(3 * i + 2);
-            out.add(arrivals <= settings.hotAfter() && marked == 0);
+            long arrivals = (Long) replies.get(4 * i + 1);
+            long pttl = (Long) replies.get(4 * i + 2);
+            long marked = (Long) replies.get(4 * i + 3);
+            out.add(arrivals <= settings.hotAfter() && pttl >= 0 && marked == 0);
         }
         return out;
     }

@@ -387,6 +387,20 @@ class SlotGateRedisTest {
         assertTrue(pttl > 1_500, "extended to a fresh 2 s on the nodes: " + pttl);
     }
 
+    @Test
+    void arrivalCountThatLostItsExpiry_getsItBack() throws Exception {
+        SlotGate gate = client(CONFIG, new SlotGate.Config(4, 16, Duration.ofMillis(500), Duration.ofMillis(500),
+                Duration.ofSeconds(1)));
+        int home = gate.homeOf("counted");
+        // What an INCR leaves when the window's count expired just after the SET NX that would have started it.
+        redis.admin(home).set("gate:counted:n", "3");
+        assertInstanceOf(Open.class, gate.enter(List.of("counted"), Duration.ofSeconds(1)), "still quiet");
+        long pttl = redis.admin(home).pttl("gate:counted:n");
+        assertTrue(pttl > 0 && pttl <= 500, "the count ends with a window again: " + pttl);
+        await("the count expired", () -> !redis.admin(home).exists("gate:counted:n"));
+        assertInstanceOf(Open.class, gate.enter(List.of("counted"), Duration.ofSeconds(1)));
+    }
+
     private static SlotGateMetrics.Snapshot sum(List<SlotGate> gates) {
         long[] t = new long[14];
         for (SlotGate g : gates) {
