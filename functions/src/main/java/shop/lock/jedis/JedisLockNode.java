@@ -98,9 +98,14 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
     // The gate's scripts share these helpers. KEYS: hot mark, arrival count, slots (zset: slot ->
     // time it counts as lost), parked leases (zset: "slot|value" -> end of validity), queue (list of
     // "inbox|deadline"). Times are this node's milliseconds (TIME), so no client clock is compared.
+    // keep lengthens a key's life to at least ms, never shortens it: every write of a score or entry
+    // keeps its key until that score has passed, so a resource's keys all expire once it is left alone.
     private static final String GATE_HELPERS = """
             local t = redis.call('TIME')
             local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local function keep(key, ms)
+              if ms > 0 and redis.call('PTTL', key) < ms then redis.call('PEXPIRE', key, ms) end
+            end
             local function grant(inbox, msg)
               local key = ARGV[9] .. inbox
               redis.call('RPUSH', key, msg)
@@ -129,6 +134,7 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
                     local k = freeSlot()
                     if not k then return end
                     redis.call('ZADD', KEYS[3], now + tonumber(ARGV[6]), k)
+                    keep(KEYS[3], tonumber(ARGV[6]))
                     grant(string.sub(head, 1, sep - 1), 'A|' .. k)
                   end
                 end
@@ -156,6 +162,7 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
                 -- the slots. (An arrival counts twice when a quiet check sent it here: never fewer.)
                 for i = 1, math.min(n - 1, tonumber(ARGV[1]), tonumber(ARGV[4])) do
                   redis.call('ZADD', KEYS[3], now + tonumber(ARGV[12]), 'open' .. i)
+                  keep(KEYS[3], tonumber(ARGV[12]))
                 end
               end
               redis.call('SET', KEYS[1], '1', 'PX', ARGV[3])
@@ -169,12 +176,14 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
               local k = freeSlot()
               if k then
                 redis.call('ZADD', KEYS[3], now + tonumber(ARGV[6]), k)
+                keep(KEYS[3], tonumber(ARGV[6]))
                 return 'A|' .. k
               end
             end
             local entry = ARGV[7] .. '|' .. (now + tonumber(ARGV[8]))
             redis.call('RPUSH', KEYS[5], entry)
-            redis.call('PEXPIRE', KEYS[5], tonumber(ARGV[8]) + 1000)
+            -- The queue lives as long as its longest entry: a later waiter with less time never shortens it.
+            keep(KEYS[5], tonumber(ARGV[8]) + 1000)
             -- The mark outlives every queued entry, so that no arrival finds the resource quiet while
             -- waiters stand (the quiet check does not look at the queue).
             if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[8]) then
@@ -193,6 +202,7 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
             local r = tonumber(ARGV[15])
             if ARGV[17] == 'block' then
               redis.call('ZADD', KEYS[3], now + r, slot)
+              keep(KEYS[3], r)
               return 0
             end
             if ARGV[17] == 'hand' then
@@ -202,6 +212,7 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
                 if r < tonumber(ARGV[19]) then return 2 end
               end
               redis.call('ZADD', KEYS[3], now + r + tonumber(ARGV[16]), slot)
+              keep(KEYS[3], r + tonumber(ARGV[16]))
             end
             while true do
               local head = redis.call('LPOP', KEYS[5])
@@ -212,6 +223,7 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
                   grant(string.sub(head, 1, sep - 1), 'L|' .. slot .. '|' .. ARGV[14] .. '|' .. r)
                 else
                   redis.call('ZADD', KEYS[3], now + tonumber(ARGV[6]), slot)
+                  keep(KEYS[3], tonumber(ARGV[6]))
                   grant(string.sub(head, 1, sep - 1), 'A|' .. slot)
                 end
                 -- Capacity that came free without a hand-off (slots held for quiet arrivals, a lease
@@ -222,6 +234,7 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
             end
             if ARGV[17] == 'hand' then
               redis.call('ZADD', KEYS[4], now + r, slot .. '|' .. ARGV[14])
+              keep(KEYS[4], r)
             else
               redis.call('ZREM', KEYS[3], slot)
             end

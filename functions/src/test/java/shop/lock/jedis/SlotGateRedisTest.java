@@ -401,6 +401,47 @@ class SlotGateRedisTest {
         assertInstanceOf(Open.class, gate.enter(List.of("counted"), Duration.ofSeconds(1)));
     }
 
+    @Test
+    void afterAHotBurst_everyKeyOfTheResource_expiresOnEveryNode() throws Exception {
+        SlotGate first = client(2, 0);
+        SlotGate second = client(2, 0);
+        SlotGate third = client(2, 0);
+        SlotGate quitter = client(2, 0);
+        SlotGate.Pass p1 = admitted(first.enter(List.of("spent"), Duration.ofSeconds(5)));
+        SlotGate.Pass p2 = admitted(second.enter(List.of("spent"), Duration.ofSeconds(5)));
+        var waiting = new CompletableFuture<SlotGate.Admission>();
+        Thread.ofPlatform().start(() -> waiting.complete(third.enter(List.of("spent"), Duration.ofSeconds(20))));
+        await("a waiter queued", () -> queueLength(first, "spent") == 1);
+        assertInstanceOf(Refused.class, quitter.enter(List.of("spent"), Duration.ofMillis(200)));
+        p1.close(); // handed to the waiter
+        admitted(waiting.get(20, TimeUnit.SECONDS)).close(); // parked
+        p2.close(); // parked
+        int keys = 0;
+        for (int i = 0; i < redis.size(); i++) {
+            for (String key : redis.admin(i).keys("gate:spent*")) {
+                keys++;
+                assertNotEquals(-1L, redis.admin(i).pttl(key), "node " + i + " keeps " + key + " forever");
+            }
+        }
+        assertTrue(keys >= 8, "the burst left its slots, parked leases and lock keys: " + keys + " keys");
+    }
+
+    @Test
+    void laterWaiterWithLittleTimeLeft_doesNotShortenTheQueue() throws Exception {
+        SlotGate holder = client(1, 0);
+        SlotGate patient = client(1, 0);
+        SlotGate hurried = client(1, 0);
+        SlotGate.Pass held = admitted(holder.enter(List.of("line"), Duration.ofSeconds(1)));
+        var waiting = new CompletableFuture<SlotGate.Admission>();
+        Thread.ofPlatform().start(() -> waiting.complete(patient.enter(List.of("line"), Duration.ofSeconds(20))));
+        await("the patient waiter queued", () -> queueLength(holder, "line") == 1);
+        assertInstanceOf(Refused.class, hurried.enter(List.of("line"), Duration.ofMillis(100)));
+        long pttl = redis.admin(holder.homeOf("line")).pttl("gate:line:queue");
+        assertTrue(pttl > 15_000, "the queue must outlive the patient waiter's 20 s entry: " + pttl);
+        held.close();
+        admitted(waiting.get(20, TimeUnit.SECONDS)).close();
+    }
+
     private static SlotGateMetrics.Snapshot sum(List<SlotGate> gates) {
         long[] t = new long[14];
         for (SlotGate g : gates) {
