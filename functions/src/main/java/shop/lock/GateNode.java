@@ -11,7 +11,8 @@ import java.util.Optional;
  * majority. A node's state is an accelerator, never the bound itself: what bounds the holders of a
  * resource is that each holds one of its slots' RedLock leases, which live on a majority of nodes.
  *
- * <p>{@code key} is the resource's key (prefix and name); the node derives its other keys from it.
+ * <p>{@code key} is the resource's key (prefix and name); the node derives its other keys from it,
+ * and slot {@code k}'s lease is the RedLock key {@code key#k}.
  * An implementation throws {@link LockNodeException} when the node cannot answer.
  */
 public interface GateNode {
@@ -36,8 +37,11 @@ public interface GateNode {
                     long openHoldMillis) {
     }
 
-    /** HandOff is what became of a lease given back: handed to a waiter, parked, or to be extended first. */
-    enum HandOff { PASSED, PARKED, EXTEND_FIRST }
+    /**
+     * HandOff is what became of a lease given back: handed to a waiter, parked, to be extended first, or
+     * nothing because it was lost (this node holds another value, or none, under the slot's key).
+     */
+    enum HandOff { PASSED, PARKED, EXTEND_FIRST, LOST }
 
     /** Reply is what {@link #enter} answers, and what a waiter finds in its inbox (a Lease or an Acquire). */
     sealed interface Reply permits Open, Lease, Acquire, Queued {
@@ -80,7 +84,9 @@ public interface GateNode {
      * or extended) or the node knows none: then it ends remainingMillis from now. Handing a lease on
      * many times therefore does not shorten it. A lease that is not fresh and has less than
      * extendBelowMillis left is not handed on: EXTEND_FIRST, and the holder extends it on a majority
-     * and hands it on again, fresh.
+     * and hands it on again, fresh. A lease whose key {@code key#slot} on this node does not hold
+     * {@code value} ran out while it was held (the slot may be another's by now): LOST, and nothing is
+     * handed on, parked or noted for the slot.
      */
     HandOff handOff(String key, int slot, String value, long remainingMillis, boolean fresh, Settings settings);
 

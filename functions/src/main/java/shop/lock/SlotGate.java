@@ -435,7 +435,8 @@ public final class SlotGate {
      * handOn gives a held lease to the next waiter or parks it. The home node keeps the lease's end;
      * when it says that less than half the ttl is left, the lease is extended on a majority first (by
      * its value, which is safe whatever this caller's own, more cautious, count of its validity says)
-     * and handed on fresh. One that cannot be extended is released and its slot given up.
+     * and handed on fresh. One that cannot be extended is released and its slot given up. One the home
+     * node says is no longer ours (another lease, or none, under its key there) is handed nowhere.
      */
     private void handOn(Held held) {
         String key = keyPrefix + held.resource();
@@ -456,6 +457,10 @@ public final class SlotGate {
                 GateNode.HandOff outcome = node.handOff(key, held.slot(), lease.value(), Math.max(0, remainingMillis),
                         fresh, settings);
                 answered(held.home());
+                if (outcome == GateNode.HandOff.LOST) {
+                    lost(held);
+                    return;
+                }
                 if (outcome != GateNode.HandOff.EXTEND_FIRST || round > 0) {
                     metrics.released(outcome == GateNode.HandOff.PASSED);
                     return;
@@ -476,6 +481,19 @@ public final class SlotGate {
                 metrics.nodeError();
             }
             metrics.dropped();
+        }
+    }
+
+    /**
+     * lost is a lease the home node no longer holds: it ran out while we held it (a pause past its
+     * validity) and its slot may have been taken again, so it goes to nobody. Should it still be ours on a
+     * majority (the home node missed it or forgot it), it is released there and its slot given up.
+     */
+    private void lost(Held held) {
+        metrics.lost();
+        LOG.info("slot lease {} was no longer ours at hand-off", held.lease().resources());
+        if (held.lease().release()) {
+            dropQuietly(keyPrefix + held.resource(), held.home(), held.slot());
         }
     }
 

@@ -103,7 +103,9 @@
  *   <li>A holder that is done does not delete its lease on every node: it hands it to the oldest live
  *       waiter (a push onto that waiter's inbox), or parks it for the next arrival, in one script on
  *       the home node. A hot resource so costs each order two or three round trips to one node, where
- *       acquire and release cost ten, and the lock's hand-off is FIFO, not a scramble.</li>
+ *       acquire and release cost ten, and the lock's hand-off is FIFO, not a scramble. The script hands
+ *       on only a lease the node still holds under the slot's key: one that ran out while its holder
+ *       was paused, and whose slot may have been taken again, goes to nobody.</li>
  *   <li>A lease's end is kept on the home node, in that node's clock, from the validity its acquirer
  *       computed (less the per-node timeout, the most the hand-off message can have taken): hops do not
  *       shorten it, and each taker counts the validity it gets from when it entered, which precedes the

@@ -192,11 +192,13 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
             return 'Q|' .. entry
             """);
 
-    // ARGV: as ENTER (12), then slot, value, remainingMs, graceMs, mode, fresh, extendBelowMs. hand: the
-    // lease goes to the oldest live waiter, else it is parked; its end is kept from the slot's entry
-    // unless it was just acquired or extended (fresh), so that hops do not shorten it, and a lease with
-    // less than extendBelowMs left is not handed on but answered 2: extend it first. drop: the slot goes to the
-    // oldest live waiter to acquire, else it is free. block: the slot stays taken for remainingMs.
+    // KEYS: as ENTER, then the slot's lock key. ARGV: as ENTER (12), then slot, value, remainingMs,
+    // graceMs, mode, fresh, extendBelowMs. hand: the lease goes to the oldest live waiter, else it is
+    // parked; its end is kept from the slot's entry unless it was just acquired or extended (fresh), so
+    // that hops do not shorten it, and a lease with less than extendBelowMs left is not handed on but
+    // answered 2: extend it first. A lease whose lock key here holds another value, or none, ran out
+    // while held and the slot may be another's: answered 3 (lost), and nothing changes. drop: the slot
+    // goes to the oldest live waiter to acquire, else it is free. block: the slot stays taken for remainingMs.
     private static final Script HAND_OFF = new Script(GATE_HELPERS + """
             local slot = ARGV[13]
             local r = tonumber(ARGV[15])
@@ -206,6 +208,7 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
               return 0
             end
             if ARGV[17] == 'hand' then
+              if redis.call('GET', KEYS[6]) ~= ARGV[14] then return 3 end
               local known = redis.call('ZSCORE', KEYS[3], slot)
               if ARGV[18] ~= '1' and known then
                 r = tonumber(known) - tonumber(ARGV[16]) - now
@@ -424,7 +427,12 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
     @Override
     public HandOff handOff(String key, int slot, String value, long remainingMillis, boolean fresh, Settings settings) {
         long r = handOff(key, slot, value, remainingMillis, fresh, settings, "hand");
-        return r == 1 ? HandOff.PASSED : r == 2 ? HandOff.EXTEND_FIRST : HandOff.PARKED;
+        return switch ((int) r) {
+            case 1 -> HandOff.PASSED;
+            case 2 -> HandOff.EXTEND_FIRST;
+            case 3 -> HandOff.LOST;
+            default -> HandOff.PARKED;
+        };
     }
 
     @Override
@@ -442,7 +450,9 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
         var args = new ArrayList<>(gateArgs(key, settings, "", 0, "hand"));
         args.addAll(List.of(Integer.toString(slot), value, Long.toString(remainingMillis),
                 Long.toString(settings.graceMillis()), mode, fresh ? "1" : "0", Long.toString(settings.extendBelowMillis())));
-        return gate(send(HAND_OFF, gateKeys(key), args, r -> (Long) r));
+        var keys = new ArrayList<>(gateKeys(key));
+        keys.add(key + "#" + slot);
+        return gate(send(HAND_OFF, keys, args, r -> (Long) r));
     }
 
     @Override

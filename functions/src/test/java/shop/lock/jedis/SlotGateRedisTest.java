@@ -388,6 +388,50 @@ class SlotGateRedisTest {
     }
 
     @Test
+    void handOnByAHolderWhoseLeaseRanOutAndWasTakenAgain_grantsNothing() throws Exception {
+        // 2 s leases, handed-on leases extended below 1 s left: B may hand on without extending for a while.
+        RedLockConfig shortLease = new RedLockConfig("gate:", Duration.ofMillis(2000), Duration.ofSeconds(10),
+                Duration.ofMillis(500), Duration.ofMillis(5), Duration.ofMillis(50), Duration.ofMillis(100));
+        SlotGate a = client(shortLease, SlotGate.Config.of(1, 0));
+        SlotGate b = client(shortLease, SlotGate.Config.of(1, 0));
+        SlotGate c = client(shortLease, SlotGate.Config.of(1, 0));
+        SlotGate d = client(shortLease, SlotGate.Config.of(1, 0));
+        admitted(a.enter(List.of("stale"), Duration.ofSeconds(1))).close(); // lease V1, parked
+        SlotGate.Pass stalled = admitted(b.enter(List.of("stale"), Duration.ofSeconds(1)));
+        String v1 = lockValue("stale#0");
+        assertEquals(1, b.metrics().snapshot().fromPool(), "B was handed V1, it did not take it");
+        // B stalls (a GC, a frozen instance) past V1's end: C waits for the slot and takes it afresh, as V2.
+        SlotGate.Pass fresh = admitted(c.enter(List.of("stale"), Duration.ofSeconds(15)));
+        String v2 = lockValue("stale#0");
+        assertNotEquals(v1, v2);
+        assertEquals(1, c.metrics().snapshot().acquired());
+        var fourth = new CompletableFuture<SlotGate.Admission>();
+        Thread.ofPlatform().start(() -> fourth.complete(d.enter(List.of("stale"), Duration.ofSeconds(20))));
+        await("D queued behind C", () -> queueLength(a, "stale") == 1);
+        stalled.close(); // B wakes up and hands V1 on
+        assertEquals(1, queueLength(a, "stale"), "V1 was handed to D while C holds slot 0 as V2");
+        assertEquals(0, redis.admin(a.homeOf("stale")).zcard("gate:stale:parked"), "V1 was parked");
+        assertEquals(1, b.metrics().snapshot().lost(), b.metrics().snapshot().toString());
+        assertEquals(0, b.metrics().snapshot().passedOn() + b.metrics().snapshot().parked(), b.metrics().snapshot().toString());
+        fresh.close(); // C hands V2 to D
+        SlotGate.Pass next = admitted(fourth.get(20, TimeUnit.SECONDS));
+        assertEquals(v2, lockValue("stale#0"), "D holds V2");
+        next.close();
+    }
+
+    /** lockValue is the value a majority of nodes hold under a lock key (null if none). */
+    private static String lockValue(String name) {
+        var counts = new java.util.HashMap<String, Integer>();
+        for (int i = 0; i < redis.size(); i++) {
+            String v = redis.admin(i).get("gate:" + name);
+            if (v != null && counts.merge(v, 1, Integer::sum) > redis.size() / 2) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    @Test
     void arrivalCountThatLostItsExpiry_getsItBack() throws Exception {
         SlotGate gate = client(CONFIG, new SlotGate.Config(4, 16, Duration.ofMillis(500), Duration.ofMillis(500),
                 Duration.ofSeconds(1)));
