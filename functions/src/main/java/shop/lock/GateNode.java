@@ -12,8 +12,10 @@ import java.util.Optional;
  * resource is that each holds one of its slots' RedLock leases, which live on a majority of nodes.
  *
  * <p>{@code key} is the resource's key (prefix and name); the node derives its other keys from it,
- * and slot {@code k}'s lease is the RedLock key {@code key#k}.
- * An implementation throws {@link LockNodeException} when the node cannot answer.
+ * and slot {@code k}'s lease is the RedLock key {@code key#k}. Every call waits for its reply until
+ * {@code deadlineNanos} ({@link System#nanoTime()}), but at least one per-command timeout of the node
+ * (so a caller with no time left still gets one answer) and at most its longest single wait. An
+ * implementation throws {@link LockNodeException} when the node cannot answer in that time.
  */
 public interface GateNode {
 
@@ -70,13 +72,13 @@ public interface GateNode {
      * makes a resource hot also keeps one slot out of use for openHoldMillis per earlier arrival of its
      * window (they may be in the database without a slot), so that together they stay within the slots.
      */
-    Reply enter(String key, String inbox, long waitMillis, Settings settings);
+    Reply enter(String key, String inbox, long waitMillis, Settings settings, long deadlineNanos);
 
     /**
      * serve hands capacity that came free without a hand-off (a slot whose lease ran out, a dead
      * waiter's turn) to the live waiters, oldest first. A waiter calls it when its wait timed out.
      */
-    void serve(String key, Settings settings);
+    void serve(String key, Settings settings, long deadlineNanos);
 
     /**
      * handOff gives a lease of slot {@code slot} to the oldest live waiter, or parks it for the next
@@ -88,22 +90,23 @@ public interface GateNode {
      * {@code value} ran out while it was held (the slot may be another's by now): LOST, and nothing is
      * handed on, parked or noted for the slot.
      */
-    HandOff handOff(String key, int slot, String value, long remainingMillis, boolean fresh, Settings settings);
+    HandOff handOff(String key, int slot, String value, long remainingMillis, boolean fresh, Settings settings,
+                    long deadlineNanos);
 
     /**
      * drop gives up slot {@code slot} (its lease was released or lost): the oldest live waiter may
      * acquire it, else it is free. True if a waiter got it.
      */
-    boolean drop(String key, int slot, Settings settings);
+    boolean drop(String key, int slot, Settings settings, long deadlineNanos);
 
     /** block keeps slot {@code slot} taken for millis: a lease this node does not know holds it. */
-    void block(String key, int slot, long millis);
+    void block(String key, int slot, long millis, long deadlineNanos);
 
     /**
      * leave takes the caller's queue entry out; when a grant reached its inbox first, returns that
      * grant (a Lease or an Acquire), which the caller now owns.
      */
-    Optional<Reply> leave(String key, String inbox, String entry);
+    Optional<Reply> leave(String key, String inbox, String entry, long deadlineNanos);
 
     /** await blocks until a grant arrives in the caller's inbox or timeout passes. */
     Optional<Reply> await(String key, String inbox, Duration timeout);
@@ -116,7 +119,7 @@ public interface GateNode {
      * quiet for. A count found without an expiry (a window that ended between its commands) is not
      * quiet, so that {@link #enter}, which gives it one, runs.
      */
-    List<Boolean> quiet(List<String> keys, Settings settings);
+    List<Boolean> quiet(List<String> keys, Settings settings, long deadlineNanos);
 
     /** name identifies the node in logs, e.g. {@code 127.0.0.1:6380}. */
     String name();

@@ -119,6 +119,12 @@
  *       restart, a fail-over to the next node), the slots' leases still hold their keys on a majority,
  *       so a new acquisition of a slot in use fails and the slot is kept out of use until that lease
  *       must have ended. The cost is a stall of at most one lease ttl for that resource.</li>
+ *   <li>Every wait ends with the caller's: a home-node call waits for its reply no longer than the
+ *       time left (one per-command timeout at least, so that a caller with none left still gets an
+ *       answer; at most the node's longest wait), the quiet check and the queue give up when it has
+ *       passed, and a hand-off can be bounded the same way ({@code Pass.close(within)}). A caller whose
+ *       time ran out while its home node did not answer is refused {@code QUORUM_UNREACHABLE} (the lock
+ *       service failed it), not {@code CONTENDED} (the slots' holders kept it waiting).</li>
  * </ol>
  * Several resources at once: one check per home node says which are hot, and the slots of the hot
  * ones are taken one by one in sorted order, so two callers never wait for each other's slots.

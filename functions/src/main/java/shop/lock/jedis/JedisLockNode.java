@@ -414,19 +414,20 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
     }
 
     @Override
-    public Reply enter(String key, String inbox, long waitMillis, Settings settings) {
+    public Reply enter(String key, String inbox, long waitMillis, Settings settings, long deadlineNanos) {
         return gate(send(ENTER, gateKeys(key), gateArgs(key, settings, inbox, waitMillis, "enter"),
-                r -> GateNode.parse((String) r)));
+                r -> GateNode.parse((String) r)), deadlineNanos);
     }
 
     @Override
-    public void serve(String key, Settings settings) {
-        gate(send(ENTER, gateKeys(key), gateArgs(key, settings, "", 0, "serve"), r -> r));
+    public void serve(String key, Settings settings, long deadlineNanos) {
+        gate(send(ENTER, gateKeys(key), gateArgs(key, settings, "", 0, "serve"), r -> r), deadlineNanos);
     }
 
     @Override
-    public HandOff handOff(String key, int slot, String value, long remainingMillis, boolean fresh, Settings settings) {
-        long r = handOff(key, slot, value, remainingMillis, fresh, settings, "hand");
+    public HandOff handOff(String key, int slot, String value, long remainingMillis, boolean fresh, Settings settings,
+                           long deadlineNanos) {
+        long r = handOff(key, slot, value, remainingMillis, fresh, settings, "hand", deadlineNanos);
         return switch ((int) r) {
             case 1 -> HandOff.PASSED;
             case 2 -> HandOff.EXTEND_FIRST;
@@ -436,29 +437,29 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
     }
 
     @Override
-    public boolean drop(String key, int slot, Settings settings) {
-        return handOff(key, slot, "", 0, false, settings, "drop") == 1;
+    public boolean drop(String key, int slot, Settings settings, long deadlineNanos) {
+        return handOff(key, slot, "", 0, false, settings, "drop", deadlineNanos) == 1;
     }
 
     @Override
-    public void block(String key, int slot, long millis) {
-        handOff(key, slot, "", millis, false, new Settings(0, 1, 1, 1, 0, 0, 0, 0, 1, 0), "block");
+    public void block(String key, int slot, long millis, long deadlineNanos) {
+        handOff(key, slot, "", millis, false, new Settings(0, 1, 1, 1, 0, 0, 0, 0, 1, 0), "block", deadlineNanos);
     }
 
     private long handOff(String key, int slot, String value, long remainingMillis, boolean fresh, Settings settings,
-                         String mode) {
+                         String mode, long deadlineNanos) {
         var args = new ArrayList<>(gateArgs(key, settings, "", 0, "hand"));
         args.addAll(List.of(Integer.toString(slot), value, Long.toString(remainingMillis),
                 Long.toString(settings.graceMillis()), mode, fresh ? "1" : "0", Long.toString(settings.extendBelowMillis())));
         var keys = new ArrayList<>(gateKeys(key));
         keys.add(key + "#" + slot);
-        return gate(send(HAND_OFF, keys, args, r -> (Long) r));
+        return gate(send(HAND_OFF, keys, args, r -> (Long) r), deadlineNanos);
     }
 
     @Override
-    public Optional<Reply> leave(String key, String inbox, String entry) {
+    public Optional<Reply> leave(String key, String inbox, String entry, long deadlineNanos) {
         return gate(send(LEAVE, List.of(key + ":queue", key + ":in:" + inbox), List.of(entry),
-                r -> Optional.ofNullable((String) r).map(GateNode::parse)));
+                r -> Optional.ofNullable((String) r).map(GateNode::parse)), deadlineNanos);
     }
 
     @Override
@@ -469,7 +470,7 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
     }
 
     @Override
-    public List<Boolean> quiet(List<String> keys, Settings settings) {
+    public List<Boolean> quiet(List<String> keys, Settings settings, long deadlineNanos) {
         var commands = new ArrayList<List<String>>(keys.size() * 4);
         String window = Long.toString(settings.windowMillis());
         for (String key : keys) {
@@ -482,7 +483,7 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
             commands.add(List.of("PTTL", key + ":n"));
             commands.add(List.of("EXISTS", key + ":hot"));
         }
-        List<Object> replies = pipeline(commands);
+        List<Object> replies = pipeline(commands, deadlineNanos);
         var out = new ArrayList<Boolean>(keys.size());
         for (int i = 0; i < keys.size(); i++) {
             long arrivals = (Long) replies.get(4 * i + 1);
@@ -494,13 +495,13 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
     }
 
     /**
-     * pipeline writes plain commands in one flush and reads their replies, within maxBlock. A
-     * connection that missed its deadline is closed: replies may still be on their way.
+     * pipeline writes plain commands in one flush and reads their replies, within the bound of
+     * {@link #gate}. A connection that missed its deadline is closed: replies may still be on their way.
      */
-    private List<Object> pipeline(List<List<String>> commands) {
+    private List<Object> pipeline(List<List<String>> commands, long deadlineNanos) {
         RespConnection c = borrow();
         calls.increment();
-        long deadline = System.nanoTime() + Math.max(options.socketTimeout().toNanos(), options.maxBlock().toNanos());
+        long deadline = gateDeadline(deadlineNanos);
         try {
             c.sendAll(commands);
             var replies = new ArrayList<>(commands.size());
@@ -568,12 +569,20 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
     }
 
     /**
-     * gate waits for a gate call's reply for up to maxBlock: a home node's answer is not bounded by a
-     * lease's validity as a RedLock round is, and counting a slow home node as down would move its
-     * queue to another node, which costs far more than waiting for it.
+     * gate waits for a gate call's reply until the caller's deadline, at most maxBlock: a home node's
+     * answer is not bounded by a lease's validity as a RedLock round is, and counting a slow home node
+     * as down would move its queue to another node, which costs far more than waiting for it, but
+     * never past the caller's time. A caller with no time left still gets one socket timeout.
      */
-    private <T> T gate(Pending<T> pending) {
-        return pending.await(System.nanoTime() + Math.max(options.socketTimeout().toNanos(), options.maxBlock().toNanos()));
+    private <T> T gate(Pending<T> pending, long deadlineNanos) {
+        return pending.await(gateDeadline(deadlineNanos));
+    }
+
+    private long gateDeadline(long deadlineNanos) {
+        long now = System.nanoTime();
+        long socket = options.socketTimeout().toNanos();
+        long wait = Math.clamp(deadlineNanos - now, socket, Math.max(socket, options.maxBlock().toNanos()));
+        return now + wait;
     }
 
     /** send writes one script call on an idle connection (or a new one) and returns its pending reply. */

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import redis.clients.jedis.RedisClient;
 import shop.lock.LockNode;
 import shop.lock.LockResult.Reason;
 import shop.lock.RedLock;
@@ -484,6 +485,23 @@ class SlotGateRedisTest {
         assertTrue(pttl > 15_000, "the queue must outlive the patient waiter's 20 s entry: " + pttl);
         held.close();
         admitted(waiting.get(20, TimeUnit.SECONDS)).close();
+    }
+
+    @Test
+    void nodeThatHangsInTheTlsHandshake_failsTheCallWithinItsBound() throws Exception {
+        try (var frozen = new shop.testing.FreezableProxy("127.0.0.1", redis.port(0))) {
+            frozen.freeze();
+            var client = RedisClient.create("127.0.0.1", frozen.port());
+            try (var node = new JedisLockNode(client, "127.0.0.1", frozen.port(), true, OPTIONS)) {
+                var settings = new shop.lock.GateNode.Settings(1, 100, 100, 1, 0, 1, 1, 1, 1, 1);
+                long t0 = System.nanoTime();
+                org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(10), () ->
+                        org.junit.jupiter.api.Assertions.assertThrows(shop.lock.LockNodeException.class,
+                                () -> node.quiet(List.of("gate:tls"), settings, System.nanoTime())));
+                long millis = (System.nanoTime() - t0) / 1_000_000;
+                assertTrue(millis < 2 * NODE_TIMEOUT.toMillis() + 500, "the handshake took " + millis + " ms");
+            }
+        }
     }
 
     private static SlotGateMetrics.Snapshot sum(List<SlotGate> gates) {
