@@ -13,8 +13,10 @@ import shop.platform.config.RedisConfig;
  * @param lockMode     LOCK_MODE: {@code rowlock} (default: database row locks only) or {@code redlock} (row
  *                     locks, and the RedLock's slot gate in front of them for goods many want at once)
  * @param onQuorumLoss LOCK_ON_QUORUM_LOSS: {@code proceed} (default, row locks alone, logged and
- *                     counted) or {@code fail} (503) when a hot goods needs a new lease and fewer than a
- *                     majority of Redis nodes answer
+ *                     counted) or {@code fail} (503) when the lock service fails a reservation: no home
+ *                     node answers the quiet check of its goods, a goods' home node stops answering
+ *                     before the wait ends, or a hot goods needs a new lease and fewer than a majority
+ *                     of Redis nodes answer
  * @param onContention LOCK_ON_CONTENTION: {@code fail} (default: 503 goods-busy, retry shortly; nothing
  *                     written) or {@code proceed} (row locks alone) when a reservation got no slot of a
  *                     hot goods within REDLOCK_MAX_WAIT_MS

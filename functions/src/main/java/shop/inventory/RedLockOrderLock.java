@@ -11,6 +11,7 @@ import shop.lock.RedLockConfig;
 import shop.lock.SlotGate;
 import shop.lock.SlotGateMetrics;
 import shop.lock.jedis.JedisLockNode;
+import shop.platform.deadline.Deadline;
 import shop.platform.redis.RedisAuth;
 import shop.platform.snapstart.SnapshotSensitive;
 
@@ -123,9 +124,12 @@ public final class RedLockOrderLock implements OrderLock, SnapshotSensitive {
         return lock;
     }
 
-    /** homeOf is the index in REDIS_NODES of the node that keeps a goods' queue and slots. */
-    int homeOf(long goodsId) {
-        return gate.homeOf(String.valueOf(goodsId));
+    /**
+     * resource is a goods' name in the gate: its decimal id, so its lock keys read
+     * {@code lock:goods:<id>...} and its home node is {@code SlotGate.homeOf(resource(id), nodes)}.
+     */
+    public static String resource(long goodsId) {
+        return Long.toString(goodsId);
     }
 
     @Override
@@ -137,19 +141,22 @@ public final class RedLockOrderLock implements OrderLock, SnapshotSensitive {
     @Override
     public Outcome acquire(List<Long> goodsIds, Duration maxWait) {
         Duration wait = maxWait.compareTo(this.maxWait) < 0 ? maxWait : this.maxWait;
-        List<String> resources = goodsIds.stream().map(String::valueOf).toList();
+        List<String> resources = goodsIds.stream().map(RedLockOrderLock::resource).toList();
         SlotGate.Admission admission = gate.enter(resources, wait);
-        if (!warm && admission instanceof SlotGate.Refused r && r.reason() == LockResult.Reason.QUORUM_UNREACHABLE) {
+        if (!warm && admission instanceof SlotGate.Refused r && r.reason() == LockResult.Reason.QUORUM_UNREACHABLE
+                && r.waited().compareTo(wait) < 0) {
             // The first call of an instance also opens its connections, which can outlast the per-node
-            // bound when many instances start at once; that is a cold start, not a lost quorum.
-            admission = gate.enter(resources, wait);
+            // bound when many instances start at once; that is a cold start, not a lost quorum. The
+            // second try gets what is left of the wait, never a wait of its own.
+            admission = gate.enter(resources, wait.minus(r.waited()));
         }
         if (!(admission instanceof SlotGate.Refused)) {
             warm = true;
         }
         return switch (admission) {
             case SlotGate.Open o -> new Open();
-            case SlotGate.Admitted a -> new Held(a.pass()::close);
+            // The hand-off ends with the request's time (Deadline.NONE outside a request: each call's own bound).
+            case SlotGate.Admitted a -> new Held(() -> a.pass().close(Deadline.current().remaining()));
             case SlotGate.Refused r -> switch (r.reason()) {
                 case QUORUM_UNREACHABLE -> new QuorumLost();
                 case CONTENDED -> new Contended();

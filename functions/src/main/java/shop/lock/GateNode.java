@@ -11,8 +11,11 @@ import java.util.Optional;
  * majority. A node's state is an accelerator, never the bound itself: what bounds the holders of a
  * resource is that each holds one of its slots' RedLock leases, which live on a majority of nodes.
  *
- * <p>{@code key} is the resource's key (prefix and name); the node derives its other keys from it.
- * An implementation throws {@link LockNodeException} when the node cannot answer.
+ * <p>{@code key} is the resource's key (prefix and name); the node derives its other keys from it,
+ * and slot {@code k}'s lease is the RedLock key {@code key#k}. Every call waits for its reply until
+ * {@code deadlineNanos} ({@link System#nanoTime()}), but at least one per-command timeout of the node
+ * (so a caller with no time left still gets one answer) and at most its longest single wait. An
+ * implementation throws {@link LockNodeException} when the node cannot answer in that time.
  */
 public interface GateNode {
 
@@ -36,8 +39,11 @@ public interface GateNode {
                     long openHoldMillis) {
     }
 
-    /** HandOff is what became of a lease given back: handed to a waiter, parked, or to be extended first. */
-    enum HandOff { PASSED, PARKED, EXTEND_FIRST }
+    /**
+     * HandOff is what became of a lease given back: handed to a waiter, parked, to be extended first, or
+     * nothing because it was lost (this node holds another value, or none, under the slot's key).
+     */
+    enum HandOff { PASSED, PARKED, EXTEND_FIRST, LOST }
 
     /** Reply is what {@link #enter} answers, and what a waiter finds in its inbox (a Lease or an Acquire). */
     sealed interface Reply permits Open, Lease, Acquire, Queued {
@@ -66,13 +72,13 @@ public interface GateNode {
      * makes a resource hot also keeps one slot out of use for openHoldMillis per earlier arrival of its
      * window (they may be in the database without a slot), so that together they stay within the slots.
      */
-    Reply enter(String key, String inbox, long waitMillis, Settings settings);
+    Reply enter(String key, String inbox, long waitMillis, Settings settings, long deadlineNanos);
 
     /**
      * serve hands capacity that came free without a hand-off (a slot whose lease ran out, a dead
      * waiter's turn) to the live waiters, oldest first. A waiter calls it when its wait timed out.
      */
-    void serve(String key, Settings settings);
+    void serve(String key, Settings settings, long deadlineNanos);
 
     /**
      * handOff gives a lease of slot {@code slot} to the oldest live waiter, or parks it for the next
@@ -80,24 +86,27 @@ public interface GateNode {
      * or extended) or the node knows none: then it ends remainingMillis from now. Handing a lease on
      * many times therefore does not shorten it. A lease that is not fresh and has less than
      * extendBelowMillis left is not handed on: EXTEND_FIRST, and the holder extends it on a majority
-     * and hands it on again, fresh.
+     * and hands it on again, fresh. A lease whose key {@code key#slot} on this node does not hold
+     * {@code value} ran out while it was held (the slot may be another's by now): LOST, and nothing is
+     * handed on, parked or noted for the slot.
      */
-    HandOff handOff(String key, int slot, String value, long remainingMillis, boolean fresh, Settings settings);
+    HandOff handOff(String key, int slot, String value, long remainingMillis, boolean fresh, Settings settings,
+                    long deadlineNanos);
 
     /**
      * drop gives up slot {@code slot} (its lease was released or lost): the oldest live waiter may
      * acquire it, else it is free. True if a waiter got it.
      */
-    boolean drop(String key, int slot, Settings settings);
+    boolean drop(String key, int slot, Settings settings, long deadlineNanos);
 
     /** block keeps slot {@code slot} taken for millis: a lease this node does not know holds it. */
-    void block(String key, int slot, long millis);
+    void block(String key, int slot, long millis, long deadlineNanos);
 
     /**
      * leave takes the caller's queue entry out; when a grant reached its inbox first, returns that
      * grant (a Lease or an Acquire), which the caller now owns.
      */
-    Optional<Reply> leave(String key, String inbox, String entry);
+    Optional<Reply> leave(String key, String inbox, String entry, long deadlineNanos);
 
     /** await blocks until a grant arrives in the caller's inbox or timeout passes. */
     Optional<Reply> await(String key, String inbox, Duration timeout);
@@ -107,9 +116,10 @@ public interface GateNode {
      * and at most hotAfter arrivals in the current window (which starts at its first arrival). Plain
      * commands in one round trip, no script: the call every reservation of a quiet goods makes, so the
      * cheapest one. It never marks a resource hot; {@link #enter} does that for the arrivals it is not
-     * quiet for.
+     * quiet for. A count found without an expiry (a window that ended between its commands) is not
+     * quiet, so that {@link #enter}, which gives it one, runs.
      */
-    List<Boolean> quiet(List<String> keys, Settings settings);
+    List<Boolean> quiet(List<String> keys, Settings settings, long deadlineNanos);
 
     /** name identifies the node in logs, e.g. {@code 127.0.0.1:6380}. */
     String name();

@@ -91,7 +91,10 @@ public final class SlotGate {
     public record Admitted(Pass pass) implements Admission {
     }
 
-    /** Refused: no slot within maxWait (CONTENDED), no majority to take one (QUORUM_UNREACHABLE), or interrupted. */
+    /**
+     * Refused: no slot within maxWait (CONTENDED); no majority to take one, or no home node answering
+     * until maxWait ran out (QUORUM_UNREACHABLE); or interrupted.
+     */
     public record Refused(Reason reason, Duration waited) implements Admission {
     }
 
@@ -121,14 +124,30 @@ public final class SlotGate {
             return held.stream().map(Held::lease).toList();
         }
 
-        /** close hands every lease to the next waiter or parks it; idempotent. */
+        /** close hands every lease to the next waiter or parks it, each call within its node's bounds; idempotent. */
         @Override
         public void close() {
+            close(Duration.ofDays(1));
+        }
+
+        /**
+         * close hands every lease on within {@code within} (each node call still gets one per-command
+         * timeout); a lease whose turn comes after that is not handed on but left to run out, and its
+         * slot with it. Idempotent.
+         */
+        public void close(Duration within) {
             if (closed) {
                 return;
             }
             closed = true;
-            held.forEach(SlotGate.this::handOn);
+            long deadline = deadlineIn(within);
+            for (Held h : held) {
+                if (System.nanoTime() - deadline >= 0) {
+                    metrics.dropped();
+                } else {
+                    handOn(h, deadline);
+                }
+            }
         }
     }
 
@@ -179,7 +198,12 @@ public final class SlotGate {
 
     /** homeOf is the index of the node that keeps resource's queue and slots while every node answers. */
     public int homeOf(String resource) {
-        return Math.floorMod(resource.hashCode(), nodes.size());
+        return homeOf(resource, nodes.size());
+    }
+
+    /** homeOf is the index, among nodeCount nodes, of resource's home node while every node answers. */
+    public static int homeOf(String resource, int nodeCount) {
+        return Math.floorMod(resource.hashCode(), nodeCount);
     }
 
     /**
@@ -190,10 +214,10 @@ public final class SlotGate {
     public Admission enter(Collection<String> resources, Duration maxWait) {
         List<String> names = sortedNames(resources);
         long start = System.nanoTime();
-        long deadline = start + Objects.requireNonNull(maxWait, "maxWait").toNanos();
+        long deadline = deadlineIn(Objects.requireNonNull(maxWait, "maxWait"));
         List<Held> held = new ArrayList<>();
         try {
-            List<String> hot = hotOf(names);
+            List<String> hot = hotOf(names, deadline);
             if (hot == null) {
                 return refused(Reason.QUORUM_UNREACHABLE, start, held);
             }
@@ -217,7 +241,8 @@ public final class SlotGate {
     }
 
     private Refused refused(Reason reason, long start, List<Held> held) {
-        held.forEach(this::handOn);
+        // The wait is over, not the request: what is held goes on at one per-command timeout per call.
+        held.forEach(h -> handOn(h, System.nanoTime()));
         if (reason == Reason.QUORUM_UNREACHABLE) {
             metrics.quorumLost();
         } else {
@@ -226,11 +251,22 @@ public final class SlotGate {
         return new Refused(reason, Duration.ofNanos(System.nanoTime() - start));
     }
 
+    /** deadlineIn is the nanoTime within from now, capped at a day so that arithmetic cannot overflow. */
+    private static long deadlineIn(Duration within) {
+        long max = Duration.ofDays(1).toNanos();
+        return System.nanoTime() + (within.compareTo(Duration.ofDays(1)) > 0 ? max : Math.max(0, within.toNanos()));
+    }
+
+    private static boolean passed(long deadline) {
+        return System.nanoTime() - deadline >= 0;
+    }
+
     /**
      * hotOf is the resources that need a slot, sorted: those this caller saw hot lately, and those
-     * their home node does not find quiet (one call per home node); null when no node answers.
+     * their home node does not find quiet (one call per home node); null when no node answers, or
+     * none has answered for some of them by the deadline.
      */
-    private List<String> hotOf(List<String> names) {
+    private List<String> hotOf(List<String> names, long deadline) {
         List<String> hot = new ArrayList<>();
         List<String> pending = new ArrayList<>();
         long now = System.nanoTime();
@@ -246,7 +282,7 @@ public final class SlotGate {
             }
         }
         for (int tries = 0; !pending.isEmpty(); tries++) {
-            if (tries > nodes.size() + SLOW_CALLS_BEFORE_SILENT) {
+            if (tries > nodes.size() + SLOW_CALLS_BEFORE_SILENT || (tries > 0 && passed(deadline))) {
                 return null;
             }
             Map<Integer, List<String>> byHome = new LinkedHashMap<>();
@@ -255,9 +291,12 @@ public final class SlotGate {
             }
             List<String> failed = new ArrayList<>();
             for (var e : byHome.entrySet()) {
+                if (!failed.isEmpty() && passed(deadline)) {
+                    return null; // out of time with a home node that did not answer: no need to ask the rest
+                }
                 List<String> keys = e.getValue().stream().map(n -> keyPrefix + n).toList();
                 try {
-                    List<Boolean> quiet = nodes.get(e.getKey()).quiet(keys, settings);
+                    List<Boolean> quiet = nodes.get(e.getKey()).quiet(keys, settings, deadline);
                     answered(e.getKey());
                     for (int i = 0; i < quiet.size(); i++) {
                         if (!quiet.get(i)) {
@@ -281,7 +320,8 @@ public final class SlotGate {
 
     /**
      * slot takes a slot of one resource: returns null when the resource is quiet, a Held, or the
-     * Reason it could not.
+     * Reason it could not: QUORUM_UNREACHABLE when the time ran out on a home node that did not answer,
+     * CONTENDED when it ran out waiting for the slots' holders.
      */
     private Object slot(String resource, long deadline) throws InterruptedException {
         String key = keyPrefix + resource;
@@ -294,7 +334,7 @@ public final class SlotGate {
             long sent = System.nanoTime();
             GateNode.Reply reply;
             try {
-                reply = node.enter(key, inbox, Math.max(0, (deadline - sent) / 1_000_000), settings);
+                reply = node.enter(key, inbox, Math.max(0, (deadline - sent) / 1_000_000), settings, deadline);
                 answered(h);
                 errors = 0;
             } catch (LockNodeException e) {
@@ -307,11 +347,9 @@ public final class SlotGate {
                     failedAt(h, e);
                     errors = 0;
                 }
-                if (++failures > 2 * nodes.size() + SLOW_CALLS_BEFORE_SILENT) {
+                if (++failures > 2 * nodes.size() + SLOW_CALLS_BEFORE_SILENT || passed(deadline)) {
+                    // The lock service failed this caller, not the resource's holders: the quorum-loss policy applies.
                     return Reason.QUORUM_UNREACHABLE;
-                }
-                if (System.nanoTime() - deadline >= 0) {
-                    return Reason.CONTENDED;
                 }
                 continue;
             }
@@ -326,23 +364,26 @@ public final class SlotGate {
                     metrics.fromPool();
                     yield adopt(resource, h, l, sent);
                 }
-                case GateNode.Acquire a -> take(resource, h, a.slot());
+                case GateNode.Acquire a -> take(resource, h, a.slot(), deadline);
                 case GateNode.Queued q -> {
                     metrics.queued();
                     yield await(resource, h, inbox, q.entry(), sent, deadline);
                 }
             };
-            if (step != Retry.AGAIN) {
+            if (!(step instanceof Retry retry)) {
                 return step;
             }
-            if (System.nanoTime() - deadline >= 0) {
-                return Reason.CONTENDED;
+            if (passed(deadline)) {
+                return retry == Retry.NODE_LOST ? Reason.QUORUM_UNREACHABLE : Reason.CONTENDED;
             }
         }
     }
 
-    /** Retry.AGAIN tells {@link #slot} to enter again: the slot it was given turned out to be held. */
-    private enum Retry { AGAIN }
+    /**
+     * Retry tells {@link #slot} to enter again: AGAIN when the slot it was given turned out to be held,
+     * NODE_LOST when its home node stopped answering while it waited there.
+     */
+    private enum Retry { AGAIN, NODE_LOST }
 
     /** await waits in the queue for a grant until deadline, asking the home node to serve at each poll. */
     private Object await(String resource, int h, String inbox, String entry, long sent, long deadline)
@@ -355,14 +396,14 @@ public final class SlotGate {
             java.util.Optional<GateNode.Reply> grant;
             try {
                 if (left <= 0) {
-                    grant = node.leave(key, inbox, entry);
+                    grant = node.leave(key, inbox, entry, deadline);
                     if (grant.isEmpty()) {
                         return Reason.CONTENDED;
                     }
                 } else {
                     grant = node.await(key, inbox, Duration.ofNanos(Math.min(left, config.poll().toNanos())));
                     if (grant.isEmpty()) {
-                        node.serve(key, settings);
+                        node.serve(key, settings, deadline);
                         if (Thread.interrupted()) {
                             throw new InterruptedException();
                         }
@@ -376,21 +417,21 @@ public final class SlotGate {
                 }
                 // The queue is gone with its node: enter again at the next home.
                 failedAt(h, e);
-                return Retry.AGAIN;
+                return Retry.NODE_LOST;
             }
             return switch (grant.get()) {
                 case GateNode.Lease l -> {
                     metrics.handedOver();
                     yield adopt(resource, h, l, sent);
                 }
-                case GateNode.Acquire a -> take(resource, h, a.slot());
+                case GateNode.Acquire a -> take(resource, h, a.slot(), deadline);
                 default -> throw new IllegalStateException("unexpected grant " + grant.get());
             };
         }
     }
 
     /** take acquires slot's lease with one RedLock attempt. */
-    private Object take(String resource, int h, int slot) {
+    private Object take(String resource, int h, int slot, long deadline) {
         String key = keyPrefix + resource;
         LockResult result = lock.acquire(List.of(resource + "#" + slot), Duration.ofNanos(ttlNanos), Duration.ZERO);
         return switch (result) {
@@ -403,14 +444,14 @@ public final class SlotGate {
                 // node was home for a while): keep the slot out of use until that lease must have ended.
                 metrics.blocked();
                 try {
-                    nodes.get(h).block(key, slot, settings.acquireMillis());
+                    nodes.get(h).block(key, slot, settings.acquireMillis(), deadline);
                 } catch (LockNodeException e) {
                     failedAt(h, e);
                 }
                 yield Retry.AGAIN;
             }
             case NotAcquired n -> {
-                dropQuietly(key, h, slot);
+                dropQuietly(key, h, slot, deadline);
                 yield n.reason();
             }
         };
@@ -430,9 +471,10 @@ public final class SlotGate {
      * handOn gives a held lease to the next waiter or parks it. The home node keeps the lease's end;
      * when it says that less than half the ttl is left, the lease is extended on a majority first (by
      * its value, which is safe whatever this caller's own, more cautious, count of its validity says)
-     * and handed on fresh. One that cannot be extended is released and its slot given up.
+     * and handed on fresh. One that cannot be extended is released and its slot given up. One the home
+     * node says is no longer ours (another lease, or none, under its key there) is handed nowhere.
      */
-    private void handOn(Held held) {
+    private void handOn(Held held, long deadline) {
         String key = keyPrefix + held.resource();
         Lease lease = held.lease();
         GateNode node = nodes.get(held.home());
@@ -442,21 +484,25 @@ public final class SlotGate {
                 // Our own count is exact for a lease we acquired or extended: extend it here if it must be.
                 boolean extendNow = fresh && lease.remaining().toNanos() < ttlNanos / 2;
                 if (extendNow && !lock.extend(lease, Duration.ofNanos(ttlNanos))) {
-                    release(held);
+                    release(held, deadline);
                     return;
                 } else if (extendNow) {
                     metrics.extended();
                 }
                 long remainingMillis = (lease.remaining().toNanos() - marginNanos) / 1_000_000;
                 GateNode.HandOff outcome = node.handOff(key, held.slot(), lease.value(), Math.max(0, remainingMillis),
-                        fresh, settings);
+                        fresh, settings, deadline);
                 answered(held.home());
+                if (outcome == GateNode.HandOff.LOST) {
+                    lost(held, deadline);
+                    return;
+                }
                 if (outcome != GateNode.HandOff.EXTEND_FIRST || round > 0) {
                     metrics.released(outcome == GateNode.HandOff.PASSED);
                     return;
                 }
                 if (!lock.extend(lease, Duration.ofNanos(ttlNanos))) {
-                    release(held);
+                    release(held, deadline);
                     return;
                 }
                 metrics.extended();
@@ -474,11 +520,24 @@ public final class SlotGate {
         }
     }
 
-    private void release(Held held) {
+    /**
+     * lost is a lease the home node no longer holds: it ran out while we held it (a pause past its
+     * validity) and its slot may have been taken again, so it goes to nobody. Should it still be ours on a
+     * majority (the home node missed it or forgot it), it is released there and its slot given up.
+     */
+    private void lost(Held held, long deadline) {
+        metrics.lost();
+        LOG.info("slot lease {} was no longer ours at hand-off", held.lease().resources());
+        if (held.lease().release()) {
+            dropQuietly(keyPrefix + held.resource(), held.home(), held.slot(), deadline);
+        }
+    }
+
+    private void release(Held held, long deadline) {
         metrics.dropped();
         boolean valid = held.lease().isValid();
         if (held.lease().release()) {
-            dropQuietly(keyPrefix + held.resource(), held.home(), held.slot());
+            dropQuietly(keyPrefix + held.resource(), held.home(), held.slot(), deadline);
         } else if (!valid) {
             // It ran out while we held it (a pause past its validity), and may be someone else's now:
             // harmless for what it guards, worth knowing about. Its slot's entry on the home node runs
@@ -492,9 +551,9 @@ public final class SlotGate {
         }
     }
 
-    private void dropQuietly(String key, int h, int slot) {
+    private void dropQuietly(String key, int h, int slot, long deadline) {
         try {
-            nodes.get(h).drop(key, slot, settings);
+            nodes.get(h).drop(key, slot, settings, deadline);
             answered(h);
         } catch (LockNodeException e) {
             failedAt(h, e);

@@ -35,8 +35,8 @@ public final class SlotGateMetrics {
      * @param parked      leases parked for the next arrival on release
      * @param extended    leases extended on a majority before being handed on
      * @param dropped     leases released on the nodes (too little validity left to hand on, or the home node failed)
-     * @param lost        leases that ran out while held and were no longer ours at release (a holder paused
-     *                    past its validity)
+     * @param lost        leases that ran out while held and were no longer ours at release or hand-off (a
+     *                    holder paused past its validity)
      * @param nodeErrors  home node calls that failed or timed out
      */
     public record Snapshot(long open, long fromPool, long acquired, long queued, long handedOver, long gaveUp,

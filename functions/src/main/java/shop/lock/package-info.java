@@ -83,7 +83,9 @@
  * next one round while it does not answer; a node that is only slow keeps its resources):
  * <ol>
  *   <li>The quiet check counts the arrival in a window that starts at its first arrival
- *       ({@code SET NX PX} then {@code INCR}) and reads the hot mark: three plain commands in one round
+ *       ({@code SET NX PX} then {@code INCR}), checks with {@code PTTL} that the count still expires
+ *       (a window that ended between the two leaves one that does not; such an arrival goes to the
+ *       script, which gives it an expiry) and reads the hot mark: four plain commands in one round
  *       trip, about half the CPU of a script. While the resource is quiet (at most {@code hotAfter}
  *       arrivals in the window, no mark) the caller goes on with no lock at all. One round trip to one
  *       node, no majority: the whole cost of the lock for a goods nobody queues for.</li>
@@ -101,7 +103,9 @@
  *   <li>A holder that is done does not delete its lease on every node: it hands it to the oldest live
  *       waiter (a push onto that waiter's inbox), or parks it for the next arrival, in one script on
  *       the home node. A hot resource so costs each order two or three round trips to one node, where
- *       acquire and release cost ten, and the lock's hand-off is FIFO, not a scramble.</li>
+ *       acquire and release cost ten, and the lock's hand-off is FIFO, not a scramble. The script hands
+ *       on only a lease the node still holds under the slot's key: one that ran out while its holder
+ *       was paused, and whose slot may have been taken again, goes to nobody.</li>
  *   <li>A lease's end is kept on the home node, in that node's clock, from the validity its acquirer
  *       computed (less the per-node timeout, the most the hand-off message can have taken): hops do not
  *       shorten it, and each taker counts the validity it gets from when it entered, which precedes the
@@ -115,6 +119,12 @@
  *       restart, a fail-over to the next node), the slots' leases still hold their keys on a majority,
  *       so a new acquisition of a slot in use fails and the slot is kept out of use until that lease
  *       must have ended. The cost is a stall of at most one lease ttl for that resource.</li>
+ *   <li>Every wait ends with the caller's: a home-node call waits for its reply no longer than the
+ *       time left (one per-command timeout at least, so that a caller with none left still gets an
+ *       answer; at most the node's longest wait), the quiet check and the queue give up when it has
+ *       passed, and a hand-off can be bounded the same way ({@code Pass.close(within)}). A caller whose
+ *       time ran out while its home node did not answer is refused {@code QUORUM_UNREACHABLE} (the lock
+ *       service failed it), not {@code CONTENDED} (the slots' holders kept it waiting).</li>
  * </ol>
  * Several resources at once: one check per home node says which are hot, and the slots of the hot
  * ones are taken one by one in sorted order, so two callers never wait for each other's slots.

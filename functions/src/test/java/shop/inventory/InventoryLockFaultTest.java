@@ -31,6 +31,8 @@ import org.junit.jupiter.api.Test;
 import shop.lock.RedLockConfig;
 import shop.lock.SlotGate;
 import shop.stack.RedisNodes;
+import shop.testing.FreezableProxy;
+import shop.testing.TestContext;
 import shop.testing.TestStack;
 
 /**
@@ -90,6 +92,11 @@ class InventoryLockFaultTest {
 
     private static long quorumLost(List<InventoryApiHandler> hs) {
         return hs.stream().mapToLong(h -> h.service().metrics().lockQuorumLost()).sum();
+    }
+
+    /** homeOf is the index in REDIS_NODES of the node that keeps a goods' queue and slots. */
+    static int homeOf(long goods) {
+        return SlotGate.homeOf(RedLockOrderLock.resource(goods), TestStack.get().stack().redis().orElseThrow().size());
     }
 
     /** nodesBut picks n node indexes other than the one given, lowest first. */
@@ -177,7 +184,7 @@ class InventoryLockFaultTest {
         long goods = newGoods();
         // Enough stock that the sales after the two nodes stop are many, however fast the first 50 went.
         setStock(goods, 1000);
-        List<Integer> stopped = nodesBut(lockOf(hs.getFirst()).homeOf(goods), 2);
+        List<Integer> stopped = nodesBut(homeOf(goods), 2);
         Map<String, Integer> outcomes;
         long slottedAtStop;
         try (Load load = new Load(hs, goods, "two-down-")) {
@@ -213,7 +220,7 @@ class InventoryLockFaultTest {
         List<InventoryApiHandler> hs = instances(8, Map.of("LOCK_ON_CONTENTION", "proceed"));
         long goods = newGoods();
         setStock(goods, 100_000);
-        int home = lockOf(hs.getFirst()).homeOf(goods);
+        int home = homeOf(goods);
         Map<String, Integer> outcomes;
         try (Load load = new Load(hs, goods, "home-down-")) {
             load.awaitCount(201, 50);
@@ -432,6 +439,117 @@ class InventoryLockFaultTest {
         }
         assertEquals(3, stock(goods));
         assertEquals(1, other.service().metrics().lockContended());
+    }
+
+    /** frozenAt is REDIS_NODES with the nodes at these indexes behind proxies that are frozen from the start. */
+    private String frozenAt(List<Integer> indexes) throws java.io.IOException {
+        List<String> nodes = new ArrayList<>(TestStack.get().stack().endpoints().redisNodes());
+        for (int i : indexes) {
+            int colon = nodes.get(i).lastIndexOf(':');
+            FreezableProxy proxy = new FreezableProxy(nodes.get(i).substring(0, colon),
+                    Integer.parseInt(nodes.get(i).substring(colon + 1)));
+            proxy.freeze();
+            closeables.add(proxy);
+            nodes.set(i, "127.0.0.1:" + proxy.port());
+        }
+        return String.join(",", nodes);
+    }
+
+    /**
+     * goodsOnDistinctHomes makes n goods whose home nodes all differ. Each has stock 10.
+     */
+    private static List<Long> goodsOnDistinctHomes(int n) {
+        List<Long> out = new ArrayList<>();
+        java.util.Set<Integer> homes = new java.util.HashSet<>();
+        while (out.size() < n) {
+            long goods = newGoods();
+            if (homes.add(homeOf(goods))) {
+                setStock(goods, 10);
+                out.add(goods);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A home node that hangs (accepts connections, never answers) must not hold a reservation past its
+     * deadline: the lock's wait ends when the request's time is up, and the reservation answers with a
+     * 503 it can retry on, writing nothing. The Lambda here has 3 s left, so its deadline is 2.5 s away.
+     */
+    @Test
+    void homeNodeThatHangs_oneGoods_answers503WithinTheDeadline_andWritesNothing() throws Exception {
+        long goods = goodsOnDistinctHomes(1).getFirst();
+        InventoryApiHandler h = instances(1, Map.of("REDIS_NODES", frozenAt(List.of(homeOf(goods))),
+                "LOCK_ON_QUORUM_LOSS", "fail")).getFirst();
+        assertAnswers503WithinDeadline(h, Map.of(goods, 1), "frozen-one");
+    }
+
+    /** As above for an order of three goods whose three home nodes all hang. */
+    @Test
+    void homeNodesThatHang_threeGoods_answer503WithinTheDeadline_andWriteNothing() throws Exception {
+        List<Long> goods = goodsOnDistinctHomes(3);
+        InventoryApiHandler h = instances(1, Map.of("REDIS_NODES", frozenAt(goods.stream().map(
+                InventoryLockFaultTest::homeOf).toList()), "LOCK_ON_QUORUM_LOSS", "fail")).getFirst();
+        Map<Long, Integer> items = new TreeMap<>();
+        goods.forEach(g -> items.put(g, 1));
+        assertAnswers503WithinDeadline(h, items, "frozen-three");
+    }
+
+    private static void assertAnswers503WithinDeadline(InventoryApiHandler h, Map<Long, Integer> items, String orderSn) {
+        String before = snapshot();
+        Duration lambdaLeft = Duration.ofSeconds(3);
+        long t0 = System.nanoTime();
+        APIGatewayProxyResponseEvent r = h.handleRequest(reserveEvent(orderSn, items), new TestContext(orderSn, lambdaLeft));
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(millis < lambdaLeft.minus(shop.platform.deadline.Deadline.RESERVE).toMillis(),
+                "answered after " + millis + " ms, past the request's deadline: " + r.getStatusCode() + " " + r.getBody());
+        assertEquals(503, r.getStatusCode(), r.getBody());
+        assertEquals("https://shop.example/problems/dependency-unavailable", problemType(r));
+        assertTrue(r.getHeaders().get("Content-Type").startsWith("application/problem+json"), r.getHeaders().toString());
+        assertTrue(Integer.parseInt(r.getHeaders().get("Retry-After")) > 0, r.getHeaders().toString());
+        assertEquals(before, snapshot(), "a refused order wrote something");
+    }
+
+    /**
+     * A home node that stops answering while a goods is hot is a lock service fault, not a busy goods:
+     * a reservation whose calls to it keep failing until its deadline follows LOCK_ON_QUORUM_LOSS
+     * (proceed: row locks alone), even under LOCK_ON_CONTENTION=fail.
+     */
+    @Test
+    void homeNodeThatHangsWhileTheGoodsIsHot_isAQuorumLoss_notGoodsBusy() throws Exception {
+        TestStack test = TestStack.get();
+        long goods = newGoods();
+        setStock(goods, 10);
+        int home = homeOf(goods);
+        List<String> nodes = new ArrayList<>(test.stack().endpoints().redisNodes());
+        int colon = nodes.get(home).lastIndexOf(':');
+        FreezableProxy proxy = new FreezableProxy(nodes.get(home).substring(0, colon),
+                Integer.parseInt(nodes.get(home).substring(colon + 1)));
+        closeables.add(proxy);
+        nodes.set(home, "127.0.0.1:" + proxy.port());
+        // Every reservation takes a slot, and the instance remembers the goods as hot for a minute, so
+        // that the second reservation goes straight to the (frozen) home node for one.
+        RedLockOrderLock lock = RedLockOrderLock.connect(nodes, false, RedLockOrderLock.CONFIG,
+                new SlotGate.Config(RedLockOrderLock.SLOTS, 0, Duration.ofMillis(100), Duration.ofMinutes(1),
+                        Duration.ofSeconds(1)));
+        HikariDataSource pool = InventoryWiring.pool(test.env(Map.of("DB_POOL_SIZE", "1")), "hot-frozen");
+        closeables.add(pool);
+        closeables.add(lock);
+        InventoryService service = new InventoryService(new JdbcInventoryRepository(pool), lock,
+                InventoryConfig.QuorumLoss.PROCEED, InventoryConfig.Contention.FAIL);
+        InventoryApiHandler h = new InventoryApiHandler(service, () -> { });
+        assertEquals(201, h.handleRequest(reserveEvent("hot-frozen-1", Map.of(goods, 1)), null).getStatusCode());
+        assertEquals(1, lock.gateMetrics().orElseThrow().slotted());
+        proxy.freeze();
+        long t0 = System.nanoTime();
+        APIGatewayProxyResponseEvent r = h.handleRequest(reserveEvent("hot-frozen-2", Map.of(goods, 1)),
+                new TestContext("hot-frozen-2", Duration.ofSeconds(4)));
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(201, r.getStatusCode(), "LOCK_ON_QUORUM_LOSS=proceed: " + r.getBody());
+        assertTrue(millis < 3_500, "answered after " + millis + " ms, past the deadline");
+        assertEquals(1, service.metrics().lockQuorumLost());
+        assertEquals(0, service.metrics().lockContended());
+        assertEquals(8, stock(goods));
     }
 
     /** ObservedLock runs a hook when its lock is held and another just before it is given back. */

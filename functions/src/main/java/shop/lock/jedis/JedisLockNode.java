@@ -98,9 +98,14 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
     // The gate's scripts share these helpers. KEYS: hot mark, arrival count, slots (zset: slot ->
     // time it counts as lost), parked leases (zset: "slot|value" -> end of validity), queue (list of
     // "inbox|deadline"). Times are this node's milliseconds (TIME), so no client clock is compared.
+    // keep lengthens a key's life to at least ms, never shortens it: every write of a score or entry
+    // keeps its key until that score has passed, so a resource's keys all expire once it is left alone.
     private static final String GATE_HELPERS = """
             local t = redis.call('TIME')
             local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local function keep(key, ms)
+              if ms > 0 and redis.call('PTTL', key) < ms then redis.call('PEXPIRE', key, ms) end
+            end
             local function grant(inbox, msg)
               local key = ARGV[9] .. inbox
               redis.call('RPUSH', key, msg)
@@ -129,6 +134,7 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
                     local k = freeSlot()
                     if not k then return end
                     redis.call('ZADD', KEYS[3], now + tonumber(ARGV[6]), k)
+                    keep(KEYS[3], tonumber(ARGV[6]))
                     grant(string.sub(head, 1, sep - 1), 'A|' .. k)
                   end
                 end
@@ -144,7 +150,9 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
     private static final Script ENTER = new Script(GATE_HELPERS + """
             if ARGV[11] == 'serve' then serve() return 'Q' end
             local n = redis.call('INCR', KEYS[2])
-            if n == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
+            -- A count without an expiry (new, or one that a quiet check's INCR made again just after
+            -- its window ended) gets this window's.
+            if redis.call('PTTL', KEYS[2]) < 0 then redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
             local marked = redis.call('EXISTS', KEYS[1]) == 1
             if n > tonumber(ARGV[1]) or redis.call('LLEN', KEYS[5]) > 0 then
               if not marked then
@@ -154,6 +162,7 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
                 -- the slots. (An arrival counts twice when a quiet check sent it here: never fewer.)
                 for i = 1, math.min(n - 1, tonumber(ARGV[1]), tonumber(ARGV[4])) do
                   redis.call('ZADD', KEYS[3], now + tonumber(ARGV[12]), 'open' .. i)
+                  keep(KEYS[3], tonumber(ARGV[12]))
                 end
               end
               redis.call('SET', KEYS[1], '1', 'PX', ARGV[3])
@@ -167,12 +176,14 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
               local k = freeSlot()
               if k then
                 redis.call('ZADD', KEYS[3], now + tonumber(ARGV[6]), k)
+                keep(KEYS[3], tonumber(ARGV[6]))
                 return 'A|' .. k
               end
             end
             local entry = ARGV[7] .. '|' .. (now + tonumber(ARGV[8]))
             redis.call('RPUSH', KEYS[5], entry)
-            redis.call('PEXPIRE', KEYS[5], tonumber(ARGV[8]) + 1000)
+            -- The queue lives as long as its longest entry: a later waiter with less time never shortens it.
+            keep(KEYS[5], tonumber(ARGV[8]) + 1000)
             -- The mark outlives every queued entry, so that no arrival finds the resource quiet while
             -- waiters stand (the quiet check does not look at the queue).
             if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[8]) then
@@ -181,25 +192,30 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
             return 'Q|' .. entry
             """);
 
-    // ARGV: as ENTER (12), then slot, value, remainingMs, graceMs, mode, fresh, extendBelowMs. hand: the
-    // lease goes to the oldest live waiter, else it is parked; its end is kept from the slot's entry
-    // unless it was just acquired or extended (fresh), so that hops do not shorten it, and a lease with
-    // less than extendBelowMs left is not handed on but answered 2: extend it first. drop: the slot goes to the
-    // oldest live waiter to acquire, else it is free. block: the slot stays taken for remainingMs.
+    // KEYS: as ENTER, then the slot's lock key. ARGV: as ENTER (12), then slot, value, remainingMs,
+    // graceMs, mode, fresh, extendBelowMs. hand: the lease goes to the oldest live waiter, else it is
+    // parked; its end is kept from the slot's entry unless it was just acquired or extended (fresh), so
+    // that hops do not shorten it, and a lease with less than extendBelowMs left is not handed on but
+    // answered 2: extend it first. A lease whose lock key here holds another value, or none, ran out
+    // while held and the slot may be another's: answered 3 (lost), and nothing changes. drop: the slot
+    // goes to the oldest live waiter to acquire, else it is free. block: the slot stays taken for remainingMs.
     private static final Script HAND_OFF = new Script(GATE_HELPERS + """
             local slot = ARGV[13]
             local r = tonumber(ARGV[15])
             if ARGV[17] == 'block' then
               redis.call('ZADD', KEYS[3], now + r, slot)
+              keep(KEYS[3], r)
               return 0
             end
             if ARGV[17] == 'hand' then
+              if redis.call('GET', KEYS[6]) ~= ARGV[14] then return 3 end
               local known = redis.call('ZSCORE', KEYS[3], slot)
               if ARGV[18] ~= '1' and known then
                 r = tonumber(known) - tonumber(ARGV[16]) - now
                 if r < tonumber(ARGV[19]) then return 2 end
               end
               redis.call('ZADD', KEYS[3], now + r + tonumber(ARGV[16]), slot)
+              keep(KEYS[3], r + tonumber(ARGV[16]))
             end
             while true do
               local head = redis.call('LPOP', KEYS[5])
@@ -210,6 +226,7 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
                   grant(string.sub(head, 1, sep - 1), 'L|' .. slot .. '|' .. ARGV[14] .. '|' .. r)
                 else
                   redis.call('ZADD', KEYS[3], now + tonumber(ARGV[6]), slot)
+                  keep(KEYS[3], tonumber(ARGV[6]))
                   grant(string.sub(head, 1, sep - 1), 'A|' .. slot)
                 end
                 -- Capacity that came free without a hand-off (slots held for quiet arrivals, a lease
@@ -220,6 +237,7 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
             end
             if ARGV[17] == 'hand' then
               redis.call('ZADD', KEYS[4], now + r, slot .. '|' .. ARGV[14])
+              keep(KEYS[4], r)
             else
               redis.call('ZREM', KEYS[3], slot)
             end
@@ -396,44 +414,52 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
     }
 
     @Override
-    public Reply enter(String key, String inbox, long waitMillis, Settings settings) {
+    public Reply enter(String key, String inbox, long waitMillis, Settings settings, long deadlineNanos) {
         return gate(send(ENTER, gateKeys(key), gateArgs(key, settings, inbox, waitMillis, "enter"),
-                r -> GateNode.parse((String) r)));
+                r -> GateNode.parse((String) r)), deadlineNanos);
     }
 
     @Override
-    public void serve(String key, Settings settings) {
-        gate(send(ENTER, gateKeys(key), gateArgs(key, settings, "", 0, "serve"), r -> r));
+    public void serve(String key, Settings settings, long deadlineNanos) {
+        gate(send(ENTER, gateKeys(key), gateArgs(key, settings, "", 0, "serve"), r -> r), deadlineNanos);
     }
 
     @Override
-    public HandOff handOff(String key, int slot, String value, long remainingMillis, boolean fresh, Settings settings) {
-        long r = handOff(key, slot, value, remainingMillis, fresh, settings, "hand");
-        return r == 1 ? HandOff.PASSED : r == 2 ? HandOff.EXTEND_FIRST : HandOff.PARKED;
+    public HandOff handOff(String key, int slot, String value, long remainingMillis, boolean fresh, Settings settings,
+                           long deadlineNanos) {
+        long r = handOff(key, slot, value, remainingMillis, fresh, settings, "hand", deadlineNanos);
+        return switch ((int) r) {
+            case 1 -> HandOff.PASSED;
+            case 2 -> HandOff.EXTEND_FIRST;
+            case 3 -> HandOff.LOST;
+            default -> HandOff.PARKED;
+        };
     }
 
     @Override
-    public boolean drop(String key, int slot, Settings settings) {
-        return handOff(key, slot, "", 0, false, settings, "drop") == 1;
+    public boolean drop(String key, int slot, Settings settings, long deadlineNanos) {
+        return handOff(key, slot, "", 0, false, settings, "drop", deadlineNanos) == 1;
     }
 
     @Override
-    public void block(String key, int slot, long millis) {
-        handOff(key, slot, "", millis, false, new Settings(0, 1, 1, 1, 0, 0, 0, 0, 1, 0), "block");
+    public void block(String key, int slot, long millis, long deadlineNanos) {
+        handOff(key, slot, "", millis, false, new Settings(0, 1, 1, 1, 0, 0, 0, 0, 1, 0), "block", deadlineNanos);
     }
 
     private long handOff(String key, int slot, String value, long remainingMillis, boolean fresh, Settings settings,
-                         String mode) {
+                         String mode, long deadlineNanos) {
         var args = new ArrayList<>(gateArgs(key, settings, "", 0, "hand"));
         args.addAll(List.of(Integer.toString(slot), value, Long.toString(remainingMillis),
                 Long.toString(settings.graceMillis()), mode, fresh ? "1" : "0", Long.toString(settings.extendBelowMillis())));
-        return gate(send(HAND_OFF, gateKeys(key), args, r -> (Long) r));
+        var keys = new ArrayList<>(gateKeys(key));
+        keys.add(key + "#" + slot);
+        return gate(send(HAND_OFF, keys, args, r -> (Long) r), deadlineNanos);
     }
 
     @Override
-    public Optional<Reply> leave(String key, String inbox, String entry) {
+    public Optional<Reply> leave(String key, String inbox, String entry, long deadlineNanos) {
         return gate(send(LEAVE, List.of(key + ":queue", key + ":in:" + inbox), List.of(entry),
-                r -> Optional.ofNullable((String) r).map(GateNode::parse)));
+                r -> Optional.ofNullable((String) r).map(GateNode::parse)), deadlineNanos);
     }
 
     @Override
@@ -444,34 +470,38 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
     }
 
     @Override
-    public List<Boolean> quiet(List<String> keys, Settings settings) {
-        var commands = new ArrayList<List<String>>(keys.size() * 3);
+    public List<Boolean> quiet(List<String> keys, Settings settings, long deadlineNanos) {
+        var commands = new ArrayList<List<String>>(keys.size() * 4);
         String window = Long.toString(settings.windowMillis());
         for (String key : keys) {
             // The window's count starts at its first arrival and ends with it: SET NX sets the expiry
-            // once, INCR keeps it.
+            // once, INCR keeps it. When the count expired between the two, INCR made it again without an
+            // expiry: PTTL shows that, and the arrival goes to ENTER, which gives it one (never a
+            // count that lives for ever and keeps the resource hot).
             commands.add(List.of("SET", key + ":n", "0", "PX", window, "NX"));
             commands.add(List.of("INCR", key + ":n"));
+            commands.add(List.of("PTTL", key + ":n"));
             commands.add(List.of("EXISTS", key + ":hot"));
         }
-        List<Object> replies = pipeline(commands);
+        List<Object> replies = pipeline(commands, deadlineNanos);
         var out = new ArrayList<Boolean>(keys.size());
         for (int i = 0; i < keys.size(); i++) {
-            long arrivals = (Long) replies.get(3 * i + 1);
-            long marked = (Long) replies.get(3 * i + 2);
-            out.add(arrivals <= settings.hotAfter() && marked == 0);
+            long arrivals = (Long) replies.get(4 * i + 1);
+            long pttl = (Long) replies.get(4 * i + 2);
+            long marked = (Long) replies.get(4 * i + 3);
+            out.add(arrivals <= settings.hotAfter() && pttl >= 0 && marked == 0);
         }
         return out;
     }
 
     /**
-     * pipeline writes plain commands in one flush and reads their replies, within maxBlock. A
-     * connection that missed its deadline is closed: replies may still be on their way.
+     * pipeline writes plain commands in one flush and reads their replies, within the bound of
+     * {@link #gate}. A connection that missed its deadline is closed: replies may still be on their way.
      */
-    private List<Object> pipeline(List<List<String>> commands) {
+    private List<Object> pipeline(List<List<String>> commands, long deadlineNanos) {
         RespConnection c = borrow();
         calls.increment();
-        long deadline = System.nanoTime() + Math.max(options.socketTimeout().toNanos(), options.maxBlock().toNanos());
+        long deadline = gateDeadline(deadlineNanos);
         try {
             c.sendAll(commands);
             var replies = new ArrayList<>(commands.size());
@@ -539,12 +569,20 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
     }
 
     /**
-     * gate waits for a gate call's reply for up to maxBlock: a home node's answer is not bounded by a
-     * lease's validity as a RedLock round is, and counting a slow home node as down would move its
-     * queue to another node, which costs far more than waiting for it.
+     * gate waits for a gate call's reply until the caller's deadline, at most maxBlock: a home node's
+     * answer is not bounded by a lease's validity as a RedLock round is, and counting a slow home node
+     * as down would move its queue to another node, which costs far more than waiting for it, but
+     * never past the caller's time. A caller with no time left still gets one socket timeout.
      */
-    private <T> T gate(Pending<T> pending) {
-        return pending.await(System.nanoTime() + Math.max(options.socketTimeout().toNanos(), options.maxBlock().toNanos()));
+    private <T> T gate(Pending<T> pending, long deadlineNanos) {
+        return pending.await(gateDeadline(deadlineNanos));
+    }
+
+    private long gateDeadline(long deadlineNanos) {
+        long now = System.nanoTime();
+        long socket = options.socketTimeout().toNanos();
+        long wait = Math.clamp(deadlineNanos - now, socket, Math.max(socket, options.maxBlock().toNanos()));
+        return now + wait;
     }
 
     /** send writes one script call on an idle connection (or a new one) and returns its pending reply. */

@@ -53,6 +53,9 @@ final class RespConnection implements AutoCloseable {
             socket.setTcpNoDelay(true);
             socket.setKeepAlive(true);
             socket.connect(new InetSocketAddress(host, port), Math.toIntExact(connectTimeout.toMillis()));
+            // A node that accepts and never answers must not hold the handshake for ever: it is bounded
+            // like the connect (read() sets each reply's own bound later).
+            socket.setSoTimeout(Math.toIntExact(Math.max(1, connectTimeout.toMillis())));
             if (tls) {
                 SSLSocket ssl = (SSLSocket) ((SSLSocketFactory) SSLSocketFactory.getDefault())
                         .createSocket(socket, host, port, true);
@@ -60,6 +63,7 @@ final class RespConnection implements AutoCloseable {
                 parameters.setEndpointIdentificationAlgorithm("HTTPS");
                 ssl.setSSLParameters(parameters);
                 socket = ssl;
+                ssl.startHandshake();
             }
             RespConnection c = new RespConnection(socket);
             if (credentials != null && credentials.getPassword() != null) {

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import redis.clients.jedis.RedisClient;
 import shop.lock.LockNode;
 import shop.lock.LockResult.Reason;
 import shop.lock.RedLock;
@@ -385,6 +386,122 @@ class SlotGateRedisTest {
         assertEquals(1, s.parked(), "and then it was parked again: " + s);
         long pttl = redis.admin((second.homeOf("aged") + 1) % 5).pttl("gate:aged#0");
         assertTrue(pttl > 1_500, "extended to a fresh 2 s on the nodes: " + pttl);
+    }
+
+    @Test
+    void handOnByAHolderWhoseLeaseRanOutAndWasTakenAgain_grantsNothing() throws Exception {
+        // 2 s leases, handed-on leases extended below 1 s left: B may hand on without extending for a while.
+        RedLockConfig shortLease = new RedLockConfig("gate:", Duration.ofMillis(2000), Duration.ofSeconds(10),
+                Duration.ofMillis(500), Duration.ofMillis(5), Duration.ofMillis(50), Duration.ofMillis(100));
+        SlotGate a = client(shortLease, SlotGate.Config.of(1, 0));
+        SlotGate b = client(shortLease, SlotGate.Config.of(1, 0));
+        SlotGate c = client(shortLease, SlotGate.Config.of(1, 0));
+        SlotGate d = client(shortLease, SlotGate.Config.of(1, 0));
+        admitted(a.enter(List.of("stale"), Duration.ofSeconds(1))).close(); // lease V1, parked
+        SlotGate.Pass stalled = admitted(b.enter(List.of("stale"), Duration.ofSeconds(1)));
+        String v1 = lockValue("stale#0");
+        assertEquals(1, b.metrics().snapshot().fromPool(), "B was handed V1, it did not take it");
+        // B stalls (a GC, a frozen instance) past V1's end: C waits for the slot and takes it afresh, as V2.
+        SlotGate.Pass fresh = admitted(c.enter(List.of("stale"), Duration.ofSeconds(15)));
+        String v2 = lockValue("stale#0");
+        assertNotEquals(v1, v2);
+        assertEquals(1, c.metrics().snapshot().acquired());
+        var fourth = new CompletableFuture<SlotGate.Admission>();
+        Thread.ofPlatform().start(() -> fourth.complete(d.enter(List.of("stale"), Duration.ofSeconds(20))));
+        await("D queued behind C", () -> queueLength(a, "stale") == 1);
+        stalled.close(); // B wakes up and hands V1 on
+        assertEquals(1, queueLength(a, "stale"), "V1 was handed to D while C holds slot 0 as V2");
+        assertEquals(0, redis.admin(a.homeOf("stale")).zcard("gate:stale:parked"), "V1 was parked");
+        assertEquals(1, b.metrics().snapshot().lost(), b.metrics().snapshot().toString());
+        assertEquals(0, b.metrics().snapshot().passedOn() + b.metrics().snapshot().parked(), b.metrics().snapshot().toString());
+        fresh.close(); // C hands V2 to D
+        SlotGate.Pass next = admitted(fourth.get(20, TimeUnit.SECONDS));
+        assertEquals(v2, lockValue("stale#0"), "D holds V2");
+        next.close();
+    }
+
+    /** lockValue is the value a majority of nodes hold under a lock key (null if none). */
+    private static String lockValue(String name) {
+        var counts = new java.util.HashMap<String, Integer>();
+        for (int i = 0; i < redis.size(); i++) {
+            String v = redis.admin(i).get("gate:" + name);
+            if (v != null && counts.merge(v, 1, Integer::sum) > redis.size() / 2) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void arrivalCountThatLostItsExpiry_getsItBack() throws Exception {
+        SlotGate gate = client(CONFIG, new SlotGate.Config(4, 16, Duration.ofMillis(500), Duration.ofMillis(500),
+                Duration.ofSeconds(1)));
+        int home = gate.homeOf("counted");
+        // What an INCR leaves when the window's count expired just after the SET NX that would have started it.
+        redis.admin(home).set("gate:counted:n", "3");
+        assertInstanceOf(Open.class, gate.enter(List.of("counted"), Duration.ofSeconds(1)), "still quiet");
+        long pttl = redis.admin(home).pttl("gate:counted:n");
+        assertTrue(pttl > 0 && pttl <= 500, "the count ends with a window again: " + pttl);
+        await("the count expired", () -> !redis.admin(home).exists("gate:counted:n"));
+        assertInstanceOf(Open.class, gate.enter(List.of("counted"), Duration.ofSeconds(1)));
+    }
+
+    @Test
+    void afterAHotBurst_everyKeyOfTheResource_expiresOnEveryNode() throws Exception {
+        SlotGate first = client(2, 0);
+        SlotGate second = client(2, 0);
+        SlotGate third = client(2, 0);
+        SlotGate quitter = client(2, 0);
+        SlotGate.Pass p1 = admitted(first.enter(List.of("spent"), Duration.ofSeconds(5)));
+        SlotGate.Pass p2 = admitted(second.enter(List.of("spent"), Duration.ofSeconds(5)));
+        var waiting = new CompletableFuture<SlotGate.Admission>();
+        Thread.ofPlatform().start(() -> waiting.complete(third.enter(List.of("spent"), Duration.ofSeconds(20))));
+        await("a waiter queued", () -> queueLength(first, "spent") == 1);
+        assertInstanceOf(Refused.class, quitter.enter(List.of("spent"), Duration.ofMillis(200)));
+        p1.close(); // handed to the waiter
+        admitted(waiting.get(20, TimeUnit.SECONDS)).close(); // parked
+        p2.close(); // parked
+        int keys = 0;
+        for (int i = 0; i < redis.size(); i++) {
+            for (String key : redis.admin(i).keys("gate:spent*")) {
+                keys++;
+                assertNotEquals(-1L, redis.admin(i).pttl(key), "node " + i + " keeps " + key + " forever");
+            }
+        }
+        assertTrue(keys >= 8, "the burst left its slots, parked leases and lock keys: " + keys + " keys");
+    }
+
+    @Test
+    void laterWaiterWithLittleTimeLeft_doesNotShortenTheQueue() throws Exception {
+        SlotGate holder = client(1, 0);
+        SlotGate patient = client(1, 0);
+        SlotGate hurried = client(1, 0);
+        SlotGate.Pass held = admitted(holder.enter(List.of("line"), Duration.ofSeconds(1)));
+        var waiting = new CompletableFuture<SlotGate.Admission>();
+        Thread.ofPlatform().start(() -> waiting.complete(patient.enter(List.of("line"), Duration.ofSeconds(20))));
+        await("the patient waiter queued", () -> queueLength(holder, "line") == 1);
+        assertInstanceOf(Refused.class, hurried.enter(List.of("line"), Duration.ofMillis(100)));
+        long pttl = redis.admin(holder.homeOf("line")).pttl("gate:line:queue");
+        assertTrue(pttl > 15_000, "the queue must outlive the patient waiter's 20 s entry: " + pttl);
+        held.close();
+        admitted(waiting.get(20, TimeUnit.SECONDS)).close();
+    }
+
+    @Test
+    void nodeThatHangsInTheTlsHandshake_failsTheCallWithinItsBound() throws Exception {
+        try (var frozen = new shop.testing.FreezableProxy("127.0.0.1", redis.port(0))) {
+            frozen.freeze();
+            var client = RedisClient.create("127.0.0.1", frozen.port());
+            try (var node = new JedisLockNode(client, "127.0.0.1", frozen.port(), true, OPTIONS)) {
+                var settings = new shop.lock.GateNode.Settings(1, 100, 100, 1, 0, 1, 1, 1, 1, 1);
+                long t0 = System.nanoTime();
+                org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(10), () ->
+                        org.junit.jupiter.api.Assertions.assertThrows(shop.lock.LockNodeException.class,
+                                () -> node.quiet(List.of("gate:tls"), settings, System.nanoTime())));
+                long millis = (System.nanoTime() - t0) / 1_000_000;
+                assertTrue(millis < 2 * NODE_TIMEOUT.toMillis() + 500, "the handshake took " + millis + " ms");
+            }
+        }
     }
 
     private static SlotGateMetrics.Snapshot sum(List<SlotGate> gates) {

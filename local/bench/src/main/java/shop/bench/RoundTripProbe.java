@@ -37,8 +37,10 @@ public final class RoundTripProbe {
                 Duration.ofSeconds(1));
         try (JedisLockNode node = JedisLockNode.connect("127.0.0.1", port, options)) {
             var hot = new GateNode.Settings(0, 10, 2_000, 16, 1_250, 5_200, 200, 2_500, 5_000, 100);
-            // One lease parked for the hot goods, as a holder would leave it.
-            node.handOff("probe:hot", 0, "v.1", 600_000, true, hot);
+            // One lease parked for the hot goods, as a holder would leave it: its lock key holds its value
+            // (the hand-off hands on only a lease the node still holds).
+            node.setAllIfAbsent(List.of("probe:hot#0"), "v.1", Duration.ofMinutes(10), false);
+            node.handOff("probe:hot", 0, "v.1", 600_000, true, hot, within());
             String[] names = {"gate, quiet goods: quiet check (one call per order)",
                 "gate, hot goods: enter with a parked lease + hand-off (two calls per order)"};
             for (int round = 0; round < 2; round++) {
@@ -48,10 +50,10 @@ public final class RoundTripProbe {
                     long t0 = System.nanoTime();
                     for (int i = 0; i < orders; i++) {
                         if (kind == 0) {
-                            node.quiet(List.of("probe:quiet:" + (i % 1000)), hot);
+                            node.quiet(List.of("probe:quiet:" + (i % 1000)), hot, within());
                         } else {
-                            var lease = (GateNode.Lease) node.enter("probe:hot", "in." + i, 3_000, hot);
-                            node.handOff("probe:hot", lease.slot(), lease.value(), 600_000, false, hot);
+                            var lease = (GateNode.Lease) node.enter("probe:hot", "in." + i, 3_000, hot, within());
+                            node.handOff("probe:hot", lease.slot(), lease.value(), 600_000, false, hot, within());
                         }
                     }
                     double r = (ProcCpu.totalNanos(pid) - r0) / 1e3 / orders;
@@ -63,6 +65,11 @@ public final class RoundTripProbe {
                 }
             }
         }
+    }
+
+    /** within is the deadline of one gate call: a second from now. */
+    private static long within() {
+        return System.nanoTime() + Duration.ofSeconds(1).toNanos();
     }
 
     public static void main(String[] args) throws Exception {
