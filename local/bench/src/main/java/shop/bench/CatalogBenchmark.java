@@ -3,6 +3,8 @@ package shop.bench;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -31,10 +33,15 @@ import shop.stack.LocalStack;
  * the local stack, and for each size a database of its own (migrated, bulk-loaded with multi-row
  * INSERTs; the smaller sizes hold the first goods of the larger), then measures the sizes side by
  * side: one call per size in turn, so that the shared machine's load falls on every size alike.
+ * Every shape is measured REPEATS times (default 3), the sizes' order rotated from one repeat to the
+ * next; the table shows the median of the repeats with their range, and the p99 ratio is taken
+ * within each repeat. Every answer must be 200, or the run fails. The raw results (one line per shape,
+ * size and repeat, with the commit and the load average) go to docs/bench-results/catalog-*.csv.
  * Not a test: run it by hand and copy the table into docs/benchmarks.md.
  *
  * <p>Run: {@code ./mvnw -q -B -pl local/bench -am install -DskipTests && java -cp ... shop.bench.CatalogBenchmark}
- * (see docs/benchmarks.md for the exact command). Arguments: sizes, default {@code 10000,100000,1000000}.
+ * (see docs/benchmarks.md for the exact command). Arguments: sizes, default {@code 10000,100000,1000000};
+ * repeats, default 3.
  */
 public final class CatalogBenchmark {
     private static final String[] ADJECTIVES = ("wireless vintage classic smart organic deluxe compact portable premium "
@@ -61,9 +68,10 @@ public final class CatalogBenchmark {
         for (String s : (args.length > 0 ? args[0] : "10000,100000,1000000").split(",")) {
             sizes.add(Integer.parseInt(s.trim()));
         }
+        int repeats = args.length > 1 ? Integer.parseInt(args[1].trim()) : 3;
         LocalStack stack = LocalStack.start(System.getenv());
         try {
-            run(stack, sizes);
+            run(stack, sizes, repeats);
             // BENCH_HOLD_SECONDS keeps the stack and its databases up after the run, for EXPLAIN by hand.
             long hold = Long.parseLong(System.getenv().getOrDefault("BENCH_HOLD_SECONDS", "0"));
             if (hold > 0) {
@@ -75,7 +83,7 @@ public final class CatalogBenchmark {
         }
     }
 
-    private static void run(LocalStack stack, List<Integer> sizes) throws Exception {
+    private static void run(LocalStack stack, List<Integer> sizes, int repeats) throws Exception {
         String baseUrl = stack.endpoints().jdbcUrl();
         List<HikariDataSource> pools = new ArrayList<>();
         Map<Integer, CatalogApiHandler> handlers = new LinkedHashMap<>();
@@ -110,15 +118,37 @@ public final class CatalogBenchmark {
                 handlers.put(size, new CatalogApiHandler(env));
             }
             System.err.println("load average before measuring: " + loadAverage());
-            Map<String, Map<Integer, long[]>> results = new LinkedHashMap<>();
-            for (var q : queries(ids).entrySet()) {
-                Map<Integer, long[]> p = measure(handlers, q.getValue());
-                results.put(q.getKey(), p);
-                StringBuilder line = new StringBuilder("  %-30s".formatted(q.getKey()));
-                p.forEach((size, v) -> line.append("  %,d: p50 %.2f p99 %.2f".formatted(size, v[0] / 1000.0, v[1] / 1000.0)));
-                System.err.println(line + "  (load " + loadAverage() + ")");
+            String started = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString()
+                    .replace(":", "-");
+            String commit = commit();
+            Path csv = Path.of(System.getProperty("shop.root", ".")).resolve("docs/bench-results")
+                    .resolve("catalog-" + started + "-" + commit.replace("+", "-") + ".csv");
+            Files.createDirectories(csv.getParent());
+            Files.writeString(csv, "started,commit,repeat,shape,size,p50_us,p99_us,load1\n");
+            // shape -> size -> one {p50, p99} per repeat
+            Map<String, Map<Integer, List<long[]>>> results = new LinkedHashMap<>();
+            for (int r = 0; r < repeats; r++) {
+                // The sizes' order turns by one each repeat: no size is always measured first.
+                List<Integer> order = new ArrayList<>(sizes);
+                java.util.Collections.rotate(order, -r);
+                Map<Integer, CatalogApiHandler> rotated = new LinkedHashMap<>();
+                order.forEach(size -> rotated.put(size, handlers.get(size)));
+                for (var q : queries(ids).entrySet()) {
+                    Map<Integer, long[]> p = measure(rotated, q.getValue());
+                    String load = loadAverage();
+                    StringBuilder line = new StringBuilder("  repeat %d %-30s".formatted(r + 1, q.getKey()));
+                    for (int size : sizes) {
+                        long[] v = p.get(size);
+                        results.computeIfAbsent(q.getKey(), k -> new LinkedHashMap<>())
+                                .computeIfAbsent(size, k -> new ArrayList<>()).add(v);
+                        line.append("  %,d: p50 %.2f p99 %.2f".formatted(size, v[0] / 1000.0, v[1] / 1000.0));
+                        Files.writeString(csv, "%s,%s,%d,\"%s\",%d,%d,%d,%s%n".formatted(started, commit, r + 1, q.getKey(),
+                                size, v[0], v[1], load.split(" ")[0]), java.nio.file.StandardOpenOption.APPEND);
+                    }
+                    System.err.println(line + "  (load " + load + ")");
+                }
             }
-            print(sizes, results, loadSeconds);
+            print(sizes, results, loadSeconds, repeats, started, commit, csv);
             System.out.println("Load average at the end (1, 5, 15 min): " + loadAverage());
         } finally {
             pools.forEach(HikariDataSource::close);
@@ -328,8 +358,11 @@ public final class CatalogBenchmark {
         return micros;
     }
 
-    private static void print(List<Integer> sizes, Map<String, Map<Integer, long[]>> results, Map<Integer, Double> load) {
-        StringBuilder out = new StringBuilder("\n| GET /goods | ");
+    private static void print(List<Integer> sizes, Map<String, Map<Integer, List<long[]>>> results, Map<Integer, Double> load,
+                              int repeats, String started, String commit, Path csv) {
+        StringBuilder out = new StringBuilder("\nRun %s, commit %s; %d repeats, sizes rotated; median (min-max) of the repeats; raw: %s%n"
+                .formatted(started, commit, repeats, csv.getFileName()));
+        out.append("\n| GET /goods | ");
         for (int size : sizes) {
             out.append("%,d p50 | %,d p99 | ".formatted(size, size));
         }
@@ -338,16 +371,46 @@ public final class CatalogBenchmark {
         for (var r : results.entrySet()) {
             out.append("| ").append(r.getKey()).append(" | ");
             for (int size : sizes) {
-                long[] p = r.getValue().get(size);
-                out.append("%.2f ms | %.2f ms | ".formatted(p[0] / 1000.0, p[1] / 1000.0));
+                List<long[]> runs = r.getValue().get(size);
+                long[] p50 = runs.stream().mapToLong(v -> v[0]).sorted().toArray();
+                long[] p99 = runs.stream().mapToLong(v -> v[1]).sorted().toArray();
+                out.append("%.2f ms | %.2f ms (%.2f-%.2f) | ".formatted(p50[p50.length / 2] / 1000.0, p99[p99.length / 2] / 1000.0,
+                        p99[0] / 1000.0, p99[p99.length - 1] / 1000.0));
             }
-            double ratio = (double) r.getValue().get(sizes.getLast())[1] / r.getValue().get(sizes.getFirst())[1];
-            out.append("%.2fx |\n".formatted(ratio));
+            // The ratio within each repeat: the two sizes were measured call by call, side by side.
+            double[] ratios = new double[repeats];
+            for (int i = 0; i < repeats; i++) {
+                ratios[i] = (double) r.getValue().get(sizes.getLast()).get(i)[1] / r.getValue().get(sizes.getFirst()).get(i)[1];
+            }
+            java.util.Arrays.sort(ratios);
+            out.append("%.2fx (%.2fx-%.2fx) |\n".formatted(ratios[repeats / 2], ratios[0], ratios[repeats - 1]));
         }
         out.append("\nLoad time (multi-row INSERTs, one database per size): ");
         load.forEach((size, secs) -> out.append("%,d in %.0f s; ".formatted(size, secs)));
         out.append('\n');
         System.out.println(out);
+    }
+
+    /** commit is the checked-out commit, with "+dirty" when tracked files have changes. */
+    private static String commit() {
+        try {
+            String root = System.getProperty("shop.root", ".");
+            String head = git(root, "rev-parse", "--short", "HEAD");
+            return head + (git(root, "status", "--porcelain", "--untracked-files=no").isEmpty() ? "" : "+dirty");
+        } catch (java.io.IOException | InterruptedException e) {
+            return "unknown";
+        }
+    }
+
+    private static String git(String root, String... args) throws java.io.IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("git", "-C", root));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        if (p.waitFor() != 0) {
+            throw new java.io.IOException(out);
+        }
+        return out;
     }
 
     private static void exec(LocalStack stack, String url, String sql) throws SQLException {
