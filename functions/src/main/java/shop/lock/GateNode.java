@@ -61,8 +61,14 @@ public interface GateNode {
     record Acquire(int slot) implements Reply {
     }
 
-    /** Queued: the caller waits in the resource's queue as {@code entry}; a grant will arrive in its inbox. */
-    record Queued(String entry) implements Reply {
+    /**
+     * Queued: the caller waits in the resource's queue as {@code entry}; a grant will arrive in its
+     * inbox. {@code wakeMillis} is when, from now, a slot that nobody holds comes free (its entry on the
+     * node ends: kept for the quiet arrivals of a window, or for a lease this node does not know), so
+     * that the caller can {@link #serve} the queue itself then; -1 when there is none, or the caller
+     * queues behind as many waiters as there are slots.
+     */
+    record Queued(String entry, long wakeMillis) implements Reply {
     }
 
     /**
@@ -75,10 +81,12 @@ public interface GateNode {
     Reply enter(String key, String inbox, long waitMillis, Settings settings, long deadlineNanos);
 
     /**
-     * serve hands capacity that came free without a hand-off (a slot whose lease ran out, a dead
-     * waiter's turn) to the live waiters, oldest first. A waiter calls it when its wait timed out.
+     * serve hands capacity that came free without a hand-off (a slot kept for quiet arrivals or whose
+     * lease ran out, a dead waiter's turn) to the live waiters, oldest first. A waiter calls it when
+     * its wait timed out. Returns, like {@link Queued#wakeMillis()}, the milliseconds until the next
+     * slot's entry ends while waiters remain, or -1.
      */
-    void serve(String key, Settings settings, long deadlineNanos);
+    long serve(String key, Settings settings, long deadlineNanos);
 
     /**
      * handOff gives a lease of slot {@code slot} to the oldest live waiter, or parks it for the next
@@ -126,7 +134,7 @@ public interface GateNode {
 
     /**
      * parse reads a reply in the scripts' format: {@code O}, {@code L|slot|value|ms},
-     * {@code A|slot} or {@code Q|entry}. Values never hold '|'.
+     * {@code A|slot} or {@code Q|wakeMs|entry}. Values never hold '|'.
      */
     static Reply parse(String reply) {
         if (reply == null || reply.isEmpty()) {
@@ -134,7 +142,10 @@ public interface GateNode {
         }
         return switch (reply.charAt(0)) {
             case 'O' -> new Open();
-            case 'Q' -> new Queued(reply.substring(2));
+            case 'Q' -> {
+                int a = reply.indexOf('|', 2);
+                yield new Queued(reply.substring(a + 1), Long.parseLong(reply.substring(2, a)));
+            }
             case 'A' -> new Acquire(Integer.parseInt(reply.substring(2)));
             case 'L' -> {
                 int a = reply.indexOf('|', 2);

@@ -367,7 +367,7 @@ public final class SlotGate {
                 case GateNode.Acquire a -> take(resource, h, a.slot(), deadline);
                 case GateNode.Queued q -> {
                     metrics.queued();
-                    yield await(resource, h, inbox, q.entry(), sent, deadline);
+                    yield await(resource, h, inbox, q, sent, deadline);
                 }
             };
             if (!(step instanceof Retry retry)) {
@@ -385,14 +385,26 @@ public final class SlotGate {
      */
     private enum Retry { AGAIN, NODE_LOST }
 
-    /** await waits in the queue for a grant until deadline, asking the home node to serve at each poll. */
-    private Object await(String resource, int h, String inbox, String entry, long sent, long deadline)
+    /**
+     * await waits in the queue for a grant until deadline, asking the home node to serve at each poll,
+     * and sooner when the node said that a slot nobody holds comes free earlier: nobody would hand
+     * that one on, and without the wake-up the queue would stand idle until a poll.
+     */
+    private Object await(String resource, int h, String inbox, GateNode.Queued queued, long sent, long deadline)
             throws InterruptedException {
         String key = keyPrefix + resource;
         GateNode node = nodes.get(h);
+        String entry = queued.entry();
+        // Only the first waiters, whom a slot coming free can serve, are told when; the rest are served
+        // by those waiters' hand-offs. A wake-up counts from the reply, which came after the node read its
+        // clock, and one millisecond more (both clocks count whole ones): never before the slot is free.
+        boolean woken = queued.wakeMillis() >= 0;
+        long wakeMillis = queued.wakeMillis();
+        long wakeFrom = System.nanoTime();
         int slowCalls = 0;
         while (true) {
-            long left = deadline - System.nanoTime();
+            long now = System.nanoTime();
+            long left = deadline - now;
             java.util.Optional<GateNode.Reply> grant;
             try {
                 if (left <= 0) {
@@ -401,9 +413,14 @@ public final class SlotGate {
                         return Reason.CONTENDED;
                     }
                 } else {
-                    grant = node.await(key, inbox, Duration.ofNanos(Math.min(left, config.poll().toNanos())));
+                    long wait = Math.min(left, config.poll().toNanos());
+                    if (woken && wakeMillis >= 0) {
+                        wait = Math.min(wait, Math.max(0, wakeFrom + Duration.ofMillis(wakeMillis + 1).toNanos() - now));
+                    }
+                    grant = node.await(key, inbox, Duration.ofNanos(wait));
                     if (grant.isEmpty()) {
-                        node.serve(key, settings, deadline);
+                        wakeMillis = node.serve(key, settings, deadline);
+                        wakeFrom = System.nanoTime();
                         if (Thread.interrupted()) {
                             throw new InterruptedException();
                         }

@@ -99,7 +99,10 @@
  *       those went on without a slot, and may still be in the database.</li>
  *   <li>The home node keeps the slots that are out, the leases parked between holders and a FIFO
  *       queue of waiters. An arrival with nobody queued before it gets a parked lease or a free slot
- *       to acquire; otherwise it queues and blocks on its own inbox list.</li>
+ *       to acquire; otherwise it queues and blocks on its own inbox list. A slot kept out of use with
+ *       no holder (for the quiet arrivals, or for a lease the node does not know) comes free with nobody
+ *       to hand it on: so the first waiters, as many as the slots, are told when the earliest slot's
+ *       entry ends, and then serve the queue themselves (one call) instead of at their next poll.</li>
  *   <li>A holder that is done does not delete its lease on every node: it hands it to the oldest live
  *       waiter (a push onto that waiter's inbox), or parks it for the next arrival, in one script on
  *       the home node. A hot resource so costs each order two or three round trips to one node, where

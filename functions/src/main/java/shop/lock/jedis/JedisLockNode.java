@@ -146,9 +146,22 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
     // ARGV: hotAfter, windowMs, hotForMs, slots, minLeaseMs, acquireMs, inbox, waitMs, inbox prefix,
     // inbox ttl, mode, openHoldMs. An arrival renews the hot mark while arrivals exceed hotAfter per
     // window or a queue stands; a quiet resource answers O. A hot one: a parked lease (L), a free slot
-    // to acquire (A), or a place in the queue (Q), never ahead of an earlier waiter.
+    // to acquire (A), or a place in the queue (Q|wakeMs|entry), never ahead of an earlier waiter. Mode
+    // serve serves the queue and answers the next wakeMs.
     private static final Script ENTER = new Script(GATE_HELPERS + """
-            if ARGV[11] == 'serve' then serve() return 'Q' end
+            -- The time until the earliest slot's entry ends (-1 for none, or when nobody queues): a slot
+            -- held for no holder (for the quiet arrivals of a window, or for a lease this node does not
+            -- know) comes free then with nobody to hand it on, so a waiter serves the queue itself then.
+            local function wake()
+              if redis.call('LLEN', KEYS[5]) == 0 then return -1 end
+              local first = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
+              if not first[2] then return -1 end
+              return math.max(0, tonumber(first[2]) - now)
+            end
+            if ARGV[11] == 'serve' then
+              serve()
+              return wake()
+            end
             local n = redis.call('INCR', KEYS[2])
             -- A count without an expiry (new, or one that a quiet check's INCR made again just after
             -- its window ended) gets this window's.
@@ -181,7 +194,7 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
               end
             end
             local entry = ARGV[7] .. '|' .. (now + tonumber(ARGV[8]))
-            redis.call('RPUSH', KEYS[5], entry)
+            local place = redis.call('RPUSH', KEYS[5], entry)
             -- The queue lives as long as its longest entry: a later waiter with less time never shortens it.
             keep(KEYS[5], tonumber(ARGV[8]) + 1000)
             -- The mark outlives every queued entry, so that no arrival finds the resource quiet while
@@ -189,7 +202,9 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
             if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[8]) then
               redis.call('SET', KEYS[1], '1', 'PX', ARGV[8])
             end
-            return 'Q|' .. entry
+            -- The first waiters (as many as there are slots: those a slot coming free could serve) are
+            -- told when the earliest slot's entry ends; the rest are served by the hand-offs of those.
+            return 'Q|' .. (place <= tonumber(ARGV[4]) and wake() or -1) .. '|' .. entry
             """);
 
     // KEYS: as ENTER, then the slot's lock key. ARGV: as ENTER (12), then slot, value, remainingMs,
@@ -420,8 +435,8 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
     }
 
     @Override
-    public void serve(String key, Settings settings, long deadlineNanos) {
-        gate(send(ENTER, gateKeys(key), gateArgs(key, settings, "", 0, "serve"), r -> r), deadlineNanos);
+    public long serve(String key, Settings settings, long deadlineNanos) {
+        return gate(send(ENTER, gateKeys(key), gateArgs(key, settings, "", 0, "serve"), r -> (Long) r), deadlineNanos);
     }
 
     @Override

@@ -159,6 +159,43 @@ class SlotGateRedisTest {
     }
 
     @Test
+    void waitersQueuedBehindSlotsKeptForQuietArrivals_getThemWhenTheyEnd_notAtTheirPoll() throws Exception {
+        // Two quiet arrivals go on without a slot; the third turns the resource hot and finds both slots
+        // kept for them (100 ms), with no holder to hand one on when that ends. Polls of 5 s, so that a
+        // waiter served only by its poll cannot pass.
+        var config = new SlotGate.Config(2, 2, Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5));
+        SlotGate gate = client(CONFIG, config);
+        assertInstanceOf(Open.class, gate.enter(List.of("kept"), Duration.ofSeconds(1)));
+        assertInstanceOf(Open.class, gate.enter(List.of("kept"), Duration.ofSeconds(1)));
+        List<CompletableFuture<Long>> waits = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            SlotGate waiter = client(CONFIG, config);
+            var waited = new CompletableFuture<Long>();
+            waits.add(waited);
+            Thread.ofPlatform().start(() -> {
+                try {
+                    long t0 = System.nanoTime();
+                    SlotGate.Pass p = admitted(waiter.enter(List.of("kept"), Duration.ofSeconds(20)));
+                    waited.complete((System.nanoTime() - t0) / 1_000_000);
+                    p.close();
+                } catch (Throwable t) {
+                    waited.completeExceptionally(t);
+                }
+            });
+            long expected = i + 1;
+            await("waiter " + i + " queued", () -> queueLength(gate, "kept") >= expected || waited.isDone());
+        }
+        long first = waits.getFirst().get(30, TimeUnit.SECONDS);
+        assertTrue(first >= 60, "the arrival that turned the resource hot got a slot kept for a quiet arrival: "
+                + first + " ms");
+        for (var waited : waits) {
+            long ms = waited.get(30, TimeUnit.SECONDS);
+            // 100 ms of kept slots, plus a loaded machine's margin; far below the 5 s poll.
+            assertTrue(ms < 1_500, "a waiter was served by its poll, not when the kept slots came free: " + ms + " ms");
+        }
+    }
+
+    @Test
     void hotResource_admitsAtMostItsSlots_observedByTheHolders_andQueuesTheRest() throws Exception {
         int slots = 3;
         int workers = 10;
