@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import shop.catalog.JdbcGoodsRepository.Sql;
 import shop.catalog.Keywords.Term;
 
@@ -232,25 +233,24 @@ final class KeywordSearch {
         int window = batchSize(WINDOW_SLACK * need, plan.selectivity());
         while (true) {
             Sql bounds = windowSql(word, cursor, window);
-            long[] w = jdbc.queryOne(bounds.text(), rs -> new long[] {rs.getLong(1), rs.getLong(2)}, bounds.args())
-                    .orElseThrow();
-            long entries = w[1];
-            if (entries == 0) {
-                return new Result(page(matches, offset, limit), matches.size(), false); // read to the end
-            }
-            long floor = w[0];
+            Optional<Long> found = jdbc.queryOne(bounds.text(), rs -> rs.getLong(1), bounds.args());
+            // No window-th entry: fewer remain, and this window runs to the end of the driver's list.
+            boolean last = found.isEmpty();
+            long floor = found.orElse(0L);
             Sql sql = seekSql(filter, plan, cursor, floor, need - matches.size());
             matches.addAll(jdbc.query(sql.text(), rs -> rs.getLong(1), sql.args()));
             if (matches.size() >= need) {
+                // A last window holds the rest of the list: the driver's goods less those read before it.
+                long entries = last ? Math.max(1, plan.driver().goods() - read) : window;
                 double share = (double) (top - matches.getLast() + 1) / Math.max(1, top - floor + 1);
                 double walked = read + Math.max(1, entries * Math.max(0, Math.min(1, share)));
                 long estimate = Math.round(matches.size() * plan.driver().goods() / walked);
                 return new Result(page(matches, offset, limit), Math.max(need, estimate), true);
             }
-            read += entries;
-            if (entries < window) {
+            if (last) {
                 return new Result(page(matches, offset, limit), matches.size(), false); // read to the end
             }
+            read += window;
             if (read - matches.size() >= MAX_MISSES) {
                 return new Result(page(matches, offset, limit), matches.size(), true); // a lower bound
             }
@@ -413,13 +413,14 @@ final class KeywordSearch {
     }
 
     /**
-     * windowSql is where the next {@code window} entries of a word below {@code cursor} end: the
-     * lowest id among them and how many there are (fewer than {@code window}: the rest of the list).
-     * An index-only read of at most {@code window} entries of the primary key.
+     * windowSql is where the next {@code window} entries of a word below {@code cursor} end: the id of
+     * the window-th of them, the lowest of the window; no row when fewer remain (the window is the
+     * rest of the list). A forward read of at most {@code window} entries of the primary key (V207
+     * holds them newest first), with no temporary table.
      */
     static Sql windowSql(String word, long cursor, int window) {
-        return new Sql("SELECT COALESCE(MIN(goods_id), 0), COUNT(*) FROM (SELECT goods_id FROM goods_word"
-                + " WHERE word = ? AND goods_id < ? ORDER BY goods_id DESC LIMIT ?) w", List.of(word, cursor, window));
+        return new Sql("SELECT goods_id FROM goods_word WHERE word = ? AND goods_id < ? ORDER BY goods_id DESC"
+                + " LIMIT 1 OFFSET ?", List.of(word, cursor, window - 1));
     }
 
     /**
