@@ -62,6 +62,12 @@ final class KeywordSearch {
      * otherwise read the driver's whole list.
      */
     static final int MAX_MISSES = 10_000;
+    /**
+     * MAX_PREFIX_LOOKUPS is how many words a checked prefix may stand for and still be checked by a
+     * primary-key lookup per word (with {@link #MAX_TERMS}, at most 32 joins: under the server's limit
+     * of 61 tables).
+     */
+    static final int MAX_PREFIX_LOOKUPS = 4;
     private static final int MIN_BATCH = 64;
     private static final int MAX_BATCH = 4_096;
     /** WINDOW_SLACK sizes a seek's window for this many times the matches it needs. */
@@ -370,7 +376,7 @@ final class KeywordSearch {
         params.add(offset);
         return new Sql("SELECT STRAIGHT_JOIN d.goods_id, COUNT(*) OVER (), TRUE" + checks.hit() + " AS hit FROM goods_word d"
                 + checks.joins() + " JOIN goods g ON g.id = d.goods_id AND " + rest.text()
-                + " WHERE d.word = ? HAVING hit ORDER BY d.goods_id DESC LIMIT ? OFFSET ?", params);
+                + " WHERE d.word = ?" + checks.where() + " HAVING hit ORDER BY d.goods_id DESC LIMIT ? OFFSET ?", params);
     }
 
     /**
@@ -388,7 +394,7 @@ final class KeywordSearch {
         params.add(like(plan.driver().term().text()));
         String having = checks.hit().isEmpty() ? "" : " HAVING hit";
         return new Sql("SELECT STRAIGHT_JOIN d.goods_id, TRUE" + checks.hit() + " AS hit FROM goods_word d" + checks.joins()
-                + " JOIN goods g ON g.id = d.goods_id AND " + rest.text() + " WHERE d.word LIKE ?" + having, params);
+                + " JOIN goods g ON g.id = d.goods_id AND " + rest.text() + " WHERE d.word LIKE ?" + checks.where() + having, params);
     }
 
     /**
@@ -408,7 +414,7 @@ final class KeywordSearch {
         String having = checks.hit().isEmpty() ? "" : " HAVING hit";
         return new Sql("SELECT STRAIGHT_JOIN d.goods_id, TRUE" + checks.hit() + " AS hit FROM goods_word d" + checks.joins()
                 + " JOIN goods g ON g.id = d.goods_id AND " + rest.text()
-                + " WHERE d.word = ? AND d.goods_id < ? AND d.goods_id >= ?" + having
+                + " WHERE d.word = ? AND d.goods_id < ? AND d.goods_id >= ?" + checks.where() + having
                 + " ORDER BY d.goods_id DESC LIMIT ?", params);
     }
 
@@ -464,21 +470,29 @@ final class KeywordSearch {
                 + checks.joins() + " ORDER BY d.goods_id DESC", params);
     }
 
-    /** Checks are the conditions of the other terms on a candidate: joins, and the hit condition that uses them. */
-    private record Checks(String joins, List<Object> joinParams, String hit, List<Object> hitParams) {
+    /**
+     * Checks are the conditions of the other terms on a candidate: joins, the hit condition that uses
+     * them, and (inner checks) conditions on the joins for the WHERE clause, without parameters.
+     */
+    private record Checks(String joins, List<Object> joinParams, String hit, List<Object> hitParams, String where) {
     }
 
     /**
      * checks builds the other terms' conditions on a goods id. A term of one word is a join on the
      * primary key {@code (word, goods_id)}, one lookup per candidate: an inner join that filters
-     * ({@code inner}), or a left join whose match the hit condition tests. A prefix of several words
-     * is a probe of the candidate's own entries on {@code idx_goods_word_goods}, in the select list,
-     * where the optimizer keeps it per candidate (in a WHERE clause it may turn it into a semi-join
-     * that reads the prefix's whole list).
+     * ({@code inner}), or a left join whose match the hit condition tests. A prefix of a few words (at
+     * most {@link #MAX_PREFIX_LOOKUPS}: "glass" for glass and glasses) is a left join per word, one
+     * primary-key lookup each, and a condition that one of them matched: in the WHERE clause
+     * ({@code inner}, so that goods are read only for matches) or the hit condition. A prefix of more
+     * words is a probe of the candidate's own entries on {@code idx_goods_word_goods}, in the select
+     * list, where the optimizer keeps it per candidate (in a WHERE clause it may turn it into a
+     * semi-join that reads the prefix's whole list); a correlated subquery costs about twice a lookup
+     * per candidate.
      */
     private static Checks checks(List<Stat> terms, String id, boolean inner) {
         StringBuilder joins = new StringBuilder();
         StringBuilder hit = new StringBuilder();
+        StringBuilder where = new StringBuilder();
         List<Object> joinParams = new ArrayList<>();
         List<Object> hitParams = new ArrayList<>();
         for (int i = 0; i < terms.size(); i++) {
@@ -491,6 +505,16 @@ final class KeywordSearch {
                 if (!inner) {
                     hit.append(" AND ").append(w).append(".goods_id IS NOT NULL");
                 }
+            } else if (s.words() != null && s.words().size() <= MAX_PREFIX_LOOKUPS) {
+                List<String> any = new ArrayList<>();
+                for (int j = 0; j < s.words().size(); j++) {
+                    String w = "w" + i + "_" + j;
+                    joins.append(" LEFT JOIN goods_word ").append(w).append(" ON ").append(w).append(".word = ? AND ")
+                            .append(w).append(".goods_id = ").append(id);
+                    joinParams.add(s.words().get(j));
+                    any.add(w + ".goods_id IS NOT NULL");
+                }
+                (inner ? where : hit).append(" AND (").append(String.join(" OR ", any)).append(')');
             } else if (s.term().prefix()) {
                 hit.append(" AND EXISTS (SELECT 1 FROM goods_word w WHERE w.goods_id = ").append(id)
                         .append(" AND w.word LIKE ?)");
@@ -500,7 +524,7 @@ final class KeywordSearch {
                 hitParams.add(s.term().text());
             }
         }
-        return new Checks(joins.toString(), joinParams, hit.toString(), hitParams);
+        return new Checks(joins.toString(), joinParams, hit.toString(), hitParams, where.toString());
     }
 
     /** like is the LIKE pattern for words starting with a prefix, with %, _ and \ escaped. */
