@@ -18,8 +18,9 @@ import shop.catalog.Keywords.Term;
  * words a prefix stands for (at most {@link #MAX_EXPANSION}; more make the term "broad") and their
  * goods summed (over at most {@link #EXACT_BOUND} + 1 words). The term with the fewest goods drives;
  * every other term of one word is a primary-key lookup per candidate (a join on
- * {@code (word, goods_id)}), a prefix of several words a probe of the candidate's own entries
- * ({@code idx_goods_word_goods}); goods (live, other filters) are joined last. Then, by the
+ * {@code (word, goods_id)}), a prefix of up to {@link #MAX_PREFIX_LOOKUPS} words a lookup per word,
+ * a prefix of more words a probe of the candidate's own entries ({@code idx_goods_word_goods});
+ * goods (live, other filters) are joined last. Then, by the
  * driver's size:
  * <ul>
  *   <li>at most {@link #EXACT_BOUND} goods: all of them are checked in one statement, and the total
