@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import shop.catalog.JdbcGoodsRepository.Sql;
 import shop.catalog.Keywords.Term;
 
@@ -17,8 +18,9 @@ import shop.catalog.Keywords.Term;
  * words a prefix stands for (at most {@link #MAX_EXPANSION}; more make the term "broad") and their
  * goods summed (over at most {@link #EXACT_BOUND} + 1 words). The term with the fewest goods drives;
  * every other term of one word is a primary-key lookup per candidate (a join on
- * {@code (word, goods_id)}), a prefix of several words a probe of the candidate's own entries
- * ({@code idx_goods_word_goods}); goods (live, other filters) are joined last. Then, by the
+ * {@code (word, goods_id)}), a prefix of up to {@link #MAX_PREFIX_LOOKUPS} words a lookup per word,
+ * a prefix of more words a probe of the candidate's own entries ({@code idx_goods_word_goods});
+ * goods (live, other filters) are joined last. Then, by the
  * driver's size:
  * <ul>
  *   <li>at most {@link #EXACT_BOUND} goods: all of them are checked in one statement, and the total
@@ -61,6 +63,12 @@ final class KeywordSearch {
      * otherwise read the driver's whole list.
      */
     static final int MAX_MISSES = 10_000;
+    /**
+     * MAX_PREFIX_LOOKUPS is how many words a checked prefix may stand for and still be checked by a
+     * primary-key lookup per word (with {@link #MAX_TERMS}, at most 32 joins: under the server's limit
+     * of 61 tables).
+     */
+    static final int MAX_PREFIX_LOOKUPS = 4;
     private static final int MIN_BATCH = 64;
     private static final int MAX_BATCH = 4_096;
     /** WINDOW_SLACK sizes a seek's window for this many times the matches it needs. */
@@ -232,25 +240,24 @@ final class KeywordSearch {
         int window = batchSize(WINDOW_SLACK * need, plan.selectivity());
         while (true) {
             Sql bounds = windowSql(word, cursor, window);
-            long[] w = jdbc.queryOne(bounds.text(), rs -> new long[] {rs.getLong(1), rs.getLong(2)}, bounds.args())
-                    .orElseThrow();
-            long entries = w[1];
-            if (entries == 0) {
-                return new Result(page(matches, offset, limit), matches.size(), false); // read to the end
-            }
-            long floor = w[0];
+            Optional<Long> found = jdbc.queryOne(bounds.text(), rs -> rs.getLong(1), bounds.args());
+            // No window-th entry: fewer remain, and this window runs to the end of the driver's list.
+            boolean last = found.isEmpty();
+            long floor = found.orElse(0L);
             Sql sql = seekSql(filter, plan, cursor, floor, need - matches.size());
             matches.addAll(jdbc.query(sql.text(), rs -> rs.getLong(1), sql.args()));
             if (matches.size() >= need) {
+                // A last window holds the rest of the list: the driver's goods less those read before it.
+                long entries = last ? Math.max(1, plan.driver().goods() - read) : window;
                 double share = (double) (top - matches.getLast() + 1) / Math.max(1, top - floor + 1);
                 double walked = read + Math.max(1, entries * Math.max(0, Math.min(1, share)));
                 long estimate = Math.round(matches.size() * plan.driver().goods() / walked);
                 return new Result(page(matches, offset, limit), Math.max(need, estimate), true);
             }
-            read += entries;
-            if (entries < window) {
+            if (last) {
                 return new Result(page(matches, offset, limit), matches.size(), false); // read to the end
             }
+            read += window;
             if (read - matches.size() >= MAX_MISSES) {
                 return new Result(page(matches, offset, limit), matches.size(), true); // a lower bound
             }
@@ -370,7 +377,7 @@ final class KeywordSearch {
         params.add(offset);
         return new Sql("SELECT STRAIGHT_JOIN d.goods_id, COUNT(*) OVER (), TRUE" + checks.hit() + " AS hit FROM goods_word d"
                 + checks.joins() + " JOIN goods g ON g.id = d.goods_id AND " + rest.text()
-                + " WHERE d.word = ? HAVING hit ORDER BY d.goods_id DESC LIMIT ? OFFSET ?", params);
+                + " WHERE d.word = ?" + checks.where() + " HAVING hit ORDER BY d.goods_id DESC LIMIT ? OFFSET ?", params);
     }
 
     /**
@@ -388,7 +395,7 @@ final class KeywordSearch {
         params.add(like(plan.driver().term().text()));
         String having = checks.hit().isEmpty() ? "" : " HAVING hit";
         return new Sql("SELECT STRAIGHT_JOIN d.goods_id, TRUE" + checks.hit() + " AS hit FROM goods_word d" + checks.joins()
-                + " JOIN goods g ON g.id = d.goods_id AND " + rest.text() + " WHERE d.word LIKE ?" + having, params);
+                + " JOIN goods g ON g.id = d.goods_id AND " + rest.text() + " WHERE d.word LIKE ?" + checks.where() + having, params);
     }
 
     /**
@@ -408,18 +415,19 @@ final class KeywordSearch {
         String having = checks.hit().isEmpty() ? "" : " HAVING hit";
         return new Sql("SELECT STRAIGHT_JOIN d.goods_id, TRUE" + checks.hit() + " AS hit FROM goods_word d" + checks.joins()
                 + " JOIN goods g ON g.id = d.goods_id AND " + rest.text()
-                + " WHERE d.word = ? AND d.goods_id < ? AND d.goods_id >= ?" + having
+                + " WHERE d.word = ? AND d.goods_id < ? AND d.goods_id >= ?" + checks.where() + having
                 + " ORDER BY d.goods_id DESC LIMIT ?", params);
     }
 
     /**
-     * windowSql is where the next {@code window} entries of a word below {@code cursor} end: the
-     * lowest id among them and how many there are (fewer than {@code window}: the rest of the list).
-     * An index-only read of at most {@code window} entries of the primary key.
+     * windowSql is where the next {@code window} entries of a word below {@code cursor} end: the id of
+     * the window-th of them, the lowest of the window; no row when fewer remain (the window is the
+     * rest of the list). A forward read of at most {@code window} entries of the primary key (V207
+     * holds them newest first), with no temporary table.
      */
     static Sql windowSql(String word, long cursor, int window) {
-        return new Sql("SELECT COALESCE(MIN(goods_id), 0), COUNT(*) FROM (SELECT goods_id FROM goods_word"
-                + " WHERE word = ? AND goods_id < ? ORDER BY goods_id DESC LIMIT ?) w", List.of(word, cursor, window));
+        return new Sql("SELECT goods_id FROM goods_word WHERE word = ? AND goods_id < ? ORDER BY goods_id DESC"
+                + " LIMIT 1 OFFSET ?", List.of(word, cursor, window - 1));
     }
 
     /**
@@ -463,21 +471,29 @@ final class KeywordSearch {
                 + checks.joins() + " ORDER BY d.goods_id DESC", params);
     }
 
-    /** Checks are the conditions of the other terms on a candidate: joins, and the hit condition that uses them. */
-    private record Checks(String joins, List<Object> joinParams, String hit, List<Object> hitParams) {
+    /**
+     * Checks are the conditions of the other terms on a candidate: joins, the hit condition that uses
+     * them, and (inner checks) conditions on the joins for the WHERE clause, without parameters.
+     */
+    private record Checks(String joins, List<Object> joinParams, String hit, List<Object> hitParams, String where) {
     }
 
     /**
      * checks builds the other terms' conditions on a goods id. A term of one word is a join on the
      * primary key {@code (word, goods_id)}, one lookup per candidate: an inner join that filters
-     * ({@code inner}), or a left join whose match the hit condition tests. A prefix of several words
-     * is a probe of the candidate's own entries on {@code idx_goods_word_goods}, in the select list,
-     * where the optimizer keeps it per candidate (in a WHERE clause it may turn it into a semi-join
-     * that reads the prefix's whole list).
+     * ({@code inner}), or a left join whose match the hit condition tests. A prefix of a few words (at
+     * most {@link #MAX_PREFIX_LOOKUPS}: "glass" for glass and glasses) is a left join per word, one
+     * primary-key lookup each, and a condition that one of them matched: in the WHERE clause
+     * ({@code inner}, so that goods are read only for matches) or the hit condition. A prefix of more
+     * words is a probe of the candidate's own entries on {@code idx_goods_word_goods}, in the select
+     * list, where the optimizer keeps it per candidate (in a WHERE clause it may turn it into a
+     * semi-join that reads the prefix's whole list); a correlated subquery costs about twice a lookup
+     * per candidate.
      */
     private static Checks checks(List<Stat> terms, String id, boolean inner) {
         StringBuilder joins = new StringBuilder();
         StringBuilder hit = new StringBuilder();
+        StringBuilder where = new StringBuilder();
         List<Object> joinParams = new ArrayList<>();
         List<Object> hitParams = new ArrayList<>();
         for (int i = 0; i < terms.size(); i++) {
@@ -490,6 +506,16 @@ final class KeywordSearch {
                 if (!inner) {
                     hit.append(" AND ").append(w).append(".goods_id IS NOT NULL");
                 }
+            } else if (s.words() != null && s.words().size() <= MAX_PREFIX_LOOKUPS) {
+                List<String> any = new ArrayList<>();
+                for (int j = 0; j < s.words().size(); j++) {
+                    String w = "w" + i + "_" + j;
+                    joins.append(" LEFT JOIN goods_word ").append(w).append(" ON ").append(w).append(".word = ? AND ")
+                            .append(w).append(".goods_id = ").append(id);
+                    joinParams.add(s.words().get(j));
+                    any.add(w + ".goods_id IS NOT NULL");
+                }
+                (inner ? where : hit).append(" AND (").append(String.join(" OR ", any)).append(')');
             } else if (s.term().prefix()) {
                 hit.append(" AND EXISTS (SELECT 1 FROM goods_word w WHERE w.goods_id = ").append(id)
                         .append(" AND w.word LIKE ?)");
@@ -499,7 +525,7 @@ final class KeywordSearch {
                 hitParams.add(s.term().text());
             }
         }
-        return new Checks(joins.toString(), joinParams, hit.toString(), hitParams);
+        return new Checks(joins.toString(), joinParams, hit.toString(), hitParams, where.toString());
     }
 
     /** like is the LIKE pattern for words starting with a prefix, with %, _ and \ escaped. */

@@ -384,6 +384,10 @@ class GoodsQueryPlanTest {
         out.put("walk over several words", KeywordSearch.walkSql(f, new KeywordSearch.Plan(
                 new KeywordSearch.Stat(lamp, List.of("lamp", "lampshade", "lamps"), 5000), List.of(wireless), false, 0.1, 20_000),
                 9_000, 500));
+        KeywordSearch.Plan fewWords = prefixOfFewWordsChecked();
+        out.put("seek, a prefix of two words checked", KeywordSearch.seekSql(f, fewWords, 9_000, 1, 21));
+        out.put("exact, a prefix of two words checked", KeywordSearch.exactSql(f, fewWords, 0, 20));
+        out.put("walk, a prefix of two words checked", KeywordSearch.walkSql(f, fewWords, 9_000, 500));
         out.put("walk over goods", KeywordSearch.walkSql(keywords("lamp wireless", null, null),
                 new KeywordSearch.Plan(null, List.of(lampStat, wireless), false, 0.1, 20_000), 9_000, 500));
         out.put("walk over goods of a brand", KeywordSearch.walkSql(f,
@@ -397,7 +401,8 @@ class GoodsQueryPlanTest {
         for (var e : keywordStatements().entrySet()) {
             for (Map<String, String> row : explain(e.getValue())) {
                 String table = String.valueOf(row.get("table"));
-                boolean ours = Set.of("g", "goods", "d", "w", "w0", "w1", "goods_word", "goods_word_stat").contains(table);
+                boolean ours = Set.of("g", "goods", "d", "w", "goods_word", "goods_word_stat").contains(table)
+                        || table.matches("w\\d+(_\\d+)?"); // a term's join, or one of a prefix's words
                 if (ours && ("ALL".equalsIgnoreCase(row.get("type")) || "index".equalsIgnoreCase(row.get("type")))) {
                     wrong.add(e.getKey() + ": " + e.getValue().text() + " -> " + row);
                 }
@@ -425,6 +430,27 @@ class GoodsQueryPlanTest {
         assertEquals("eq_ref", goods.get("type"), rows.toString());
         assertEquals(List.of("d", "w0", "g"), rows.stream().map(r -> r.get("table")).toList(),
                 "goods are read only for entries that have every word");
+    }
+
+    /** lamp drives; "wire" stands for wireless and wires: a prefix of two words, checked. */
+    private static KeywordSearch.Plan prefixOfFewWordsChecked() {
+        KeywordSearch.Stat lamp = new KeywordSearch.Stat(new Keywords.Term("lamp", true), List.of("lamp"), 2_857);
+        KeywordSearch.Stat wire = new KeywordSearch.Stat(new Keywords.Term("wire", true), List.of("wireless", "wires"), 4_000);
+        return new KeywordSearch.Plan(lamp, List.of(wire), false, 0.2, 20_000);
+    }
+
+    @Test
+    void checkedPrefixOfFewWords_isALookupPerWord_andGoodsOnlyForMatches() throws Exception {
+        GoodsFilter f = keywords("lamp wire", null, null);
+        var rows = explain(KeywordSearch.seekSql(f, prefixOfFewWordsChecked(), Long.MAX_VALUE, 1, 21));
+        assertEquals(List.of("d", "w0_0", "w0_1", "g"), rows.stream().map(r -> r.get("table")).toList(),
+                "a join per word of the prefix, before goods, and no subquery: " + rows);
+        for (var r : rows.subList(1, 3)) {
+            assertEquals("PRIMARY", r.get("key"), rows.toString());
+            assertEquals("eq_ref", r.get("type"), "one lookup per word and candidate: " + rows);
+        }
+        var exact = explain(KeywordSearch.exactSql(f, prefixOfFewWordsChecked(), 0, 20));
+        assertEquals(List.of("d", "w0_0", "w0_1", "g"), exact.stream().map(r -> r.get("table")).toList(), exact.toString());
     }
 
     @Test

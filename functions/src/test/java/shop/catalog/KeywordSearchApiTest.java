@@ -331,6 +331,53 @@ class KeywordSearchApiTest extends CatalogApiTestBase {
     }
 
     /**
+     * A checked prefix that stands for a few words ("glass": glass and glasses) is a lookup per word,
+     * in each plan: a small driver read whole (tiny), a large one sought window after window (lamp:
+     * 3,000 goods, of which 100 have a glass word, where the words' frequencies predict 43%, so the
+     * first window falls far short, and a page of 100 seeks to the end of the list), and a merged
+     * walk of the prefix (glass and glasses drive "mug glass", mug and mugs are checked). Every answer
+     * is the names' own, newest first; a read to the end of the list counts exactly.
+     */
+    @Test
+    void checkedPrefixOfFewWords_andSeeksOverManyWindows_answerExactlyWhatTheNamesSay() {
+        StringBuilder values = new StringBuilder();
+        List<String> names = new ArrayList<>();
+        for (int n = 1; n <= 10_000; n++) {
+            boolean lamp = n % 10 < 3;
+            String glass = lamp ? (n % 200 == 0 ? " glasses" : n % 200 == 100 ? " glass" : "")
+                    : (n % 2 == 0 ? " glass" : n % 5 == 1 ? " glasses" : "");
+            String name = (lamp ? "lamp" : n % 3 == 0 ? "mugs" : "mug") + glass + (n % 97 == 0 ? " tiny" : "") + " item " + n;
+            names.add(name);
+            values.append(n > 1 ? "," : "").append("('").append(name).append("','FEW-").append(n).append("',")
+                    .append(leaf).append(',').append(brand).append(",100,'[]','[]')");
+        }
+        CatalogDb.exec("INSERT INTO goods (name, goods_sn, category_id, brand_id, shop_price, images, desc_images) VALUES "
+                + values);
+        CatalogDb.repath();
+        long first = CatalogDb.longQuery("SELECT MIN(id) FROM goods");
+        assertTrue(stat("lamp") > KeywordSearch.EXACT_BOUND, "lamp is sought, not read whole");
+        for (String driver : List.of("lamp", "mug", "tiny")) {
+            List<Long> expected = new ArrayList<>();
+            for (int i = names.size() - 1; i >= 0; i--) {
+                Set<String> words = Keywords.indexWords(names.get(i));
+                if (words.stream().anyMatch(w -> w.startsWith(driver)) && words.stream().anyMatch(w -> w.startsWith("glass"))) {
+                    expected.add(first + i);
+                }
+            }
+            assertTrue(expected.size() > 20, driver + ": more than a page, " + expected.size());
+            String text = driver + " glass";
+            assertEquals(expected.subList(0, 20), ids(text), text);
+            assertEquals(expected.subList(20, Math.min(40, expected.size())), ids(text, "page", 2), text + " page 2");
+            var all = search(text, "pageSize", 100);
+            if (expected.size() <= 100) {
+                assertEquals(expected.size(), all.body().path("total").asInt(), text + ": read to the end, exact");
+                assertTrue(all.body().path("totalEstimated").isMissingNode(), all.toString());
+            }
+            assertEquals(expected.subList(0, Math.min(100, expected.size())), idsOf(all), text);
+        }
+    }
+
+    /**
      * A prefix of several words with more than 2,000 goods drives a merged walk of its words; a prefix
      * of more than 64 words and 2,000 goods (every model number) is checked on goods walked in id
      * order; a broad prefix with fewer goods is read whole. Each gives the newest matches; the

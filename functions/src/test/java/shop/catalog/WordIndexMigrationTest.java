@@ -57,7 +57,8 @@ class WordIndexMigrationTest {
                                ('红富士苹果', 'B', 1, 1, 100, '[]', '[]', NULL),
                                ('Orchard Old Pears', 'C', 1, 1, 100, '[]', '[]', NOW(3))""");
             }
-            assertEquals(7, Migrations.migrate(ds), "V120 (out of order), V203, V204, V205, V206 (out of order), V302 and V303");
+            assertEquals(8, Migrations.migrate(ds),
+                    "V120 (out of order), V203, V204, V205, V206 and V207 (out of order), V302 and V303");
             assertEquals(2, count(ds, "SELECT SUM(n) FROM goods_count"), "V203 counts the live goods");
             assertEquals(2, count(ds, "SELECT SUM(n) FROM goods_brand_price_count WHERE brand_id = 1 AND bucket = 310"),
                     "V206 counts the live goods by brand and price bucket");
@@ -79,6 +80,9 @@ class WordIndexMigrationTest {
             assertEquals(8, count(ds, "SELECT COUNT(*) FROM information_schema.statistics WHERE table_schema = "
                     + "'words_migration' AND table_name = 'goods' AND column_name = 'id' AND collation = 'D'"),
                     "V205: the list indexes hold id descending");
+            assertEquals(1, count(ds, "SELECT COUNT(*) FROM information_schema.statistics WHERE table_schema = "
+                    + "'words_migration' AND table_name = 'goods_word' AND index_name = 'PRIMARY' AND column_name = 'goods_id'"
+                    + " AND collation = 'D'"), "V207: a word's goods are held newest first");
         } finally {
             exec(adminUrl, "DROP DATABASE IF EXISTS words_migration");
         }
