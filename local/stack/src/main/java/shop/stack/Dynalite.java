@@ -28,11 +28,13 @@ final class Dynalite implements AutoCloseable {
 
     /** start runs dynalite on {@code fixedPort} (0: a free one), listening on {@code bind}. */
     static Dynalite start(Path projectRoot, Path workDir, int fixedPort, String bind) {
-        Path cli = projectRoot.resolve("local/node/node_modules/dynalite/cli.js");
-        if (!Files.isRegularFile(cli)) {
-            throw new IllegalStateException("dynalite is not installed at " + cli
+        Path installed = projectRoot.resolve("local/node/node_modules/dynalite/cli.js");
+        if (!Files.isRegularFile(installed)) {
+            throw new IllegalStateException("dynalite is not installed at " + installed
                     + ": run `npm ci --prefix local/node` (./dev does this for you)");
         }
+        // dynalite's command line, run so that a client dropping a request does not end the server.
+        Path cli = projectRoot.resolve("local/node/dynalite-server.js");
         int port = fixedPort != 0 ? fixedPort : Ports.free();
         try {
             Files.createDirectories(workDir);
