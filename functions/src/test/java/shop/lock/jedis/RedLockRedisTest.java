@@ -19,10 +19,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import shop.lock.LockNode;
@@ -36,40 +32,9 @@ import shop.lock.RedLockConfig;
 
 /** The RedLock on five real Redis servers, each client with its own Jedis connections. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class RedLockRedisTest {
+class RedLockRedisTest extends FiveRedisNodes {
 
-    private static final Duration TTL = Duration.ofSeconds(5);
-    // Generous per-node timeouts: the test machine is shared and often overloaded (load 10+ on 2 cores).
-    private static final Duration NODE_TIMEOUT = Duration.ofSeconds(1);
-    private static final RedLockConfig CONFIG = new RedLockConfig("lock:", TTL, Duration.ofSeconds(10),
-            NODE_TIMEOUT, Duration.ofMillis(5), Duration.ofMillis(300), Duration.ofSeconds(1));
-    private static final JedisLockNode.Options OPTIONS = new JedisLockNode.Options(NODE_TIMEOUT, NODE_TIMEOUT,
-            Duration.ofSeconds(30), 8, Duration.ofSeconds(1));
-
-    private static RedisNodes redis;
-    private final List<AutoCloseable> opened = Collections.synchronizedList(new ArrayList<>());
-
-    @BeforeAll
-    static void startRedis() {
-        redis = new RedisNodes(5);
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
-
-    @BeforeEach
-    void resetRedis() {
-        redis.reset();
-    }
-
-    @AfterEach
-    void closeClients() throws Exception {
-        for (var c : opened) {
-            c.close();
-        }
-    }
+    private static final RedLockConfig CONFIG = config("lock:");
 
     /** client is one "Lambda instance": its own RedLock and its own Jedis pools to all five nodes. */
     private RedLock client(RedLockConfig config) {
@@ -93,11 +58,7 @@ class RedLockRedisTest {
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out waiting until " + what);
-            Thread.sleep(2);
-        }
+        await(what, Duration.ofSeconds(10), condition);
     }
 
     private static int nodesHolding(String key) {

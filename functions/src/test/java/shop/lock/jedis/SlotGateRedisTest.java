@@ -14,10 +14,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import redis.clients.jedis.RedisClient;
@@ -39,41 +35,10 @@ import shop.lock.SlotGateMetrics;
  * with its own RedLock, gate and connections.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class SlotGateRedisTest {
+class SlotGateRedisTest extends FiveRedisNodes {
 
-    private static final Duration TTL = Duration.ofSeconds(5);
-    // Generous per-node timeouts: the test machine is shared and often overloaded.
-    private static final Duration NODE_TIMEOUT = Duration.ofSeconds(1);
-    private static final RedLockConfig CONFIG = new RedLockConfig("gate:", TTL, Duration.ofSeconds(10),
-            NODE_TIMEOUT, Duration.ofMillis(5), Duration.ofMillis(300), Duration.ofSeconds(1));
-    private static final JedisLockNode.Options OPTIONS = new JedisLockNode.Options(NODE_TIMEOUT, NODE_TIMEOUT,
-            Duration.ofSeconds(30), 8, Duration.ofSeconds(1));
-
-    private static RedisNodes redis;
-    private final List<AutoCloseable> opened = Collections.synchronizedList(new ArrayList<>());
+    private static final RedLockConfig CONFIG = config("gate:");
     private final List<List<JedisLockNode>> nodesOf = Collections.synchronizedList(new ArrayList<>());
-
-    @BeforeAll
-    static void startRedis() {
-        redis = new RedisNodes(5);
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
-
-    @BeforeEach
-    void resetRedis() {
-        redis.reset();
-    }
-
-    @AfterEach
-    void closeClients() throws Exception {
-        for (var c : opened) {
-            c.close();
-        }
-    }
 
     private SlotGate client(RedLockConfig config, SlotGate.Config gate) {
         List<JedisLockNode> nodes = JedisLockNode.connectAll(redis.addresses(), OPTIONS);
@@ -93,11 +58,7 @@ class SlotGateRedisTest {
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out waiting until " + what);
-            Thread.sleep(2);
-        }
+        await(what, Duration.ofSeconds(20), condition);
     }
 
     private static SlotGate.Pass admitted(SlotGate.Admission a) {
