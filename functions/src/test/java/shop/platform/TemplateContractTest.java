@@ -37,6 +37,7 @@ import shop.stack.LocalStack;
 import shop.stack.ProjectRoot;
 import shop.stack.Provisioner;
 import shop.stack.Template;
+import shop.stack.TemplateSchemaCheck;
 import shop.testing.TestStack;
 
 /**
@@ -294,6 +295,30 @@ class TemplateContractTest {
         assertTrue(parameters.get("REDIS_NODES").startsWith("host.docker.internal:" + shop.stack.StackPorts.REDIS_FIRST + ","),
                 parameters.get("REDIS_NODES"));
         assertTrue(problems.isEmpty(), String.join("\n", problems));
+    }
+
+    /**
+     * template.yaml against the official SAM schema that every developer and CI have at
+     * ../shared/schemas (the same check .ci/run makes first): cfn-lint and the translator both
+     * accept properties the schema refuses, e.g. AutoPublishAliasAllProperties under Globals.
+     */
+    @Test
+    void template_isValidAgainstTheOfficialSamSchema() throws IOException {
+        Path root = ProjectRoot.find();
+        Path schema = root.resolve("../shared/schemas/sam.schema.json").normalize();
+        assertTrue(Files.isRegularFile(schema), schema + " is missing: every checkout sits beside ../shared");
+        List<String> errors = TemplateSchemaCheck.validate(root.resolve("template.yaml"), schema).stream()
+                .map(e -> e.getMessage()).sorted().toList();
+        assertEquals(List.of(), errors);
+    }
+
+    @Test
+    void everyFunction_publishesAVersionWhenAnythingItRunsWithChanges() {
+        for (String id : TEMPLATE.resourcesOfType(FUNCTION).keySet()) {
+            Map<String, Object> p = TEMPLATE.properties(id);
+            assertEquals(Map.of("Ref", "DeployDigest"), p.get("AutoPublishCodeSha256"), id);
+            assertEquals(true, p.get("AutoPublishAliasAllProperties"), id);
+        }
     }
 
     @Test
