@@ -18,7 +18,7 @@ import shop.platform.metrics.EmbeddedMetrics;
  * consistent read, logs every goods that disagrees (with its numbers, at ERROR), and publishes
  * {@value #MISMATCHED_GOODS} (0 expected; published every run, zeros included, so that an alarm can
  * tell a clean run from a missing one) and {@value #CHECKED_GOODS} in namespace
- * {@value InventoryMetricsPublisher#NAMESPACE}, dimension {@code Service=inventory}.
+ * {@value InventoryMetricsPublisher#NAMESPACE}, dimensions {@code Service=inventory} and {@code Stack}.
  */
 public final class InventoryReconciliationHandler
         implements RequestHandler<ScheduledEvent, InventoryReconciliationHandler.Report>, AutoCloseable {

@@ -561,7 +561,7 @@ class InventoryLedgerApiTest extends InventoryApiTestBase {
             assertEquals(0.0, line.path("MismatchedGoods").asDouble(-1), "a clean run publishes its 0: " + line);
             assertEquals(3.0, line.path("CheckedGoods").asDouble());
             assertEquals("ShopBackend", line.at("/_aws/CloudWatchMetrics/0/Namespace").asText());
-            assertEquals("[[\"Service\"]]", line.at("/_aws/CloudWatchMetrics/0/Dimensions").toString());
+            assertEquals("[[\"Service\",\"Stack\"]]", line.at("/_aws/CloudWatchMetrics/0/Dimensions").toString());
             assertEquals("inventory", line.path("Service").asText());
 
             // Someone edits a counter behind the ledger's back: the check names the goods and its numbers.
