@@ -10,6 +10,7 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import shop.platform.config.Env;
+import shop.platform.deadline.Deadline;
 import shop.platform.metrics.EmbeddedMetrics;
 
 /**
@@ -63,8 +64,17 @@ public final class InventoryReconciliationHandler
         this.clock = clock;
     }
 
+    /**
+     * handleRequest checks every goods within the invocation's time: the check's statement carries
+     * that limit to the server, so a ledger grown past what one run can sum fails the run (retried,
+     * then the failed-events queue and the stale alarm) instead of running on unseen after Lambda ended it.
+     */
     @Override
     public Report handleRequest(ScheduledEvent event, Context context) {
+        return Deadline.untilTimeout(context).run(this::reconcile);
+    }
+
+    private Report reconcile() {
         InventoryRepository.Reconciliation result = service.reconcile();
         List<Mismatch> mismatches = result.mismatches();
         mismatches.stream().limit(MAX_LOGGED).forEach(m -> LOG.error(
