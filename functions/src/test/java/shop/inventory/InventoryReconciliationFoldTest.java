@@ -187,7 +187,9 @@ class InventoryReconciliationFoldTest {
             s.execute("INSERT INTO stock_movement (goods_id, kind, moved_at, on_hand_delta, reserved_delta, reason, caller)"
                     + " VALUES (" + g + ", 'ADJUSTMENT', UTC_TIMESTAMP(3), 3, 0, 'received', 'test')");
             setStock(goods.get(1), 4);
+            assertSameAsFullHistory(repository.reconcile(), 0); // sees id 3
             assertSameAsFullHistory(repository.reconcile(), 0);
+            assertEquals(0L, foldedThrough(), "nothing is folded before the seen id is 15 minutes old");
             s.execute("COMMIT");
         }
         age();
