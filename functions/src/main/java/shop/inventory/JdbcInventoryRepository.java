@@ -125,9 +125,9 @@ public final class JdbcInventoryRepository implements InventoryRepository {
      * Lambda's longest invocation, so every transaction that allocated such an id has ended.
      */
     static final Duration FOLD_AFTER = Duration.ofMinutes(15);
-    /** FOLD_BATCH is how many ids one fold transaction covers (about a second of work on the local stack). */
+    /** FOLD_BATCH is how many ids one fold transaction covers (about 1.5 s of work on the local stack). */
     static final int FOLD_BATCH = 1_000_000;
-    /** FOLD_BATCHES_PER_RUN bounds one run's fold when it has no deadline (a run with one stops at a third of it). */
+    /** FOLD_BATCHES_PER_RUN bounds one run's fold; a run with a deadline also stops at a third of it. */
     static final int FOLD_BATCHES_PER_RUN = 100;
 
     private final DataSource dataSource;
