@@ -76,7 +76,8 @@ public interface GateNode {
      * lease, or a free slot to acquire, when nobody queues before the caller; otherwise the caller
      * queues, for at most waitMillis, and a later hand-off puts a grant in its inbox. The arrival that
      * makes a resource hot also keeps one slot out of use for openHoldMillis per earlier arrival of its
-     * window (they may be in the database without a slot), so that together they stay within the slots.
+     * window (they may be in the database without a slot), so that together they stay within the slots:
+     * a parked lease, like a free slot, goes out only while fewer than the slots are out, counting those.
      */
     Reply enter(String key, String inbox, long waitMillis, Settings settings, long deadlineNanos);
 

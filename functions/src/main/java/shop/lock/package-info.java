@@ -99,7 +99,11 @@
  *       those went on without a slot, and may still be in the database.</li>
  *   <li>The home node keeps the slots that are out, the leases parked between holders and a FIFO
  *       queue of waiters. An arrival with nobody queued before it gets a parked lease or a free slot
- *       to acquire; otherwise it queues and blocks on its own inbox list. A slot kept out of use with
+ *       to acquire, either only while fewer than {@code slots} are out (held, being acquired, or kept
+ *       for the quiet arrivals; a parked lease is not out); otherwise it queues and blocks on its own
+ *       inbox list. A parked lease outlives the hot mark (it is the next burst's cheap hand-off), so
+ *       this count is what keeps a resource that turns hot again from handing its parked leases out
+ *       beside the arrivals that went on while it was quiet. A slot kept out of use with
  *       no holder (for the quiet arrivals, or for a lease the node does not know) comes free with nobody
  *       to hand it on: so the first waiters, as many as the slots, are told when the earliest slot's
  *       entry ends, and then serve the queue themselves (one call) instead of at their next poll.</li>
@@ -131,6 +135,26 @@
  * </ol>
  * Several resources at once: one check per home node says which are hot, and the slots of the hot
  * ones are taken one by one in sorted order, so two callers never wait for each other's slots.
+ *
+ * <h2>The bound, exactly</h2>
+ * The gate grants a slot, a fresh one or a parked lease, only while fewer than {@code slots} are out,
+ * and counts as out each holder's slot and, for 100 ms from the moment a resource turns hot, one slot
+ * per arrival of that window that went on without one (at most {@code hotAfter} and at most
+ * {@code slots} of them). So at most {@code slots} callers are in at once, the quiet arrivals counted,
+ * provided that:
+ * <ul>
+ *   <li>each holder is done before its lease ends (see below: a paused holder is not);</li>
+ *   <li>each arrival that went on without a slot is done within those 100 ms (nobody tells it to leave;
+ *       the gate only counts it that long), and the arrivals of the windows before are done when the
+ *       resource turns hot (they are not counted); with {@code hotAfter} above {@code slots}, the quiet
+ *       arrivals alone can outnumber the slots;</li>
+ *   <li>no holder is still in when the hot mark lapses ({@code hotFor} after the last arrival that
+ *       renewed it): the quiet check does not look at the slots, so arrivals then go on beside it.
+ *       When the resource turns hot again its slot is out and the gate admits nobody until the count
+ *       is below {@code slots}, but for that moment more may be in.</li>
+ * </ul>
+ * {@code SlotGateRedisTest} drives a resource hot, parks its leases, lets it turn quiet with quiet
+ * arrivals still in, and turns it hot again: the parked leases wait for the quiet arrivals' slots.
  *
  * <h2>What the lock does not promise</h2>
  * As Martin Kleppmann pointed out ("How to do distributed locking", 2016), a holder can be paused
