@@ -110,7 +110,9 @@
  *   <li>A holder that is done does not delete its lease on every node: it hands it to the oldest live
  *       waiter (a push onto that waiter's inbox), or parks it for the next arrival, in one script on
  *       the home node. A hot resource so costs each order two or three round trips to one node, where
- *       acquire and release cost ten, and the lock's hand-off is FIFO, not a scramble. The script hands
+ *       acquire and release cost ten, and the lock's hand-off is FIFO, not a scramble. A lease goes to a
+ *       waiter only while fewer than {@code slots} are out without it (always, unless quiet arrivals went
+ *       on beside a holder that outlived the hot mark: see the bound below). The script hands
  *       on only a lease the node still holds under the slot's key: one that ran out while its holder
  *       was paused, and whose slot may have been taken again, goes to nobody.</li>
  *   <li>A lease's end is kept on the home node, in that node's clock, from the validity its acquirer
@@ -137,8 +139,10 @@
  * ones are taken one by one in sorted order, so two callers never wait for each other's slots.
  *
  * <h2>The bound, exactly</h2>
- * The gate grants a slot, a fresh one or a parked lease, only while fewer than {@code slots} are out,
- * and counts as out each holder's slot and, for 100 ms from the moment a resource turns hot, one slot
+ * The gate grants a slot (a free one, a parked lease, or a lease its holder hands on) only while fewer
+ * than {@code slots} are out without it, and counts as out each holder's slot (and each slot being
+ * acquired, or kept for a lease the home node does not know) and, for 100 ms from the moment a resource
+ * turns hot, one slot
  * per arrival of that window that went on without one (at most {@code hotAfter} and at most
  * {@code slots} of them). So at most {@code slots} callers are in at once, the quiet arrivals counted,
  * provided that:
@@ -150,11 +154,13 @@
  *       arrivals alone can outnumber the slots;</li>
  *   <li>no holder is still in when the hot mark lapses ({@code hotFor} after the last arrival that
  *       renewed it): the quiet check does not look at the slots, so arrivals then go on beside it.
- *       When the resource turns hot again its slot is out and the gate admits nobody until the count
- *       is below {@code slots}, but for that moment more may be in.</li>
+ *       When the resource turns hot again the gate counts the holder with them and admits nobody, by a
+ *       free slot, a parked lease or a hand-off (the holder's lease is parked instead), until fewer
+ *       than {@code slots} are out; until then more may be in.</li>
  * </ul>
  * {@code SlotGateRedisTest} drives a resource hot, parks its leases, lets it turn quiet with quiet
- * arrivals still in, and turns it hot again: the parked leases wait for the quiet arrivals' slots.
+ * arrivals still in, and turns it hot again: the parked leases wait for the quiet arrivals' slots; and
+ * a holder that outlived the mark parks its lease rather than hand it to a waiter beside them.
  *
  * <h2>What the lock does not promise</h2>
  * As Martin Kleppmann pointed out ("How to do distributed locking", 2016), a holder can be paused

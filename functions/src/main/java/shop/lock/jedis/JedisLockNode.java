@@ -220,7 +220,8 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
     // that hops do not shorten it, and a lease with less than extendBelowMs left is not handed on but
     // answered 2: extend it first. A lease whose lock key here holds another value, or none, ran out
     // while held and the slot may be another's: answered 3 (lost), and nothing changes. drop: the slot
-    // goes to the oldest live waiter to acquire, else it is free. block: the slot stays taken for remainingMs.
+    // goes to the oldest live waiter to acquire, else it is free. Either goes to a waiter only while fewer
+    // than the slots are out without it. block: the slot stays taken for remainingMs.
     private static final Script HAND_OFF = new Script(GATE_HELPERS + """
             local slot = ARGV[13]
             local r = tonumber(ARGV[15])
@@ -239,7 +240,12 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
               redis.call('ZADD', KEYS[3], now + r + tonumber(ARGV[16]), slot)
               keep(KEYS[3], r + tonumber(ARGV[16]))
             end
-            while true do
+            -- The slot goes to a waiter only while the others out (holders, slots being acquired or kept
+            -- for quiet arrivals) are fewer than the slots. More are out only after quiet arrivals went on
+            -- beside a holder that outlived the hot mark: then this slot waits for them, parked or free.
+            local others = redis.call('ZCARD', KEYS[3]) - redis.call('ZCARD', KEYS[4])
+            if ARGV[17] == 'hand' or redis.call('ZSCORE', KEYS[3], slot) then others = others - 1 end
+            while others < tonumber(ARGV[4]) do
               local head = redis.call('LPOP', KEYS[5])
               if not head then break end
               local sep = string.find(head, '|', 1, true)

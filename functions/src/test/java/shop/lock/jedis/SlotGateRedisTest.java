@@ -218,16 +218,22 @@ class SlotGateRedisTest extends FiveRedisNodes {
 
     /**
      * Inside counts the callers in the guarded section as the test sees them: Admitted holders until
-     * they close their pass, Open arrivals until the test lets them leave; max is the most at once.
+     * they close their pass, Open arrivals until the test lets them leave; max is the most at once, and
+     * maxAdmitting the most at once that an admission to a slot made.
      */
     private static final class Inside {
         private final AtomicInteger now = new AtomicInteger();
         private final AtomicInteger max = new AtomicInteger();
+        private final AtomicInteger maxAdmitting = new AtomicInteger();
 
         SlotGate.Admission enter(SlotGate gate, String resource, Duration maxWait) {
             SlotGate.Admission a = gate.enter(List.of(resource), maxWait);
             if (!(a instanceof Refused)) {
-                max.accumulateAndGet(now.incrementAndGet(), Math::max);
+                int in = now.incrementAndGet();
+                max.accumulateAndGet(in, Math::max);
+                if (a instanceof Admitted) {
+                    maxAdmitting.accumulateAndGet(in, Math::max);
+                }
             }
             return a;
         }
@@ -240,26 +246,30 @@ class SlotGateRedisTest extends FiveRedisNodes {
         }
     }
 
-    @Test
-    void leasesParkedByAnEarlierBurst_waitForTheArrivalsThatWentOnWhileTheResourceWasQuiet() throws Exception {
-        // 20 s leases, so that the leases parked by the first burst are still good when it turns hot again;
-        // a 1 s window, so that the arrivals of the second burst fall in one; marks that last 300 ms; and
-        // slots kept for the quiet arrivals for 1 s (OpenHold), so that the test's open arrivals leave
-        // well within that.
-        int slots = 2;
+    /**
+     * reheatClient is a client for the re-heat tests: 20 s leases, so that leases parked by a first burst
+     * are still good when the resource turns hot again; hotAfter 2 with a 1 s window, so that a second
+     * burst's arrivals fall in one; marks that last 300 ms; and slots kept for the quiet arrivals for 1 s
+     * (OpenHold), so that the test's open arrivals leave well within that.
+     */
+    private SlotGate reheatClient(List<SlotGate> gates, int slots) {
         RedLockConfig longLease = new RedLockConfig("gate:", Duration.ofSeconds(20), Duration.ofSeconds(10),
                 NODE_TIMEOUT, Duration.ofMillis(5), Duration.ofMillis(300), Duration.ofSeconds(1));
         var config = new SlotGate.Config(slots, 2, Duration.ofSeconds(1), Duration.ofMillis(300), Duration.ofSeconds(1));
+        List<JedisLockNode> nodes = JedisLockNode.connectAll(redis.addresses(), OPTIONS);
+        opened.addAll(nodes);
+        var lock = new RedLock(List.<LockNode>copyOf(nodes), longLease);
+        opened.add(lock);
+        var gate = new SlotGate(lock, nodes.stream().map(n -> new OpenHold(n, 1_000)).toList(), config);
+        gates.add(gate);
+        return gate;
+    }
+
+    @Test
+    void leasesParkedByAnEarlierBurst_waitForTheArrivalsThatWentOnWhileTheResourceWasQuiet() throws Exception {
+        int slots = 2;
         var gates = new ArrayList<SlotGate>();
-        java.util.function.Supplier<SlotGate> newClient = () -> {
-            List<JedisLockNode> nodes = JedisLockNode.connectAll(redis.addresses(), OPTIONS);
-            opened.addAll(nodes);
-            var lock = new RedLock(List.<LockNode>copyOf(nodes), longLease);
-            opened.add(lock);
-            var gate = new SlotGate(lock, nodes.stream().map(n -> new OpenHold(n, 1_000)).toList(), config);
-            gates.add(gate);
-            return gate;
-        };
+        java.util.function.Supplier<SlotGate> newClient = () -> reheatClient(gates, slots);
         String r = "reheat";
         var inside = new Inside();
 
@@ -305,6 +315,45 @@ class SlotGateRedisTest extends FiveRedisNodes {
         SlotGateMetrics.Snapshot sum = sum(gates);
         assertEquals(slots, sum.acquired(), "the second burst ran on the parked leases, none taken again: " + sum);
         assertEquals(0, sum.lost(), sum.toString());
+    }
+
+    @Test
+    void holderStillInWhenTheMarkLapsed_handsItsSlotToNobody_untilTheQuietArrivalsBesideItAreCounted()
+            throws Exception {
+        int slots = 2;
+        var gates = new ArrayList<SlotGate>();
+        java.util.function.Supplier<SlotGate> newClient = () -> reheatClient(gates, slots);
+        String r = "outlived";
+        var inside = new Inside();
+        // A burst: two arrivals go on and leave, the third turns the resource hot and takes a slot, and stays in.
+        inside.leave(assertInstanceOf(Open.class, inside.enter(newClient.get(), r, Duration.ofSeconds(1))));
+        inside.leave(assertInstanceOf(Open.class, inside.enter(newClient.get(), r, Duration.ofSeconds(1))));
+        SlotGate.Admission holder = inside.enter(newClient.get(), r, Duration.ofSeconds(2));
+        admitted(holder);
+        int home = gates.getFirst().homeOf(r);
+        await("the hot mark lapsed with the holder still in", () -> !redis.admin(home).exists("gate:" + r + ":hot")
+                && !redis.admin(home).exists("gate:" + r + ":n"));
+        // What the gate does not promise: the quiet check does not look at the slots, so two quiet arrivals
+        // go on beside the holder (package doc, "the bound, exactly").
+        SlotGate.Admission open1 = assertInstanceOf(Open.class, inside.enter(newClient.get(), r, Duration.ofSeconds(1)));
+        SlotGate.Admission open2 = assertInstanceOf(Open.class, inside.enter(newClient.get(), r, Duration.ofSeconds(1)));
+        // What it does: the next arrival turns the resource hot again, counts them with the holder, and waits.
+        SlotGate reheat = newClient.get();
+        var again = new CompletableFuture<SlotGate.Admission>();
+        Thread.ofPlatform().start(() -> again.complete(inside.enter(reheat, r, Duration.ofSeconds(10))));
+        await("the arrival that turned it hot again queued or got in", () -> queueLength(reheat, r) == 1 || again.isDone());
+        // The holder leaves: its lease is parked, not handed to the waiter, while the quiet arrivals count.
+        inside.leave(holder);
+        assertEquals(1, queueLength(reheat, r), "the holder handed its slot on beside the quiet arrivals");
+        assertEquals(1, redis.admin(home).zcard("gate:" + r + ":parked"));
+        inside.leave(open1);
+        inside.leave(open2);
+        SlotGate.Admission reheated = again.get(20, TimeUnit.SECONDS);
+        admitted(reheated);
+        inside.leave(reheated);
+        assertTrue(inside.maxAdmitting.get() <= slots, "an admission made it " + inside.maxAdmitting.get()
+                + " callers inside, " + slots + " slots");
+        assertEquals(1, sum(gates).acquired(), "the waiter got the parked lease: " + sum(gates));
     }
 
     @Test
