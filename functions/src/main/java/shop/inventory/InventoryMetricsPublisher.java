@@ -17,7 +17,7 @@ import shop.platform.metrics.EmbeddedMetrics.Metric;
  * the slot gate's counts: reservations that took no lock (quiet goods), held a slot, or queued.
  */
 final class InventoryMetricsPublisher {
-    static final String NAMESPACE = "ShopBackend";
+    static final String NAMESPACE = shop.platform.metrics.Metrics.NAMESPACE;
 
     private final InventoryService service;
     private final EmbeddedMetrics emf;

@@ -10,6 +10,7 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import shop.platform.config.Env;
+import shop.platform.deadline.Deadline;
 import shop.platform.metrics.EmbeddedMetrics;
 
 /**
@@ -18,7 +19,7 @@ import shop.platform.metrics.EmbeddedMetrics;
  * consistent read, logs every goods that disagrees (with its numbers, at ERROR), and publishes
  * {@value #MISMATCHED_GOODS} (0 expected; published every run, zeros included, so that an alarm can
  * tell a clean run from a missing one) and {@value #CHECKED_GOODS} in namespace
- * {@value InventoryMetricsPublisher#NAMESPACE}, dimension {@code Service=inventory}.
+ * {@value InventoryMetricsPublisher#NAMESPACE}, dimensions {@code Service=inventory} and {@code Stack}.
  */
 public final class InventoryReconciliationHandler
         implements RequestHandler<ScheduledEvent, InventoryReconciliationHandler.Report>, AutoCloseable {
@@ -63,8 +64,17 @@ public final class InventoryReconciliationHandler
         this.clock = clock;
     }
 
+    /**
+     * handleRequest checks every goods within the invocation's time: the check's statement carries
+     * that limit to the server, so a ledger grown past what one run can sum fails the run (retried,
+     * then the failed-events queue and the stale alarm) instead of running on unseen after Lambda ended it.
+     */
     @Override
     public Report handleRequest(ScheduledEvent event, Context context) {
+        return Deadline.untilTimeout(context).run(this::reconcile);
+    }
+
+    private Report reconcile() {
         InventoryRepository.Reconciliation result = service.reconcile();
         List<Mismatch> mismatches = result.mismatches();
         mismatches.stream().limit(MAX_LOGGED).forEach(m -> LOG.error(

@@ -30,6 +30,7 @@ import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import shop.platform.db.Bounded;
 import shop.platform.json.Json;
 
 /**
@@ -599,7 +600,7 @@ public final class JdbcInventoryRepository implements InventoryRepository {
                 return Optional.empty();
             }
             List<Movement> items = new ArrayList<>();
-            try (PreparedStatement p = c.prepareStatement(sql)) {
+            try (PreparedStatement p = c.prepareStatement(Bounded.read(sql))) {
                 p.setLong(1, goodsId);
                 p.setInt(2, upTo);
                 p.setLong(3, goodsId);
@@ -613,7 +614,7 @@ public final class JdbcInventoryRepository implements InventoryRepository {
                 }
             }
             long total;
-            try (PreparedStatement p = c.prepareStatement(count)) {
+            try (PreparedStatement p = c.prepareStatement(Bounded.read(count))) {
                 p.setLong(1, goodsId);
                 p.setInt(2, countUpTo + 1);
                 p.setLong(3, goodsId);
@@ -648,7 +649,7 @@ public final class JdbcInventoryRepository implements InventoryRepository {
         return withConnection(c -> {
             long checked = 0;
             List<Mismatch> mismatches = new ArrayList<>();
-            try (PreparedStatement p = c.prepareStatement(sql); ResultSet rs = p.executeQuery()) {
+            try (PreparedStatement p = c.prepareStatement(Bounded.read(sql)); ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {
                     checked++;
                     Integer onHand = rs.getObject(2, Integer.class);
@@ -731,7 +732,7 @@ public final class JdbcInventoryRepository implements InventoryRepository {
     }
 
     private Connection connection() throws SQLException {
-        return shop.platform.db.Bounded.connection(dataSource); // the request's deadline bounds it
+        return Bounded.connection(dataSource); // the request's deadline bounds it
     }
 
     /** run executes a (multi-statement) batch and returns each statement's update count, or rows read. */

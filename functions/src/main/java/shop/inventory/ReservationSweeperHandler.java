@@ -10,6 +10,7 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import shop.platform.config.Env;
+import shop.platform.deadline.Deadline;
 import shop.platform.metrics.EmbeddedMetrics;
 import shop.platform.metrics.EmbeddedMetrics.Metric;
 
@@ -64,7 +65,8 @@ public final class ReservationSweeperHandler implements RequestHandler<Scheduled
     @Override
     public SweepReport handleRequest(ScheduledEvent event, Context context) {
         return software.amazon.lambda.powertools.logging.PowertoolsLogging.withLogging(context,
-                () -> shop.platform.metrics.Metrics.around("reservation-sweeper", () -> sweep(event, context)));
+                () -> shop.platform.metrics.Metrics.around("reservation-sweeper",
+                        () -> Deadline.untilTimeout(context).run(() -> sweep(event, context))));
     }
 
     private SweepReport sweep(ScheduledEvent event, Context context) {

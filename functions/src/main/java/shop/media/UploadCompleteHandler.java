@@ -19,6 +19,7 @@ import shop.platform.config.AwsConfig;
 import shop.platform.config.DbConfig;
 import shop.platform.config.Env;
 import shop.platform.db.Database;
+import shop.platform.deadline.Deadline;
 import shop.platform.metrics.Metrics;
 
 /**
@@ -97,34 +98,42 @@ public final class UploadCompleteHandler implements RequestHandler<S3Event, Uplo
         }
     }
 
+    /**
+     * handleRequest checks each record within the invocation's time ({@link Deadline#untilTimeout}): S3
+     * and database calls end by it, so none runs on after Lambda ended the invocation.
+     */
     @Override
     public Report handleRequest(S3Event event, Context context) {
         PowertoolsLogging.initializeLogging(context);
         try {
-            List<UploadCompletion.Outcome> outcomes = new ArrayList<>();
-            List<RuntimeException> failures = new ArrayList<>();
-            List<S3EventNotificationRecord> records = event == null || event.getRecords() == null ? List.of()
-                    : event.getRecords();
-            for (S3EventNotificationRecord record : records) {
-                try {
-                    outcomes.add(handle(record));
-                } catch (RuntimeException e) {
-                    LOG.error("upload record for key {} failed; the invocation will be retried",
-                            record.getS3() == null ? null : record.getS3().getObject().getKey(), e);
-                    failures.add(e);
-                    outcomes.add(new UploadCompletion.Outcome.Ignored("failed: " + e.getMessage()));
-                }
-            }
-            count(outcomes, failures.size());
-            if (!failures.isEmpty()) {
-                throw new UploadBatchFailedException(failures.size() + " of " + records.size()
-                        + " upload records failed; retry the event", failures.getFirst());
-            }
-            return new Report(outcomes);
+            return Deadline.untilTimeout(context).run(() -> handleRecords(event));
         } finally {
             metrics.flush(METRICS_SERVICE); // one line: what the records led to, and whatever else was counted
             PowertoolsLogging.clearState(true);
         }
+    }
+
+    private Report handleRecords(S3Event event) {
+        List<UploadCompletion.Outcome> outcomes = new ArrayList<>();
+        List<RuntimeException> failures = new ArrayList<>();
+        List<S3EventNotificationRecord> records = event == null || event.getRecords() == null ? List.of()
+                : event.getRecords();
+        for (S3EventNotificationRecord record : records) {
+            try {
+                outcomes.add(handle(record));
+            } catch (RuntimeException e) {
+                LOG.error("upload record for key {} failed; the invocation will be retried",
+                        record.getS3() == null ? null : record.getS3().getObject().getKey(), e);
+                failures.add(e);
+                outcomes.add(new UploadCompletion.Outcome.Ignored("failed: " + e.getMessage()));
+            }
+        }
+        count(outcomes, failures.size());
+        if (!failures.isEmpty()) {
+            throw new UploadBatchFailedException(failures.size() + " of " + records.size()
+                    + " upload records failed; retry the event", failures.getFirst());
+        }
+        return new Report(outcomes);
     }
 
     /**

@@ -2,7 +2,9 @@ package shop.inventory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static shop.inventory.InventoryFixture.actionEvent;
 import static shop.inventory.InventoryFixture.event;
@@ -20,16 +22,26 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import shop.platform.json.Json;
+import shop.testing.TestContext;
+import shop.testing.TestStack;
 
 /**
  * The ledger's routes on the real local stack: stock counts, adjustments, movements, reservation
@@ -561,7 +573,7 @@ class InventoryLedgerApiTest extends InventoryApiTestBase {
             assertEquals(0.0, line.path("MismatchedGoods").asDouble(-1), "a clean run publishes its 0: " + line);
             assertEquals(3.0, line.path("CheckedGoods").asDouble());
             assertEquals("ShopBackend", line.at("/_aws/CloudWatchMetrics/0/Namespace").asText());
-            assertEquals("[[\"Service\"]]", line.at("/_aws/CloudWatchMetrics/0/Dimensions").toString());
+            assertEquals("[[\"Service\",\"Stack\"]]", line.at("/_aws/CloudWatchMetrics/0/Dimensions").toString());
             assertEquals("inventory", line.path("Service").asText());
 
             // Someone edits a counter behind the ledger's back: the check names the goods and its numbers.
@@ -587,6 +599,63 @@ class InventoryLedgerApiTest extends InventoryApiTestBase {
             InventoryFixture.update("UPDATE inventory SET reserved = reserved - 1 WHERE goods_id = ?", goods.get(0));
             InventoryFixture.update("DELETE FROM stock_movement WHERE goods_id = ?", orphan);
             assertEquals(0, check.handleRequest(scheduled, null).mismatched());
+        }
+    }
+
+    /**
+     * The reconciliation runs within its invocation's time on the server too. While the test holds the
+     * ledger table (LOCK TABLES ... WRITE, from its own session) the check's statement waits in the
+     * server, where the test reads it: it carries the deadline as its server-side limit (MariaDB's
+     * max_statement_time and MySQL's MAX_EXECUTION_TIME), which is what stops a check that is busy
+     * summing (a waiting one the server also drops when its client leaves). It ends by the deadline,
+     * leaves nothing running, and publishes no MismatchedGoods for a run that did not finish.
+     */
+    @Test
+    void reconciliation_endsOnTheServer_byItsInvocationsDeadline() throws Exception {
+        List<String> lines = new ArrayList<>();
+        ScheduledEvent scheduled = EventLoader.loadScheduledEvent("../events/inventory-reconciliation-scheduled.json");
+        try (Connection admin = TestStack.get().admin().getConnection();
+             InventoryReconciliationHandler check = new InventoryReconciliationHandler(handler.service(), () -> { },
+                     lines::add, Clock.systemUTC())) {
+            try (Statement s = admin.createStatement()) {
+                s.execute("LOCK TABLES stock_movement WRITE");
+            }
+            try {
+                long started = System.nanoTime();
+                CompletableFuture<InventoryReconciliationHandler.Report> run = CompletableFuture.supplyAsync(() ->
+                        check.handleRequest(scheduled, new TestContext("reconcile-deadline", Duration.ofMillis(1_700))));
+                String statement = null;
+                while (statement == null && !run.isDone()) {
+                    statement = checkRunning(admin);
+                }
+                assertNotNull(statement, "the check never reached the server");
+                java.util.regex.Matcher limit = java.util.regex.Pattern.compile(
+                        "max_statement_time=[0-9.]+ FOR \\*/ SELECT /\\*\\+ MAX_EXECUTION_TIME\\(([0-9]+)\\)").matcher(statement);
+                assertTrue(limit.find(), "the check's statement has no server-side limit: " + statement);
+                int limitMs = Integer.parseInt(limit.group(1));
+                assertTrue(limitMs >= 100 && limitMs <= 1_200, "a limit of " + limitMs + " ms for a deadline 1,200 ms away");
+                assertThrows(ExecutionException.class, run::get);
+                long tookMs = (System.nanoTime() - started) / 1_000_000;
+                assertTrue(tookMs >= 1_000 && tookMs < 5_000, "the check ended after " + tookMs + " ms, its deadline was 1,200");
+                long waitUntil = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+                while (checkRunning(admin) != null && System.nanoTime() < waitUntil) {
+                    Thread.onSpinWait();
+                }
+                assertNull(checkRunning(admin), "the check's statement still runs in the server after its invocation ended");
+            } finally {
+                try (Statement s = admin.createStatement()) {
+                    s.execute("UNLOCK TABLES");
+                }
+            }
+        }
+        assertEquals(List.of(), lines, "a check that did not finish must not publish MismatchedGoods");
+    }
+
+    /** checkRunning is the text of a reconciliation statement in the server's process list, or null. */
+    private static String checkRunning(Connection admin) throws SQLException {
+        try (PreparedStatement p = admin.prepareStatement("SELECT info FROM information_schema.processlist"
+                + " WHERE info LIKE '%SUM(on_hand_delta)%' AND id <> CONNECTION_ID() LIMIT 1"); ResultSet rs = p.executeQuery()) {
+            return rs.next() ? rs.getString(1) : null;
         }
     }
 

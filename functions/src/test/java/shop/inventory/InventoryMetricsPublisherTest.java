@@ -72,9 +72,10 @@ class InventoryMetricsPublisherTest {
         assertEquals(1_795_900_000_000L, line.at("/_aws/Timestamp").asLong());
         JsonNode directive = line.at("/_aws/CloudWatchMetrics/0");
         assertEquals("ShopBackend", directive.get("Namespace").asText());
-        assertEquals("[[\"Service\"]]", directive.get("Dimensions").toString());
+        assertEquals("[[\"Service\",\"Stack\"]]", directive.get("Dimensions").toString());
         assertEquals(2, directive.get("Metrics").size());
         assertEquals("inventory", line.get("Service").asText());
+        assertEquals("local", line.get("Stack").asText(), "STACK_NAME is unset in tests");
         assertEquals(2.0, line.get("LockAcquires").asDouble());
         assertEquals(3.5, line.get("LockAcquireTime").asDouble());
         assertEquals(false, line.has("LockRetries"));

@@ -7,6 +7,9 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import shop.catalog.CatalogApiHandler;
 import shop.inventory.InventoryApiHandler;
+import shop.inventory.InventoryReconciliationHandler;
 import shop.platform.deadline.Deadline;
 import shop.platform.http.ApiHandler;
 import shop.platform.json.Json;
@@ -99,6 +103,17 @@ class StoppedDatabaseTest {
             assertEquals(200, invoke(catalog, search, catalogTimeout).response().getStatusCode(), "serving again");
         } finally {
             calls.shutdownNow();
+        }
+        // The reservation cut off by the freeze left nothing half-written: every goods' counters still
+        // equal its records (the scheduled check), and none is oversold.
+        try (InventoryReconciliationHandler check = new InventoryReconciliationHandler(test.env(Map.of()))) {
+            InventoryReconciliationHandler.Report report = check.handleRequest(null, null);
+            assertEquals(0, report.mismatched(), "counters that disagree with the ledger: " + report.mismatches());
+        }
+        try (Connection c = test.admin().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM inventory WHERE reserved > on_hand OR reserved < 0")) {
+            rs.next();
+            assertEquals(0, rs.getInt(1), "oversold goods");
         }
     }
 }

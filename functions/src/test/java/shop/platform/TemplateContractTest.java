@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayCustomAuthorizerEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.CloudFormationCustomResourceEvent;
@@ -32,6 +33,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import shop.platform.config.Env;
 import shop.platform.db.Database;
+import shop.platform.json.Json;
+import shop.platform.metrics.EmbeddedMetrics;
+import shop.platform.metrics.Metrics;
 import shop.stack.FunctionEnvironment;
 import shop.stack.LocalStack;
 import shop.stack.ProjectRoot;
@@ -658,6 +662,67 @@ class TemplateContractTest {
                 "SweeperLagThresholdSeconds"));
     }
 
+    /**
+     * Two stacks in one account and region share the ShopBackend namespace: every alarm and graph on
+     * it must name this stack, with exactly the dimensions the code writes (CloudWatch matches a
+     * metric by its whole dimension set, so an alarm with one dimension fewer watches nothing).
+     */
+    @Test
+    void shopBackendAlarmsAndGraphs_readThisStacksMetrics_withTheDimensionsTheCodeWrites() throws Exception {
+        List<String> lines = new ArrayList<>();
+        new EmbeddedMetrics(Metrics.NAMESPACE, Map.of("Service", "inventory"), lines::add)
+                .publish(List.of(new EmbeddedMetrics.Metric("Probe", 1, "Count")), 0);
+        Set<String> written = new TreeSet<>();
+        Json.MAPPER.readTree(lines.getFirst()).at("/_aws/CloudWatchMetrics/0/Dimensions/0").forEach(d -> written.add(d.asText()));
+        assertEquals(Set.of("Service", "Stack"), written);
+        Map<String, Object> env = Template.map(Template.map(TEMPLATE.globals("Function").get("Environment")).get("Variables"));
+        assertEquals(Map.of("Ref", "AWS::StackName"), env.get("STACK_NAME"), "the code reads the Stack dimension from STACK_NAME");
+
+        List<String> problems = new ArrayList<>();
+        alarms().forEach((id, alarm) -> {
+            Map<String, Object> p = Template.map(alarm.get("Properties"));
+            if (!Metrics.NAMESPACE.equals(p.get("Namespace"))) {
+                return;
+            }
+            Map<String, Object> dimensions = new HashMap<>();
+            Template.list(p.get("Dimensions")).forEach(d -> dimensions.put(String.valueOf(Template.map(d).get("Name")),
+                    Template.map(d).get("Value")));
+            if (!dimensions.keySet().equals(written) || !Map.of("Ref", "AWS::StackName").equals(dimensions.get("Stack"))) {
+                problems.add(id + " watches " + dimensions);
+            }
+        });
+        Map<String, Object> dashboard = Template.map(TEMPLATE.resourcesOfType("AWS::CloudWatch::Dashboard")
+                .values().iterator().next().get("Properties"));
+        String body = String.valueOf(Template.map(dashboard.get("DashboardBody")).get("Fn::Sub"));
+        int graphed = 0;
+        for (JsonNode widget : Json.MAPPER.readTree(body).get("widgets")) {
+            for (JsonNode metric : widget.path("properties").path("metrics")) {
+                if (!Metrics.NAMESPACE.equals(metric.path(0).asText())) {
+                    continue;
+                }
+                graphed++;
+                Map<String, String> dimensions = new HashMap<>();
+                for (int i = 2; i + 1 < metric.size() && metric.get(i).isTextual(); i += 2) {
+                    dimensions.put(metric.get(i).asText(), metric.get(i + 1).asText());
+                }
+                boolean fromAccessLog = metric.path(1).asText().equals("OrdersReserved");
+                if (!"${AWS::StackName}".equals(dimensions.get("Stack"))
+                        || !fromAccessLog && !dimensions.keySet().equals(written)) {
+                    problems.add("dashboard graphs " + metric);
+                }
+            }
+        }
+        assertTrue(graphed >= 10, "graphs found: " + graphed);
+        // OrdersReserved comes from the access log, whose lines carry the stack's name.
+        Map<String, Object> filter = TEMPLATE.properties("OrdersReservedMetricFilter");
+        Map<String, Object> transformation = Template.map(Template.list(filter.get("MetricTransformations")).getFirst());
+        assertEquals(List.of(Map.of("Key", "Stack", "Value", "$.stack")), transformation.get("Dimensions"));
+        Object format = Template.map(TEMPLATE.properties("ShopApi").get("AccessLogSetting")).get("Format");
+        assertTrue(String.valueOf(Template.map(format).get("Fn::Sub")).startsWith("{\"stack\":\"${AWS::StackName}\","),
+                String.valueOf(format));
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
+    }
+
     @Test
     void metricsPublishedEveryRun_alarmWhenTheyStopArriving() {
         // SweeperLag (every sweep) and MismatchedGoods (every reconciliation) are published with zeros,
@@ -722,7 +787,7 @@ class TemplateContractTest {
         // (UploadOutcomeMetricsTest runs the handler and compares its line with this graph).
         for (String outcome : List.of("UploadsStored", "UploadsRejected", "UploadsIgnored", "UploadsFailed")) {
             String graphed = "[\"ShopBackend\",\"" + outcome + "\",\"Service\",\""
-                    + shop.media.UploadCompleteHandler.METRICS_SERVICE + "\"]";
+                    + shop.media.UploadCompleteHandler.METRICS_SERVICE + "\",\"Stack\",\"${AWS::StackName}\"]";
             assertTrue(text.contains(graphed), "the dashboard does not graph " + graphed);
         }
         Map<String, Object> filter = Template.map(TEMPLATE.resources().get("OrdersReservedMetricFilter").get("Properties"));

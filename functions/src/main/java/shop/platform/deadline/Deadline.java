@@ -16,8 +16,11 @@ import shop.platform.error.DeadlineExceededException;
  * {@link #RESERVE}, the time kept to answer; without a context (a test, SnapStart priming) the
  * budget is API Gateway's integration timeout, {@link #GATEWAY_LIMIT}, the longest any caller
  * waits. The template keeps every API function's timeout below that limit, so the function's own
- * deadline always comes first ({@code TemplateContractTest}). Code run outside a request (the
- * sweeper, migrations, a benchmark calling a service) sees {@link #NONE} and keeps its own bounds.
+ * deadline always comes first ({@code TemplateContractTest}). A function that no gateway waits on
+ * (the sweeper, the reconciliation, the upload check) binds {@link #untilTimeout}: its own timeout
+ * less {@link #RESERVE}, so that a statement it started does not run on in the database after Lambda
+ * ended the invocation. Code outside an invocation (migrations, a benchmark calling a service) sees
+ * {@link #NONE} and keeps its own bounds.
  *
  * <p>It is a scoped value: bound for the dynamic extent of {@link #run}, never left behind for the
  * next invocation, never seen by a thread the request did not start.
@@ -56,6 +59,18 @@ public final class Deadline {
         }
         Duration left = Duration.ofMillis(context.getRemainingTimeInMillis()).minus(RESERVE);
         return in(left.compareTo(GATEWAY_LIMIT) > 0 ? GATEWAY_LIMIT : left.isNegative() ? Duration.ZERO : left);
+    }
+
+    /**
+     * untilTimeout is the deadline of an invocation that no gateway waits on (a schedule, an S3 event):
+     * the Lambda's remaining time minus {@link #RESERVE}; {@link #NONE} without a context.
+     */
+    public static Deadline untilTimeout(Context context) {
+        if (context == null) {
+            return NONE;
+        }
+        Duration left = Duration.ofMillis(context.getRemainingTimeInMillis()).minus(RESERVE);
+        return in(left.isNegative() ? Duration.ZERO : left);
     }
 
     /** current is the deadline bound by the running request, or {@link #NONE}. */

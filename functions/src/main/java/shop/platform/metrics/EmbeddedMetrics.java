@@ -11,8 +11,18 @@ import shop.platform.json.Json;
  * EmbeddedMetrics publishes metrics as CloudWatch Embedded Metric Format log lines: one JSON object
  * on stdout that CloudWatch Logs turns into metrics, with no API call and no extra latency on the
  * request path. Values of zero are left out, and a line with no value is not written.
+ *
+ * <p>Every line also carries the {@code Stack} dimension ({@link #STACK}): CloudWatch namespaces
+ * are per account and region, so two stacks deployed side by side (a staging and a production
+ * stack, say) would otherwise add up into one metric, and each stack's alarms would see the other's
+ * mismatches, or take the other's sweeper runs for their own.
  */
 public final class EmbeddedMetrics {
+    /**
+     * STACK is this function's CloudFormation stack: {@code STACK_NAME}, which the template sets to
+     * {@code AWS::StackName} for every function; {@code local} when unset (the local runner, tests).
+     */
+    public static final String STACK = stackName(System.getenv());
     /** Metric is one value with its CloudWatch unit ({@code Count}, {@code Milliseconds}...). */
     public record Metric(String name, double value, String unit) {
     }
@@ -21,11 +31,22 @@ public final class EmbeddedMetrics {
     private final Map<String, String> dimensions;
     private final Consumer<String> sink;
 
-    /** Creates a publisher for one namespace and dimension set, writing lines to {@code sink}. */
+    /**
+     * Creates a publisher for one namespace and dimension set, writing lines to {@code sink}; the set
+     * gets {@code Stack} = {@link #STACK} unless it names a stack itself.
+     */
     public EmbeddedMetrics(String namespace, Map<String, String> dimensions, Consumer<String> sink) {
+        Map<String, String> all = new LinkedHashMap<>(dimensions);
+        all.putIfAbsent("Stack", STACK);
         this.namespace = namespace;
-        this.dimensions = Map.copyOf(dimensions);
+        this.dimensions = Map.copyOf(all);
         this.sink = sink;
+    }
+
+    /** stackName is the {@code Stack} dimension's value in an environment. */
+    static String stackName(Map<String, String> environment) {
+        String name = environment.get("STACK_NAME");
+        return name == null || name.isBlank() ? "local" : name.trim();
     }
 
     /** publish writes one EMF line with the non-zero metrics; returns it, or null when none. */

@@ -11,7 +11,8 @@ import java.util.function.Supplier;
 /**
  * Metrics collects what one invocation counts and measures, and writes it when the invocation ends
  * as one CloudWatch Embedded Metric Format line on stdout ({@link EmbeddedMetrics}): namespace
- * {@value #NAMESPACE}, dimension {@code Service} (catalog, uploads, upload-complete...). No API call,
+ * {@value #NAMESPACE}, dimensions {@code Service} (catalog, uploads, upload-complete...) and
+ * {@code Stack} (see {@link EmbeddedMetrics}). No API call,
  * no extra latency on the request path, nothing written when nothing was recorded.
  *
  * <p>Record from anywhere on the invocation's thread, then let the handler flush:

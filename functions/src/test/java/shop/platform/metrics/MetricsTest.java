@@ -34,11 +34,19 @@ class MetricsTest {
         assertEquals(1_796_000_000_000L, aws.path("Timestamp").asLong());
         JsonNode directive = aws.path("CloudWatchMetrics").path(0);
         assertEquals(Metrics.NAMESPACE, directive.path("Namespace").asText());
-        assertEquals("Service", directive.path("Dimensions").path(0).path(0).asText());
+        assertEquals("[[\"Service\",\"Stack\"]]", directive.path("Dimensions").toString());
         assertEquals("catalog", emf.path("Service").asText());
+        assertEquals(EmbeddedMetrics.STACK, emf.path("Stack").asText());
         assertEquals(2, emf.path("IdempotentReplays").asInt());
         assertEquals(4.0, emf.path("QueryTime").asDouble());
         assertEquals("Milliseconds", directive.path("Metrics").path(1).path("Unit").asText());
+    }
+
+    @Test
+    void theStackDimension_isStackName_orLocalWhenUnset() {
+        assertEquals("shop-prod", EmbeddedMetrics.stackName(java.util.Map.of("STACK_NAME", "shop-prod")));
+        assertEquals("local", EmbeddedMetrics.stackName(java.util.Map.of("STACK_NAME", " ")));
+        assertEquals("local", EmbeddedMetrics.stackName(java.util.Map.of()));
     }
 
     @Test

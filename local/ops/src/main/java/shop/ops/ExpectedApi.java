@@ -127,7 +127,7 @@ public record ExpectedApi(String apiName, String stageName, Map<String, Boolean>
             logGroup = name == null ? target : resolve(name, parameter).replace("${AWS::StackName}", stackName);
         }
         return new ExpectedApi(stackName + "-api", resolve(api.get("StageName"), parameter), routes, documented, authorizer,
-                rate, burst, logGroup, String.valueOf(accessLog.getOrDefault("Format", "")),
+                rate, burst, logGroup, resolve(accessLog.getOrDefault("Format", ""), parameter).replace("${AWS::StackName}", stackName),
                 Boolean.TRUE.equals(api.get("TracingEnabled")), api.get("Cors") != null);
     }
 

@@ -32,6 +32,8 @@ class ApiComparisonTest {
         assertEquals(200.0, EXPECTED.throttleRate());
         assertEquals(400, EXPECTED.throttleBurst());
         assertEquals("/aws/apigateway/shop-test-access", EXPECTED.accessLogGroupName());
+        assertTrue(EXPECTED.accessLogFormat().startsWith("{\"stack\":\"shop-test\",\"requestId\":\"$context.requestId\""),
+                EXPECTED.accessLogFormat());
         assertTrue(EXPECTED.tracing());
         assertEquals(new ExpectedApi.Authorizer("JwtAuthorizer", "TOKEN", "method.request.header.Authorization",
                 "^Bearer [-0-9a-zA-Z._~+/]+=*$", 300), EXPECTED.authorizer());
