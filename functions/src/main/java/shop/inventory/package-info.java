@@ -103,7 +103,12 @@
  *       one of its slots' RedLock leases (on a majority of nodes, so the bound survives the loss of
  *       any one node's memory); the rest queue in Redis and are handed a lease first come first served.
  *       In the instant a goods turns hot, the reservations of that window that went on without a slot
- *       count against its slots for 100 ms.</li>
+ *       count against its slots for 100 ms, against the leases parked by an earlier burst as against
+ *       new ones. The bound assumes what the gate cannot see: that a reservation is done within its
+ *       lease, and one that went on without a slot within those 100 ms; reservations of an earlier
+ *       100 ms, or that went on beside a slot holder still in the database when the goods' hot mark
+ *       lapsed (500 ms after the burst that last renewed it), are not counted ({@code shop.lock}: the
+ *       bound, exactly).</li>
  *   <li>A reservation that waited REDLOCK_MAX_WAIT_MS (or what the request had left) for a slot is
  *       refused with 503 goods-busy and Retry-After, nothing written ({@code LOCK_ON_CONTENTION=fail},
  *       the default), or goes on under row locks alone ({@code proceed}). A hot goods that needs a new

@@ -76,7 +76,8 @@ public interface GateNode {
      * lease, or a free slot to acquire, when nobody queues before the caller; otherwise the caller
      * queues, for at most waitMillis, and a later hand-off puts a grant in its inbox. The arrival that
      * makes a resource hot also keeps one slot out of use for openHoldMillis per earlier arrival of its
-     * window (they may be in the database without a slot), so that together they stay within the slots.
+     * window (they may be in the database without a slot), so that together they stay within the slots:
+     * a parked lease, like a free slot, goes out only while fewer than the slots are out, counting those.
      */
     Reply enter(String key, String inbox, long waitMillis, Settings settings, long deadlineNanos);
 
@@ -90,7 +91,8 @@ public interface GateNode {
 
     /**
      * handOff gives a lease of slot {@code slot} to the oldest live waiter, or parks it for the next
-     * arrival. Its end stays what the node knows for the slot, unless the lease is fresh (just acquired
+     * arrival (also when as many slots as there are, or more, are out without it, as after quiet arrivals
+     * went on beside a holder that outlived the hot mark). Its end stays what the node knows for the slot, unless the lease is fresh (just acquired
      * or extended) or the node knows none: then it ends remainingMillis from now. Handing a lease on
      * many times therefore does not shorten it. A lease that is not fresh and has less than
      * extendBelowMillis left is not handed on: EXTEND_FIRST, and the holder extends it on a majority
@@ -103,7 +105,7 @@ public interface GateNode {
 
     /**
      * drop gives up slot {@code slot} (its lease was released or lost): the oldest live waiter may
-     * acquire it, else it is free. True if a waiter got it.
+     * acquire it (while fewer than the slots are out without it), else it is free. True if a waiter got it.
      */
     boolean drop(String key, int slot, Settings settings, long deadlineNanos);
 

@@ -99,14 +99,20 @@
  *       those went on without a slot, and may still be in the database.</li>
  *   <li>The home node keeps the slots that are out, the leases parked between holders and a FIFO
  *       queue of waiters. An arrival with nobody queued before it gets a parked lease or a free slot
- *       to acquire; otherwise it queues and blocks on its own inbox list. A slot kept out of use with
+ *       to acquire, either only while fewer than {@code slots} are out (held, being acquired, or kept
+ *       for the quiet arrivals; a parked lease is not out); otherwise it queues and blocks on its own
+ *       inbox list. A parked lease outlives the hot mark (it is the next burst's cheap hand-off), so
+ *       this count is what keeps a resource that turns hot again from handing its parked leases out
+ *       beside the arrivals that went on while it was quiet. A slot kept out of use with
  *       no holder (for the quiet arrivals, or for a lease the node does not know) comes free with nobody
  *       to hand it on: so the first waiters, as many as the slots, are told when the earliest slot's
  *       entry ends, and then serve the queue themselves (one call) instead of at their next poll.</li>
  *   <li>A holder that is done does not delete its lease on every node: it hands it to the oldest live
  *       waiter (a push onto that waiter's inbox), or parks it for the next arrival, in one script on
  *       the home node. A hot resource so costs each order two or three round trips to one node, where
- *       acquire and release cost ten, and the lock's hand-off is FIFO, not a scramble. The script hands
+ *       acquire and release cost ten, and the lock's hand-off is FIFO, not a scramble. A lease goes to a
+ *       waiter only while fewer than {@code slots} are out without it (always, unless quiet arrivals went
+ *       on beside a holder that outlived the hot mark: see the bound below). The script hands
  *       on only a lease the node still holds under the slot's key: one that ran out while its holder
  *       was paused, and whose slot may have been taken again, goes to nobody.</li>
  *   <li>A lease's end is kept on the home node, in that node's clock, from the validity its acquirer
@@ -131,6 +137,30 @@
  * </ol>
  * Several resources at once: one check per home node says which are hot, and the slots of the hot
  * ones are taken one by one in sorted order, so two callers never wait for each other's slots.
+ *
+ * <h2>The bound, exactly</h2>
+ * The gate grants a slot (a free one, a parked lease, or a lease its holder hands on) only while fewer
+ * than {@code slots} are out without it, and counts as out each holder's slot (and each slot being
+ * acquired, or kept for a lease the home node does not know) and, for 100 ms from the moment a resource
+ * turns hot, one slot
+ * per arrival of that window that went on without one (at most {@code hotAfter} and at most
+ * {@code slots} of them). So at most {@code slots} callers are in at once, the quiet arrivals counted,
+ * provided that:
+ * <ul>
+ *   <li>each holder is done before its lease ends (see below: a paused holder is not);</li>
+ *   <li>each arrival that went on without a slot is done within those 100 ms (nobody tells it to leave;
+ *       the gate only counts it that long), and the arrivals of the windows before are done when the
+ *       resource turns hot (they are not counted); with {@code hotAfter} above {@code slots}, the quiet
+ *       arrivals alone can outnumber the slots;</li>
+ *   <li>no holder is still in when the hot mark lapses ({@code hotFor} after the last arrival that
+ *       renewed it): the quiet check does not look at the slots, so arrivals then go on beside it.
+ *       When the resource turns hot again the gate counts the holder with them and admits nobody, by a
+ *       free slot, a parked lease or a hand-off (the holder's lease is parked instead), until fewer
+ *       than {@code slots} are out; until then more may be in.</li>
+ * </ul>
+ * {@code SlotGateRedisTest} drives a resource hot, parks its leases, lets it turn quiet with quiet
+ * arrivals still in, and turns it hot again: the parked leases wait for the quiet arrivals' slots; and
+ * a holder that outlived the mark parks its lease rather than hand it to a waiter beside them.
  *
  * <h2>What the lock does not promise</h2>
  * As Martin Kleppmann pointed out ("How to do distributed locking", 2016), a holder can be paused

@@ -111,6 +111,12 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
               redis.call('RPUSH', key, msg)
               redis.call('PEXPIRE', key, ARGV[10])
             end
+            -- Whether a parked lease may go out: the slots' entries that are not parked (holders, slots
+            -- being acquired, slots kept for the arrivals that went on without one) are fewer than the
+            -- slots. A parked lease's entry outlives it, so the difference never counts a parked one as out.
+            local function room()
+              return redis.call('ZCARD', KEYS[3]) - redis.call('ZCARD', KEYS[4]) < tonumber(ARGV[4])
+            end
             local function freeSlot()
               local n = tonumber(ARGV[4])
               if redis.call('ZCARD', KEYS[3]) >= n then return nil end
@@ -127,7 +133,7 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
                 if not head then return end
                 local sep = string.find(head, '|', 1, true)
                 if tonumber(string.sub(head, sep + 1)) > now then
-                  local p = redis.call('ZPOPMAX', KEYS[4])
+                  local p = room() and redis.call('ZPOPMAX', KEYS[4]) or {}
                   if p[1] then
                     grant(string.sub(head, 1, sep - 1), 'L|' .. p[1] .. '|' .. (tonumber(p[2]) - now))
                   else
@@ -145,8 +151,9 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
 
     // ARGV: hotAfter, windowMs, hotForMs, slots, minLeaseMs, acquireMs, inbox, waitMs, inbox prefix,
     // inbox ttl, mode, openHoldMs. An arrival renews the hot mark while arrivals exceed hotAfter per
-    // window or a queue stands; a quiet resource answers O. A hot one: a parked lease (L), a free slot
-    // to acquire (A), or a place in the queue (Q|wakeMs|entry), never ahead of an earlier waiter. Mode
+    // window or a queue stands; a quiet resource answers O. A hot one: a parked lease (L) or a free slot
+    // to acquire (A) while fewer than the slots are out, or a place in the queue (Q|wakeMs|entry), never
+    // ahead of an earlier waiter. Mode
     // serve serves the queue and answers the next wakeMs.
     private static final Script ENTER = new Script(GATE_HELPERS + """
             -- The time until the earliest slot's entry ends (-1 for none, or when nobody queues): a slot
@@ -184,7 +191,7 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
             end
             serve()
             if redis.call('LLEN', KEYS[5]) == 0 then
-              local p = redis.call('ZPOPMAX', KEYS[4])
+              local p = room() and redis.call('ZPOPMAX', KEYS[4]) or {}
               if p[1] then return 'L|' .. p[1] .. '|' .. (tonumber(p[2]) - now) end
               local k = freeSlot()
               if k then
@@ -213,7 +220,8 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
     // that hops do not shorten it, and a lease with less than extendBelowMs left is not handed on but
     // answered 2: extend it first. A lease whose lock key here holds another value, or none, ran out
     // while held and the slot may be another's: answered 3 (lost), and nothing changes. drop: the slot
-    // goes to the oldest live waiter to acquire, else it is free. block: the slot stays taken for remainingMs.
+    // goes to the oldest live waiter to acquire, else it is free. Either goes to a waiter only while fewer
+    // than the slots are out without it. block: the slot stays taken for remainingMs.
     private static final Script HAND_OFF = new Script(GATE_HELPERS + """
             local slot = ARGV[13]
             local r = tonumber(ARGV[15])
@@ -232,7 +240,12 @@ public final class JedisLockNode implements PipelinedLockNode, GateNode, AutoClo
               redis.call('ZADD', KEYS[3], now + r + tonumber(ARGV[16]), slot)
               keep(KEYS[3], r + tonumber(ARGV[16]))
             end
-            while true do
+            -- The slot goes to a waiter only while the others out (holders, slots being acquired or kept
+            -- for quiet arrivals) are fewer than the slots. More are out only after quiet arrivals went on
+            -- beside a holder that outlived the hot mark: then this slot waits for them, parked or free.
+            local others = redis.call('ZCARD', KEYS[3]) - redis.call('ZCARD', KEYS[4])
+            if ARGV[17] == 'hand' or redis.call('ZSCORE', KEYS[3], slot) then others = others - 1 end
+            while others < tonumber(ARGV[4]) do
               local head = redis.call('LPOP', KEYS[5])
               if not head then break end
               local sep = string.find(head, '|', 1, true)

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +18,7 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import redis.clients.jedis.RedisClient;
+import shop.lock.GateNode;
 import shop.lock.LockNode;
 import shop.lock.LockResult.Reason;
 import shop.lock.RedLock;
@@ -154,6 +156,204 @@ class SlotGateRedisTest extends FiveRedisNodes {
             // 100 ms of kept slots, plus a loaded machine's margin; far below the 5 s poll.
             assertTrue(ms < 1_500, "a waiter was served by its poll, not when the kept slots came free: " + ms + " ms");
         }
+    }
+
+    /**
+     * OpenHold is a home node whose gate keeps slots for the arrivals that went on without one for
+     * {@code holdMillis} instead of the gate's 100 ms: the test's open arrivals then surely leave
+     * within the hold on a loaded machine, so that only the gate's decisions can break the bound.
+     */
+    private record OpenHold(JedisLockNode node, long holdMillis) implements GateNode {
+        private GateNode.Settings held(GateNode.Settings s) {
+            return new GateNode.Settings(s.hotAfter(), s.windowMillis(), s.hotForMillis(), s.slots(), s.minLeaseMillis(),
+                    s.acquireMillis(), s.graceMillis(), s.extendBelowMillis(), s.inboxTtlMillis(), holdMillis);
+        }
+
+        @Override
+        public Reply enter(String key, String inbox, long waitMillis, Settings settings, long deadlineNanos) {
+            return node.enter(key, inbox, waitMillis, held(settings), deadlineNanos);
+        }
+
+        @Override
+        public long serve(String key, Settings settings, long deadlineNanos) {
+            return node.serve(key, held(settings), deadlineNanos);
+        }
+
+        @Override
+        public HandOff handOff(String key, int slot, String value, long remainingMillis, boolean fresh,
+                               Settings settings, long deadlineNanos) {
+            return node.handOff(key, slot, value, remainingMillis, fresh, held(settings), deadlineNanos);
+        }
+
+        @Override
+        public boolean drop(String key, int slot, Settings settings, long deadlineNanos) {
+            return node.drop(key, slot, held(settings), deadlineNanos);
+        }
+
+        @Override
+        public void block(String key, int slot, long millis, long deadlineNanos) {
+            node.block(key, slot, millis, deadlineNanos);
+        }
+
+        @Override
+        public Optional<Reply> leave(String key, String inbox, String entry, long deadlineNanos) {
+            return node.leave(key, inbox, entry, deadlineNanos);
+        }
+
+        @Override
+        public Optional<Reply> await(String key, String inbox, Duration timeout) {
+            return node.await(key, inbox, timeout);
+        }
+
+        @Override
+        public List<Boolean> quiet(List<String> keys, Settings settings, long deadlineNanos) {
+            return node.quiet(keys, held(settings), deadlineNanos);
+        }
+
+        @Override
+        public String name() {
+            return node.name();
+        }
+    }
+
+    /**
+     * Inside counts the callers in the guarded section as the test sees them: Admitted holders until
+     * they close their pass, Open arrivals until the test lets them leave; max is the most at once, and
+     * maxAdmitting the most at once that an admission to a slot made.
+     */
+    private static final class Inside {
+        private final AtomicInteger now = new AtomicInteger();
+        private final AtomicInteger max = new AtomicInteger();
+        private final AtomicInteger maxAdmitting = new AtomicInteger();
+
+        SlotGate.Admission enter(SlotGate gate, String resource, Duration maxWait) {
+            SlotGate.Admission a = gate.enter(List.of(resource), maxWait);
+            if (!(a instanceof Refused)) {
+                int in = now.incrementAndGet();
+                max.accumulateAndGet(in, Math::max);
+                if (a instanceof Admitted) {
+                    maxAdmitting.accumulateAndGet(in, Math::max);
+                }
+            }
+            return a;
+        }
+
+        void leave(SlotGate.Admission a) {
+            now.decrementAndGet();
+            if (a instanceof Admitted(SlotGate.Pass p)) {
+                p.close();
+            }
+        }
+    }
+
+    /**
+     * reheatClient is a client for the re-heat tests: 20 s leases, so that leases parked by a first burst
+     * are still good when the resource turns hot again; hotAfter 2 with a 1 s window, so that a second
+     * burst's arrivals fall in one; marks that last 300 ms; and slots kept for the quiet arrivals for 1 s
+     * (OpenHold), so that the test's open arrivals leave well within that.
+     */
+    private SlotGate reheatClient(List<SlotGate> gates, int slots) {
+        RedLockConfig longLease = new RedLockConfig("gate:", Duration.ofSeconds(20), Duration.ofSeconds(10),
+                NODE_TIMEOUT, Duration.ofMillis(5), Duration.ofMillis(300), Duration.ofSeconds(1));
+        var config = new SlotGate.Config(slots, 2, Duration.ofSeconds(1), Duration.ofMillis(300), Duration.ofSeconds(1));
+        List<JedisLockNode> nodes = JedisLockNode.connectAll(redis.addresses(), OPTIONS);
+        opened.addAll(nodes);
+        var lock = new RedLock(List.<LockNode>copyOf(nodes), longLease);
+        opened.add(lock);
+        var gate = new SlotGate(lock, nodes.stream().map(n -> new OpenHold(n, 1_000)).toList(), config);
+        gates.add(gate);
+        return gate;
+    }
+
+    @Test
+    void leasesParkedByAnEarlierBurst_waitForTheArrivalsThatWentOnWhileTheResourceWasQuiet() throws Exception {
+        int slots = 2;
+        var gates = new ArrayList<SlotGate>();
+        java.util.function.Supplier<SlotGate> newClient = () -> reheatClient(gates, slots);
+        String r = "reheat";
+        var inside = new Inside();
+
+        // The first burst: two arrivals go on and leave, the third turns the resource hot and, with the
+        // fourth, takes both slots; both leases are then parked, as nobody waits.
+        inside.leave(assertInstanceOf(Open.class, inside.enter(newClient.get(), r, Duration.ofSeconds(1))));
+        inside.leave(assertInstanceOf(Open.class, inside.enter(newClient.get(), r, Duration.ofSeconds(1))));
+        SlotGate burst = newClient.get();
+        SlotGate.Admission third = inside.enter(burst, r, Duration.ofSeconds(3));
+        SlotGate.Admission fourth = inside.enter(burst, r, Duration.ofSeconds(3));
+        admitted(third);
+        admitted(fourth);
+        inside.leave(third);
+        inside.leave(fourth);
+        int home = burst.homeOf(r);
+        assertEquals(slots, redis.admin(home).zcard("gate:" + r + ":parked"), "both leases parked");
+
+        // The resource turns quiet (its mark and window run out) while the parked leases are still good.
+        await("the resource turned quiet", () -> !redis.admin(home).exists("gate:" + r + ":hot")
+                && !redis.admin(home).exists("gate:" + r + ":n"));
+        assertEquals(slots, redis.admin(home).zcard("gate:" + r + ":parked"), "the parked leases outlived the mark");
+
+        // Two quiet arrivals go on without a slot and stay in; the third turns the resource hot again.
+        SlotGate.Admission open1 = assertInstanceOf(Open.class, inside.enter(newClient.get(), r, Duration.ofSeconds(1)));
+        SlotGate.Admission open2 = assertInstanceOf(Open.class, inside.enter(newClient.get(), r, Duration.ofSeconds(1)));
+        SlotGate reheat = newClient.get();
+        var again = new CompletableFuture<SlotGate.Admission>();
+        Thread.ofPlatform().start(() -> again.complete(inside.enter(reheat, r, Duration.ofSeconds(10))));
+        await("the arrival that turned it hot again queued or got in", () -> queueLength(reheat, r) == 1 || again.isDone());
+        assertTrue(inside.max.get() <= slots, "a parked lease went out while the quiet arrivals held the slots: "
+                + inside.max.get() + " callers inside, " + slots + " slots");
+        inside.leave(open1);
+        inside.leave(open2);
+        // Once the quiet arrivals' slots end, the waiter gets a parked lease, and the next arrival the other.
+        SlotGate.Admission reheated = again.get(20, TimeUnit.SECONDS);
+        admitted(reheated);
+        SlotGate.Admission next = inside.enter(newClient.get(), r, Duration.ofSeconds(5));
+        admitted(next);
+        assertEquals(slots, inside.now.get());
+        inside.leave(reheated);
+        inside.leave(next);
+        assertTrue(inside.max.get() <= slots, inside.max.get() + " callers inside at once, " + slots + " slots");
+        SlotGateMetrics.Snapshot sum = sum(gates);
+        assertEquals(slots, sum.acquired(), "the second burst ran on the parked leases, none taken again: " + sum);
+        assertEquals(0, sum.lost(), sum.toString());
+    }
+
+    @Test
+    void holderStillInWhenTheMarkLapsed_handsItsSlotToNobody_untilTheQuietArrivalsBesideItAreCounted()
+            throws Exception {
+        int slots = 2;
+        var gates = new ArrayList<SlotGate>();
+        java.util.function.Supplier<SlotGate> newClient = () -> reheatClient(gates, slots);
+        String r = "outlived";
+        var inside = new Inside();
+        // A burst: two arrivals go on and leave, the third turns the resource hot and takes a slot, and stays in.
+        inside.leave(assertInstanceOf(Open.class, inside.enter(newClient.get(), r, Duration.ofSeconds(1))));
+        inside.leave(assertInstanceOf(Open.class, inside.enter(newClient.get(), r, Duration.ofSeconds(1))));
+        SlotGate.Admission holder = inside.enter(newClient.get(), r, Duration.ofSeconds(2));
+        admitted(holder);
+        int home = gates.getFirst().homeOf(r);
+        await("the hot mark lapsed with the holder still in", () -> !redis.admin(home).exists("gate:" + r + ":hot")
+                && !redis.admin(home).exists("gate:" + r + ":n"));
+        // What the gate does not promise: the quiet check does not look at the slots, so two quiet arrivals
+        // go on beside the holder (package doc, "the bound, exactly").
+        SlotGate.Admission open1 = assertInstanceOf(Open.class, inside.enter(newClient.get(), r, Duration.ofSeconds(1)));
+        SlotGate.Admission open2 = assertInstanceOf(Open.class, inside.enter(newClient.get(), r, Duration.ofSeconds(1)));
+        // What it does: the next arrival turns the resource hot again, counts them with the holder, and waits.
+        SlotGate reheat = newClient.get();
+        var again = new CompletableFuture<SlotGate.Admission>();
+        Thread.ofPlatform().start(() -> again.complete(inside.enter(reheat, r, Duration.ofSeconds(10))));
+        await("the arrival that turned it hot again queued or got in", () -> queueLength(reheat, r) == 1 || again.isDone());
+        // The holder leaves: its lease is parked, not handed to the waiter, while the quiet arrivals count.
+        inside.leave(holder);
+        assertEquals(1, queueLength(reheat, r), "the holder handed its slot on beside the quiet arrivals");
+        assertEquals(1, redis.admin(home).zcard("gate:" + r + ":parked"));
+        inside.leave(open1);
+        inside.leave(open2);
+        SlotGate.Admission reheated = again.get(20, TimeUnit.SECONDS);
+        admitted(reheated);
+        inside.leave(reheated);
+        assertTrue(inside.maxAdmitting.get() <= slots, "an admission made it " + inside.maxAdmitting.get()
+                + " callers inside, " + slots + " slots");
+        assertEquals(1, sum(gates).acquired(), "the waiter got the parked lease: " + sum(gates));
     }
 
     @Test
