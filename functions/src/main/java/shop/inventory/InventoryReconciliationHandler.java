@@ -65,9 +65,11 @@ public final class InventoryReconciliationHandler
     }
 
     /**
-     * handleRequest checks every goods within the invocation's time: the check's statement carries
-     * that limit to the server, so a ledger grown past what one run can sum fails the run (retried,
-     * then the failed-events queue and the stale alarm) instead of running on unseen after Lambda ended it.
+     * handleRequest checks every goods within the invocation's time: the fold of settled records into
+     * the running balance takes at most a third of it, and the check's statement carries the rest to
+     * the server, so a check that cannot finish (a tail grown past what one run can sum) fails the run
+     * (recorded in the failed-events queue, the stale alarm) instead of running on unseen after Lambda
+     * ended it; what the fold committed stays, and the next run's tail is shorter.
      */
     @Override
     public Report handleRequest(ScheduledEvent event, Context context) {

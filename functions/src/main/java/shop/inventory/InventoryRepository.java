@@ -74,7 +74,9 @@ public interface InventoryRepository {
 
     /**
      * reconcile compares, for every goods with a stock row or a record, the counters with the records,
-     * in one consistent read, and returns the goods that disagree.
+     * in one consistent read, and returns the goods that disagree. It may first fold settled records
+     * into a running balance (a write that changes no answer), so that a run costs the traffic since
+     * the last one rather than the whole ledger; overlapping calls are safe.
      */
     Reconciliation reconcile();
 

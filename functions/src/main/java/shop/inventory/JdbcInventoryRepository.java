@@ -11,6 +11,7 @@ import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -31,6 +32,8 @@ import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import shop.platform.db.Bounded;
+import shop.platform.deadline.Deadline;
+import shop.platform.error.DeadlineExceededException;
 import shop.platform.json.Json;
 
 /**
@@ -79,6 +82,10 @@ public final class JdbcInventoryRepository implements InventoryRepository {
     static final int ER_QUERY_INTERRUPTED = 1317;
     static final int ER_CONNECTION_KILLED = 1927;
     static final int ER_SERVER_SHUTDOWN = 1053;
+    /** MariaDB's ER_STATEMENT_TIMEOUT: max_statement_time exceeded. */
+    static final int ER_STATEMENT_TIMEOUT = 1969;
+    /** MySQL 8's ER_QUERY_TIMEOUT: MAX_EXECUTION_TIME exceeded. */
+    static final int ER_QUERY_TIMEOUT = 3024;
     /** ER_SIGNAL_EXCEPTION: inventory_reserve_apply's SIGNAL for an unknown goods or a missing stock row. */
     static final int ER_SIGNAL_EXCEPTION = 1644;
     /** MariaDB's ER_CONSTRAINT_FAILED. */
@@ -113,11 +120,33 @@ public final class JdbcInventoryRepository implements InventoryRepository {
     private static final String ITEMS_TABLE =
             "JSON_TABLE(d.items, '$[*]' COLUMNS (goods_id BIGINT PATH '$.goodsId', num INT PATH '$.num')) j";
 
+    /**
+     * FOLD_AFTER is how old a seen id must be before the reconciliation folds the records up to it:
+     * Lambda's longest invocation, so every transaction that allocated such an id has ended.
+     */
+    static final Duration FOLD_AFTER = Duration.ofMinutes(15);
+    /** FOLD_BATCH is how many ids one fold transaction covers (about 1.5 s of work on the local stack). */
+    static final int FOLD_BATCH = 1_000_000;
+    /** FOLD_BATCHES_PER_RUN bounds one run's fold; a run with a deadline also stops at a third of it. */
+    static final int FOLD_BATCHES_PER_RUN = 100;
+
     private final DataSource dataSource;
+    private final int foldBatch;
+    private final int foldBatchesPerRun;
 
     /** JdbcInventoryRepository uses a pool opened with {@link #jdbcUrl(String)}'s options and {@link #SESSION_SETTINGS}. */
     public JdbcInventoryRepository(DataSource dataSource) {
+        this(dataSource, FOLD_BATCH, FOLD_BATCHES_PER_RUN);
+    }
+
+    /** JdbcInventoryRepository with another fold size per transaction and per run (see {@link #fold}). */
+    JdbcInventoryRepository(DataSource dataSource, int foldBatch, int foldBatchesPerRun) {
+        if (foldBatch < 1 || foldBatchesPerRun < 1) {
+            throw new IllegalArgumentException("fold sizes must be positive: " + foldBatch + ", " + foldBatchesPerRun);
+        }
         this.dataSource = dataSource;
+        this.foldBatch = foldBatch;
+        this.foldBatchesPerRun = foldBatchesPerRun;
     }
 
     /**
@@ -629,24 +658,39 @@ public final class JdbcInventoryRepository implements InventoryRepository {
         });
     }
 
+    /**
+     * reconcile folds what it safely can into the running balance ({@link #fold}), then compares every
+     * goods' counters with balance + the records above the fold + its open reservations in one
+     * statement: one consistent read in READ COMMITTED, so concurrent traffic cannot make it see a
+     * counter without its record or a record without its counter, and a fold's balance rows and its
+     * cursor are seen together or not at all. Every goods that has a stock row, a balance or a record
+     * is compared (a goods with records has a balance row once they are folded); a goods with none has
+     * nothing to explain. The result is the same as summing all history at that moment; the cost
+     * follows the goods and the records since the last fold.
+     */
     @Override
     public Reconciliation reconcile() {
-        // One statement, so one consistent read in READ COMMITTED: concurrent traffic cannot make it see a
-        // counter without its record or a record without its counter. Every goods that has a stock row or
-        // a record is compared; a goods with neither has nothing to explain.
+        // The tail: records above folded_through. The cursor row is a const table (primary key = 1), read
+        // when the statement is planned, so the tail is a range read of the primary key (EXPLAIN: range;
+        // an outer join with COALESCE here scans the whole ledger). V304 makes the row, the fold remakes it.
+        String tail = "stock_balance_cursor c JOIN stock_movement m ON m.id > c.folded_through WHERE c.id = 1";
         String sql = """
                 SELECT k.goods_id, i.on_hand, i.reserved,
-                       COALESCE(l.on_hand, 0), COALESCE(l.reserved, 0) + COALESCE(o.reserved, 0)
+                       COALESCE(b.on_hand, 0) + COALESCE(t.on_hand, 0),
+                       COALESCE(b.reserved, 0) + COALESCE(t.reserved, 0) + COALESCE(o.reserved, 0)
                 FROM (SELECT goods_id FROM inventory
-                      UNION SELECT goods_id FROM stock_movement
+                      UNION SELECT goods_id FROM stock_balance
+                      UNION SELECT m.goods_id FROM %2$s
                       UNION SELECT j.goods_id FROM stock_sell_detail d, %1$s WHERE d.status = 'RESERVED') k
                 LEFT JOIN inventory i ON i.goods_id = k.goods_id
-                LEFT JOIN (SELECT goods_id, SUM(on_hand_delta) AS on_hand, SUM(reserved_delta) AS reserved
-                           FROM stock_movement GROUP BY goods_id) l ON l.goods_id = k.goods_id
+                LEFT JOIN stock_balance b ON b.goods_id = k.goods_id
+                LEFT JOIN (SELECT m.goods_id, SUM(on_hand_delta) AS on_hand, SUM(reserved_delta) AS reserved
+                           FROM %2$s GROUP BY m.goods_id) t ON t.goods_id = k.goods_id
                 LEFT JOIN (SELECT j.goods_id, SUM(j.num) AS reserved FROM stock_sell_detail d, %1$s
                            WHERE d.status = 'RESERVED' GROUP BY j.goods_id) o ON o.goods_id = k.goods_id
-                ORDER BY k.goods_id""".formatted(ITEMS_TABLE);
+                ORDER BY k.goods_id""".formatted(ITEMS_TABLE, tail);
         return withConnection(c -> {
+            fold(c);
             long checked = 0;
             List<Mismatch> mismatches = new ArrayList<>();
             try (PreparedStatement p = c.prepareStatement(Bounded.read(sql)); ResultSet rs = p.executeQuery()) {
@@ -663,6 +707,147 @@ public final class JdbcInventoryRepository implements InventoryRepository {
             }
             return new Reconciliation(checked, mismatches);
         });
+    }
+
+    /**
+     * fold adds records to {@code stock_balance} and moves {@code stock_balance_cursor.folded_through}
+     * past them, one batch of at most {@code foldBatch} ids per transaction, at most
+     * {@code foldBatchesPerRun} batches, within a third of the run's deadline (the check keeps the
+     * rest): a ledger that grew large before the balance existed is folded over several runs.
+     *
+     * <p>It folds only ids at or below {@code seen_id}, the highest id a run saw at least
+     * {@link #FOLD_AFTER} ago. Ids are allocated in order but commit in any order, and a RESERVE record
+     * is dated when its reservation was made, not when it was written, so neither the highest id nor a
+     * time says that everything below is in. An id seen that long ago was allocated that long ago, by a
+     * transaction that has ended since (Lambda's longest invocation); the range is share-locked before it
+     * is summed, so a transaction still holding an id in it (a session left open) is waited for. Once
+     * caught up, the batch records the highest committed id and the time as the next {@code seen_id}.
+     *
+     * <p>Each batch is one transaction that locks the cursor row first, so overlapping runs fold one
+     * after the other, each from where the last one left off; a run that dies mid-batch rolls the batch
+     * back whole. The fold only saves work: when it cannot go on (a lock held by another run, its time
+     * share spent) it stops and the check runs with a longer tail.
+     */
+    private void fold(Connection c) throws SQLException {
+        Deadline run = Deadline.current();
+        Deadline share = run.bounded() ? Deadline.in(run.remaining().dividedBy(3)) : Deadline.NONE;
+        for (int batch = 0; batch < foldBatchesPerRun && !share.expired(); batch++) {
+            FoldStep step;
+            try {
+                step = share.run(() -> {
+                    try {
+                        return foldBatch(c);
+                    } catch (SQLException e) {
+                        throw new FoldFailure(e);
+                    }
+                });
+            } catch (FoldFailure f) {
+                SQLException e = f.getCause();
+                if (connectionLost(e) || !(isTransient(e) || e.getErrorCode() == ER_STATEMENT_TIMEOUT
+                        || e.getErrorCode() == ER_QUERY_TIMEOUT)) {
+                    throw e;
+                }
+                rollback(c);
+                LOG.warn("the ledger fold stopped ({}/{}); the check sums a longer tail this run", e.getErrorCode(),
+                        e.getSQLState());
+                return;
+            } catch (DeadlineExceededException e) {
+                rollback(c);
+                LOG.warn("the ledger fold stopped: its share of the run's time is spent");
+                return;
+            }
+            if (step == FoldStep.DONE) {
+                return;
+            }
+        }
+    }
+
+    /** FoldStep says whether a fold batch left more to fold now. */
+    private enum FoldStep { DONE, MORE }
+
+    /** FoldFailure carries a fold batch's SQLException out of the deadline's scope. */
+    private static final class FoldFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        FoldFailure(SQLException cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized SQLException getCause() {
+            return (SQLException) super.getCause();
+        }
+    }
+
+    /** foldBatch is one fold transaction: see {@link #fold}. */
+    private FoldStep foldBatch(Connection c) throws SQLException {
+        return transaction(c, () -> {
+            Long foldedThrough = null;
+            Long seenId = null;
+            boolean seenLongAgo = false;
+            try (PreparedStatement p = c.prepareStatement(Bounded.read("SELECT folded_through, seen_id,"
+                    + " seen_at <= UTC_TIMESTAMP(3) - INTERVAL " + FOLD_AFTER.toSeconds() + " SECOND"
+                    + " FROM stock_balance_cursor WHERE id = 1 FOR UPDATE")); ResultSet rs = p.executeQuery()) {
+                if (rs.next()) {
+                    foldedThrough = rs.getLong(1);
+                    seenId = rs.getObject(2, Long.class);
+                    seenLongAgo = rs.getBoolean(3);
+                }
+            }
+            if (foldedThrough == null) {
+                // Only after the tables were emptied by hand (V304 makes the row): start from nothing.
+                try (Statement s = c.createStatement()) {
+                    s.executeUpdate("INSERT IGNORE INTO stock_balance_cursor (id, folded_through) VALUES (1, 0)");
+                }
+                return FoldStep.MORE;
+            }
+            long folded = foldedThrough;
+            if (seenId != null && seenLongAgo && seenId > folded) {
+                long to = Math.min(seenId, folded + foldBatch);
+                // Waits for any transaction still holding a record in the range (READ COMMITTED takes no gap
+                // locks: later inserts go on).
+                try (PreparedStatement p = c.prepareStatement(Bounded.read("SELECT COUNT(*) FROM stock_movement"
+                        + " WHERE id > ? AND id <= ? LOCK IN SHARE MODE"))) {
+                    p.setLong(1, folded);
+                    p.setLong(2, to);
+                    p.executeQuery().close();
+                }
+                try (PreparedStatement p = c.prepareStatement("""
+                        INSERT INTO stock_balance (goods_id, on_hand, reserved)
+                        SELECT goods_id, folded_on_hand, folded_reserved
+                        FROM (SELECT goods_id, SUM(on_hand_delta) AS folded_on_hand, SUM(reserved_delta) AS folded_reserved
+                              FROM stock_movement WHERE id > ? AND id <= ? GROUP BY goods_id) f
+                        ON DUPLICATE KEY UPDATE on_hand = stock_balance.on_hand + f.folded_on_hand,
+                                                reserved = stock_balance.reserved + f.folded_reserved""")) {
+                    p.setLong(1, folded);
+                    p.setLong(2, to);
+                    p.executeUpdate();
+                }
+                try (PreparedStatement p = c.prepareStatement(
+                        "UPDATE stock_balance_cursor SET folded_through = ? WHERE id = 1")) {
+                    p.setLong(1, to);
+                    p.executeUpdate();
+                }
+                folded = to;
+                LOG.info("folded the ledger through id {} (seen {})", to, seenId);
+            }
+            boolean caughtUp = seenId == null || (seenLongAgo && folded >= seenId);
+            if (caughtUp) {
+                long highest;
+                try (PreparedStatement p = c.prepareStatement(Bounded.read(
+                        "SELECT COALESCE(MAX(id), 0) FROM stock_movement")); ResultSet rs = p.executeQuery()) {
+                    rs.next();
+                    highest = rs.getLong(1);
+                }
+                try (PreparedStatement p = c.prepareStatement("UPDATE stock_balance_cursor SET seen_id = ?,"
+                        + " seen_at = UTC_TIMESTAMP(3) WHERE id = 1")) {
+                    p.setLong(1, Math.max(highest, folded));
+                    p.executeUpdate();
+                }
+                return FoldStep.DONE;
+            }
+            return seenLongAgo ? FoldStep.MORE : FoldStep.DONE;
+        }, step -> true);
     }
 
     // ------------------------------------------------------------------------------------------ plumbing

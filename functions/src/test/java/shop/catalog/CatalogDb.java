@@ -27,6 +27,7 @@ final class CatalogDb {
      */
     static void reset() {
         TestStack.get().truncate("banner", "goods_category_brand", "inventory", "stock_sell_detail", "stock_movement",
+                "stock_balance", "stock_balance_cursor",
                 "goods", "goods_count",
                 "goods_brand_price_count", "category", "brand", "goods_word", "goods_word_stat");
     }

@@ -32,7 +32,7 @@ final class InventoryFixture {
 
     /** resetTables empties the tables inventory owns. */
     static void resetTables() {
-        TestStack.get().truncate("inventory", "stock_sell_detail", "stock_movement");
+        TestStack.get().truncate("inventory", "stock_sell_detail", "stock_movement", "stock_balance", "stock_balance_cursor");
     }
 
     /** newGoods creates n live goods under a fresh category and brand and returns their ids, ascending. */

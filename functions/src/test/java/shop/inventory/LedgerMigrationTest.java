@@ -67,7 +67,7 @@ class LedgerMigrationTest {
             Map<Long, Long> availableBefore = longs(ds, "SELECT goods_id, stock FROM inventory ORDER BY goods_id");
             assertEquals(Map.of(1L, 4L, 2L, 2L, 3L, 0L, 5L, 4L), availableBefore);
 
-            assertEquals(4, Migrations.migrate(ds), "V120, V204 and V207 (out of order) and V303");
+            assertEquals(5, Migrations.migrate(ds), "V120, V204 and V207 (out of order), V303 and V304");
 
             // available unchanged for every goods; onHand = stock + held units; reserved = held units.
             assertEquals(availableBefore, longs(ds, "SELECT goods_id, on_hand - reserved FROM inventory ORDER BY goods_id"));
@@ -81,8 +81,18 @@ class LedgerMigrationTest {
             assertEquals(Map.of(1L, 4L, 2L, 2L, 3L, 0L, 5L, 4L),
                     longs(ds, "SELECT goods_id, replaced_on_hand FROM stock_movement WHERE kind = 'OPENING' ORDER BY goods_id"));
             assertEquals(4L, one(ds, "SELECT COUNT(*) FROM stock_movement"));
+            // V304: the running balance starts empty; its cursor saw the ledger the upgrade left.
+            assertEquals(0L, one(ds, "SELECT COUNT(*) FROM stock_balance"));
+            assertEquals(0L, one(ds, "SELECT folded_through FROM stock_balance_cursor WHERE id = 1"));
+            assertEquals(4L, one(ds, "SELECT seen_id FROM stock_balance_cursor WHERE id = 1"));
             JdbcInventoryRepository repository = new JdbcInventoryRepository(ds);
             assertReconciled(repository);
+            assertEquals(0L, one(ds, "SELECT folded_through FROM stock_balance_cursor WHERE id = 1"), "folded too soon");
+            // 15 minutes on, the next check folds the opening records, and reconciles the same.
+            exec(ds, "UPDATE stock_balance_cursor SET seen_at = seen_at - INTERVAL 16 MINUTE");
+            assertReconciled(repository);
+            assertEquals(4L, one(ds, "SELECT folded_through FROM stock_balance_cursor WHERE id = 1"));
+            assertEquals(Map.of(1L, 9L, 2L, 5L, 3L, 0L, 5L, 8L), longs(ds, "SELECT goods_id, on_hand FROM stock_balance ORDER BY goods_id"));
             // No test hook in the shipped schema: no SLEEP, no session variable in any trigger.
             for (String body : strings(ds, "SELECT ACTION_STATEMENT FROM information_schema.triggers"
                     + " WHERE trigger_schema = 'ledger_migration'")) {
@@ -178,7 +188,7 @@ class LedgerMigrationTest {
             while (reserved.get() < 100) {
                 Thread.sleep(5);
             }
-            assertEquals(4, Migrations.migrate(ds), "V120, V204 and V207 (out of order) and V303");
+            assertEquals(5, Migrations.migrate(ds), "V120, V204 and V207 (out of order), V303 and V304");
             int atUpgrade = reserved.get();
             running.set(false);
             for (var f : traffic) {

@@ -311,7 +311,8 @@ public final class InventoryBenchmark {
         private void makeGoods() throws SQLException {
             try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
                 s.execute("SET FOREIGN_KEY_CHECKS = 0");
-                for (String t : List.of("stock_sell_detail", "stock_movement", "inventory", "goods", "brand", "category")) {
+                for (String t : List.of("stock_sell_detail", "stock_movement", "stock_balance",
+                        "stock_balance_cursor", "inventory", "goods", "brand", "category")) {
                     s.execute("DELETE FROM " + t);
                 }
                 s.execute("SET FOREIGN_KEY_CHECKS = 1");
@@ -385,6 +386,9 @@ public final class InventoryBenchmark {
             try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
                 s.execute("TRUNCATE TABLE stock_sell_detail");
                 s.execute("TRUNCATE TABLE stock_movement");
+                // The reconciliation's running balance goes with the ledger it summed.
+                s.execute("TRUNCATE TABLE stock_balance");
+                s.execute("TRUNCATE TABLE stock_balance_cursor");
                 s.execute("UPDATE inventory SET on_hand = " + STOCK + ", reserved = 0, version = 0");
                 if (w.sellout()) {
                     s.execute("UPDATE inventory SET on_hand = " + initial + " WHERE goods_id IN ("
