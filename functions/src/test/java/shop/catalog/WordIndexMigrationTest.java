@@ -57,8 +57,8 @@ class WordIndexMigrationTest {
                                ('红富士苹果', 'B', 1, 1, 100, '[]', '[]', NULL),
                                ('Orchard Old Pears', 'C', 1, 1, 100, '[]', '[]', NOW(3))""");
             }
-            assertEquals(8, Migrations.migrate(ds),
-                    "V120 (out of order), V203, V204, V205, V206 and V207 (out of order), V302 and V303");
+            assertEquals(9, Migrations.migrate(ds),
+                    "V120 (out of order), V203, V204, V205, V206 and V207 (out of order), V302, V303 and V304");
             assertEquals(2, count(ds, "SELECT SUM(n) FROM goods_count"), "V203 counts the live goods");
             assertEquals(2, count(ds, "SELECT SUM(n) FROM goods_brand_price_count WHERE brand_id = 1 AND bucket = 310"),
                     "V206 counts the live goods by brand and price bucket");
