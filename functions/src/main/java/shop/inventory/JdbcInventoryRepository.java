@@ -121,10 +121,14 @@ public final class JdbcInventoryRepository implements InventoryRepository {
             "JSON_TABLE(d.items, '$[*]' COLUMNS (goods_id BIGINT PATH '$.goodsId', num INT PATH '$.num')) j";
 
     /**
-     * FOLD_AFTER is how old a seen id must be before the reconciliation folds the records up to it:
-     * Lambda's longest invocation, so every transaction that allocated such an id has ended.
+     * FOLD_AFTER is how old a seen id must be before the reconciliation folds the records up to it. The
+     * fold share-locks its range, so a transaction still holding a record there is waited for; the age
+     * only has to outlast an id's allocation before its row is in, inside one statement, and is ten
+     * minutes of margin for that. It is shorter than the 15-minute schedule, so that every scheduled
+     * run folds what the run before it saw (with 15 minutes, a stamp a moment younger than the
+     * schedule's period made every other run skip its fold).
      */
-    static final Duration FOLD_AFTER = Duration.ofMinutes(15);
+    static final Duration FOLD_AFTER = Duration.ofMinutes(10);
     /** FOLD_BATCH is how many ids one fold transaction covers (about 1.5 s of work on the local stack). */
     static final int FOLD_BATCH = 1_000_000;
     /** FOLD_BATCHES_PER_RUN bounds one run's fold; a run with a deadline also stops at a third of it. */
@@ -718,9 +722,9 @@ public final class JdbcInventoryRepository implements InventoryRepository {
      * <p>It folds only ids at or below {@code seen_id}, the highest id a run saw at least
      * {@link #FOLD_AFTER} ago. Ids are allocated in order but commit in any order, and a RESERVE record
      * is dated when its reservation was made, not when it was written, so neither the highest id nor a
-     * time says that everything below is in. An id seen that long ago was allocated that long ago, by a
-     * transaction that has ended since (Lambda's longest invocation); the range is share-locked before it
-     * is summed, so a transaction still holding an id in it (a session left open) is waited for. Once
+     * time says that everything below is in. An id seen that long ago was allocated that long ago, and
+     * its row was inserted with it; the range is share-locked before it is summed, so a transaction
+     * still holding an id in it (uncommitted, or a session left open) is waited for. Once
      * caught up, the batch records the highest committed id and the time as the next {@code seen_id}.
      *
      * <p>Each batch is one transaction that locks the cursor row first, so overlapping runs fold one
@@ -795,8 +799,10 @@ public final class JdbcInventoryRepository implements InventoryRepository {
                 }
             }
             if (foldedThrough == null) {
-                // Only after the tables were emptied by hand (V304 makes the row): start from nothing.
+                // Only after the cursor was deleted by hand (V304 makes the row): start from nothing, the
+                // balance with it, or its records would be counted again.
                 try (Statement s = c.createStatement()) {
+                    s.executeUpdate("DELETE FROM stock_balance");
                     s.executeUpdate("INSERT IGNORE INTO stock_balance_cursor (id, folded_through) VALUES (1, 0)");
                 }
                 return FoldStep.MORE;
@@ -807,7 +813,7 @@ public final class JdbcInventoryRepository implements InventoryRepository {
                 // Waits for any transaction still holding a record in the range (READ COMMITTED takes no gap
                 // locks: later inserts go on).
                 try (PreparedStatement p = c.prepareStatement(Bounded.read("SELECT COUNT(*) FROM stock_movement"
-                        + " WHERE id > ? AND id <= ? LOCK IN SHARE MODE"))) {
+                        + " FORCE INDEX (PRIMARY) WHERE id > ? AND id <= ? LOCK IN SHARE MODE"))) {
                     p.setLong(1, folded);
                     p.setLong(2, to);
                     p.executeQuery().close();
@@ -816,7 +822,7 @@ public final class JdbcInventoryRepository implements InventoryRepository {
                         INSERT INTO stock_balance (goods_id, on_hand, reserved)
                         SELECT goods_id, folded_on_hand, folded_reserved
                         FROM (SELECT goods_id, SUM(on_hand_delta) AS folded_on_hand, SUM(reserved_delta) AS folded_reserved
-                              FROM stock_movement WHERE id > ? AND id <= ? GROUP BY goods_id) f
+                              FROM stock_movement FORCE INDEX (PRIMARY) WHERE id > ? AND id <= ? GROUP BY goods_id) f
                         ON DUPLICATE KEY UPDATE on_hand = stock_balance.on_hand + f.folded_on_hand,
                                                 reserved = stock_balance.reserved + f.folded_reserved""")) {
                     p.setLong(1, folded);

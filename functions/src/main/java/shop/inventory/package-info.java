@@ -48,11 +48,11 @@
  * For every goods, {@code onHand = SUM(on_hand_delta)} and
  * {@code reserved = SUM(reserved_delta) + units of its RESERVED reservations}, checked in one
  * statement (one consistent read in READ COMMITTED, so it runs under live traffic without false
- * alarms). The sums are not redone from the origin each run: records a run saw at least 15 minutes
+ * alarms). The sums are not redone from the origin each run: records a run saw at least 10 minutes
  * earlier are folded into a running balance per goods ({@code stock_balance}, V304), and the check
  * adds to it only the records above {@code stock_balance_cursor.folded_through}, so a run costs the
  * goods and the traffic since the last fold, not the ledger's history; its answer is the full sum's
- * (JdbcInventoryRepository.reconcile says why ids, not times, and why 15 minutes). The ledger is
+ * (JdbcInventoryRepository.reconcile says why ids, not times, and why 10 minutes). The ledger is
  * append-only: a record changed or deleted by hand after it was folded shows as a mismatch.
  * {@code InventoryReconciliationFunction} runs it every 15 minutes, logs each mismatched
  * goods with its numbers, and publishes {@code MismatchedGoods} (0 expected, published every run)

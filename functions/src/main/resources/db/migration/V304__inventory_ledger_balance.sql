@@ -9,13 +9,12 @@
 -- deleted after it was folded shows as a mismatch of its goods.
 --
 -- The cursor is one row. seen_id is MAX(stock_movement.id) as a run saw it at seen_at: ids at or below it
--- were allocated by then, so once seen_at is 15 minutes old (Lambda's longest invocation) the
--- transactions that allocated them have ended, and a run folds (folded_through, seen_id]. Not a
--- moved_at watermark: a reservation's RESERVE record is written when it settles, dated when it was made.
--- The fold also share-locks the range it folds, so a transaction still holding an id in it (a session
--- left open) is waited for, never skipped.
+-- were allocated by then, each with its row, and once seen_at is 10 minutes old a run folds
+-- (folded_through, seen_id]. The fold share-locks the range it folds, so a transaction still holding an
+-- id in it (uncommitted, or a session left open) is waited for, never skipped. Not a moved_at
+-- watermark: a reservation's RESERVE record is written when it settles, dated when it was made.
 --
--- Nothing is folded yet: the first fold runs once the seen_id recorded here is 15 minutes old. The
+-- Nothing is folded yet: the first fold runs once the seen_id recorded here is 10 minutes old. The
 -- application user's DML on the schema covers both tables (docs/database.md).
 
 CREATE TABLE stock_balance (

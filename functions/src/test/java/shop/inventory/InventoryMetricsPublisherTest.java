@@ -75,7 +75,7 @@ class InventoryMetricsPublisherTest {
         assertEquals("[[\"Service\",\"Stack\"]]", directive.get("Dimensions").toString());
         assertEquals(2, directive.get("Metrics").size());
         assertEquals("inventory", line.get("Service").asText());
-        assertEquals("local", line.get("Stack").asText(), "STACK_NAME is unset in tests");
+        assertEquals(EmbeddedMetrics.STACK, line.get("Stack").asText());
         assertEquals(2.0, line.get("LockAcquires").asDouble());
         assertEquals(3.5, line.get("LockAcquireTime").asDouble());
         assertEquals(false, line.has("LockRetries"));

@@ -88,7 +88,7 @@ class LedgerMigrationTest {
             JdbcInventoryRepository repository = new JdbcInventoryRepository(ds);
             assertReconciled(repository);
             assertEquals(0L, one(ds, "SELECT folded_through FROM stock_balance_cursor WHERE id = 1"), "folded too soon");
-            // 15 minutes on, the next check folds the opening records, and reconciles the same.
+            // Minutes on, the next check folds the opening records, and reconciles the same.
             exec(ds, "UPDATE stock_balance_cursor SET seen_at = seen_at - INTERVAL 16 MINUTE");
             assertReconciled(repository);
             assertEquals(4L, one(ds, "SELECT folded_through FROM stock_balance_cursor WHERE id = 1"));

@@ -32,13 +32,13 @@ import shop.stack.LocalStack;
  * evenly over the goods, each goods' counters kept equal to its records). Per size, side by side:
  * <ul>
  *   <li><b>full history</b>: the check before V304, every record summed (its statement, run here);</li>
- *   <li><b>first run</b>: a run that finds nothing folded and the whole ledger seen 15 minutes ago (the
+ *   <li><b>first run</b>: a run that finds nothing folded and the whole ledger seen 16 minutes ago (the
  *       first fold after the upgrade): it folds as much as its share of a 300 s deadline allows, then
  *       checks; the balance is emptied before each repeat;</li>
  *   <li><b>later run</b>: once folded, with {@code tail} new records since (a quarter hour of traffic):
  *       the scheduled run's steady cost.</li>
  * </ul>
- * Time passes by moving the cursor's {@code seen_at} back, as 15 minutes would. Each cell runs
+ * Time passes by moving the cursor's {@code seen_at} back 16 minutes, as that time would. Each cell runs
  * {@code repeats} times, in rotated order, and reports the median and the range. Every run must check
  * every goods and find each reconciled, and a first run must have folded the whole ledger, else the
  * size is FAILED and the probe exits 1: {@code --corrupt} shows that happen, putting one unit on hand
@@ -182,7 +182,7 @@ public final class ReconcileProbe {
         }
     }
 
-    /** unfold empties the balance and has the whole ledger seen 15 minutes ago: the next run folds it all. */
+    /** unfold empties the balance and has the whole ledger seen 16 minutes ago: the next run folds it all. */
     private static void unfold(Statement s) throws SQLException {
         s.execute("TRUNCATE TABLE stock_balance");
         s.execute("UPDATE stock_balance_cursor SET folded_through = 0, seen_id = (SELECT COALESCE(MAX(id), 0)"
