@@ -157,16 +157,7 @@ class InventoryReconciliationFoldTest {
         long g = goods.get(0);
         setStock(g, 10);
         try (Connection open = pool.getConnection(); Statement s = open.createStatement()) {
-            // An adjustment of g still in flight: its record's id is allocated, not committed.
-            s.execute("START TRANSACTION");
-            s.execute("UPDATE inventory SET on_hand = on_hand + 3, version = version + 1 WHERE goods_id = " + g);
-            s.execute("INSERT INTO stock_movement (goods_id, kind, moved_at, on_hand_delta, reserved_delta, reason, caller)"
-                    + " VALUES (" + g + ", 'ADJUSTMENT', UTC_TIMESTAMP(3), 3, 0, 'received', 'test')");
-            long inFlight;
-            try (ResultSet rs = s.executeQuery("SELECT LAST_INSERT_ID()")) {
-                rs.next();
-                inFlight = rs.getLong(1);
-            }
+            long inFlight = adjustmentInFlight(s, g);
             setStock(goods.get(1), 4); // a higher id, committed first
             assertSameAsFullHistory(repository.reconcile(), 0);
             assertTrue(seenId() > inFlight, "the cursor saw " + seenId() + ", above the open record " + inFlight);
@@ -199,10 +190,7 @@ class InventoryReconciliationFoldTest {
         long g = goods.get(0);
         setStock(g, 10);
         try (Connection open = pool.getConnection(); Statement s = open.createStatement()) {
-            s.execute("START TRANSACTION");
-            s.execute("UPDATE inventory SET on_hand = on_hand + 3, version = version + 1 WHERE goods_id = " + g);
-            s.execute("INSERT INTO stock_movement (goods_id, kind, moved_at, on_hand_delta, reserved_delta, reason, caller)"
-                    + " VALUES (" + g + ", 'ADJUSTMENT', UTC_TIMESTAMP(3), 3, 0, 'received', 'test')");
+            adjustmentInFlight(s, g);
             setStock(goods.get(1), 4);
             assertSameAsFullHistory(repository.reconcile(), 0); // sees id 3
             assertSameAsFullHistory(repository.reconcile(), 0);
@@ -318,6 +306,21 @@ class InventoryReconciliationFoldTest {
         assertEquals(checked, run.checked(), "goods checked");
         assertEquals(mismatched, run.mismatches().size(), "mismatched goods");
         return run.mismatches();
+    }
+
+    /**
+     * adjustmentInFlight starts, on {@code s}'s session, an adjustment of 3 units received for goods
+     * {@code g} and leaves it uncommitted: its record's id is allocated, not committed. Returns that id.
+     */
+    private static long adjustmentInFlight(Statement s, long g) throws SQLException {
+        s.execute("START TRANSACTION");
+        s.execute("UPDATE inventory SET on_hand = on_hand + 3, version = version + 1 WHERE goods_id = " + g);
+        s.execute("INSERT INTO stock_movement (goods_id, kind, moved_at, on_hand_delta, reserved_delta, reason, caller)"
+                + " VALUES (" + g + ", 'ADJUSTMENT', UTC_TIMESTAMP(3), 3, 0, 'received', 'test')");
+        try (ResultSet rs = s.executeQuery("SELECT LAST_INSERT_ID()")) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     /** age moves the cursor's seen time 16 minutes back, as if that long had passed. */
