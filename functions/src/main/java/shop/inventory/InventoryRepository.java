@@ -85,8 +85,10 @@ public interface InventoryRepository {
      *
      * @param checked    how many goods were compared
      * @param mismatches the goods whose counters disagree with their records
+     * @param unfolded   the ledger's ids above the running balance after this run's fold: the records
+     *                   later runs still have to fold (ids a rolled-back insert took count too)
      */
-    record Reconciliation(long checked, List<Mismatch> mismatches) {
+    record Reconciliation(long checked, List<Mismatch> mismatches, long unfolded) {
         /** Reconciliation copies the list. */
         public Reconciliation {
             mismatches = List.copyOf(mismatches);

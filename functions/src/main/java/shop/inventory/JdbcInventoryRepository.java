@@ -709,7 +709,14 @@ public final class JdbcInventoryRepository implements InventoryRepository {
                     }
                 }
             }
-            return new Reconciliation(checked, mismatches);
+            long unfolded;
+            try (PreparedStatement p = c.prepareStatement(Bounded.read("SELECT COALESCE((SELECT MAX(id) FROM stock_movement), 0)"
+                    + " - COALESCE((SELECT folded_through FROM stock_balance_cursor WHERE id = 1), 0)"));
+                 ResultSet rs = p.executeQuery()) {
+                rs.next();
+                unfolded = Math.max(0, rs.getLong(1));
+            }
+            return new Reconciliation(checked, mismatches, unfolded);
         });
     }
 

@@ -572,6 +572,9 @@ class InventoryLedgerApiTest extends InventoryApiTestBase {
             JsonNode line = Json.MAPPER.readTree(lines.getLast());
             assertEquals(0.0, line.path("MismatchedGoods").asDouble(-1), "a clean run publishes its 0: " + line);
             assertEquals(3.0, line.path("CheckedGoods").asDouble());
+            assertEquals((double) (InventoryFixture.count("SELECT COALESCE(MAX(id), 0) FROM stock_movement")
+                    - InventoryFixture.count("SELECT folded_through FROM stock_balance_cursor WHERE id = 1")),
+                    line.path("UnfoldedRecords").asDouble(-1), "the ledger's ids above the running balance: " + line);
             assertEquals("ShopBackend", line.at("/_aws/CloudWatchMetrics/0/Namespace").asText());
             assertEquals("[[\"Service\",\"Stack\"]]", line.at("/_aws/CloudWatchMetrics/0/Dimensions").toString());
             assertEquals("inventory", line.path("Service").asText());

@@ -142,6 +142,12 @@ class InventoryReconciliationFoldTest {
         age(Duration.ofMinutes(15).minusSeconds(5));
         assertSameAsFullHistory(repository.reconcile(), 0);
         assertEquals(seen, foldedThrough(), "the run 15 minutes later (less the last run's length) folded nothing");
+        // What the next runs still have to fold, as the handler publishes it (UnfoldedRecords).
+        setStock(g, 12);
+        setStock(g, 14);
+        InventoryRepository.Reconciliation behind = repository.reconcile();
+        assertEquals(count("SELECT MAX(id) FROM stock_movement") - foldedThrough(), behind.unfolded());
+        assertEquals(2L, behind.unfolded(), "two counts since the fold");
     }
 
     /**

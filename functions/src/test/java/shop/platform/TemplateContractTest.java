@@ -740,6 +740,11 @@ class TemplateContractTest {
                         .anyMatch(p -> "GreaterThanThreshold".equals(p.get("ComparisonOperator"))
                                 && Integer.valueOf(0).equals(p.get("Threshold"))),
                 "no alarm on a mismatch: " + reconciliation);
+        // The reconciliation's fold falling behind (UnfoldedRecords, published every run) has its own alarm.
+        List<String> backlog = alarmsOn("ShopBackend", "UnfoldedRecords", "Service", "inventory");
+        assertEquals(1, backlog.size(), "fold backlog alarms: " + backlog);
+        assertTrue(isRef(Template.map(alarms().get(backlog.getFirst()).get("Properties")).get("Threshold"),
+                "ReconciliationBacklogThreshold"));
     }
 
     @Test
