@@ -82,10 +82,6 @@ public final class JdbcInventoryRepository implements InventoryRepository {
     static final int ER_QUERY_INTERRUPTED = 1317;
     static final int ER_CONNECTION_KILLED = 1927;
     static final int ER_SERVER_SHUTDOWN = 1053;
-    /** MariaDB's ER_STATEMENT_TIMEOUT: max_statement_time exceeded. */
-    static final int ER_STATEMENT_TIMEOUT = 1969;
-    /** MySQL 8's ER_QUERY_TIMEOUT: MAX_EXECUTION_TIME exceeded. */
-    static final int ER_QUERY_TIMEOUT = 3024;
     /** ER_SIGNAL_EXCEPTION: inventory_reserve_apply's SIGNAL for an unknown goods or a missing stock row. */
     static final int ER_SIGNAL_EXCEPTION = 1644;
     /** MariaDB's ER_CONSTRAINT_FAILED. */
@@ -754,8 +750,7 @@ public final class JdbcInventoryRepository implements InventoryRepository {
                 });
             } catch (FoldFailure f) {
                 SQLException e = f.getCause();
-                if (connectionLost(e) || !(isTransient(e) || e.getErrorCode() == ER_STATEMENT_TIMEOUT
-                        || e.getErrorCode() == ER_QUERY_TIMEOUT)) {
+                if (connectionLost(e) || !(isTransient(e) || Bounded.exceededTimeLimit(e))) {
                     throw e;
                 }
                 rollback(c);

@@ -35,6 +35,10 @@ import shop.platform.error.DeadlineExceededException;
  * has few distinct texts for the driver's and the server's statement caches.
  */
 public final class Bounded {
+    /** MariaDB's ER_STATEMENT_TIMEOUT: a statement ran past its max_statement_time. */
+    private static final int ER_STATEMENT_TIMEOUT = 1969;
+    /** MySQL 8's ER_QUERY_TIMEOUT: a SELECT ran past its MAX_EXECUTION_TIME. */
+    private static final int ER_QUERY_TIMEOUT = 3024;
     /** MIN_STATEMENT_TIME is the least time a statement is started with; less left is a 503 at once. */
     static final Duration MIN_STATEMENT_TIME = Duration.ofMillis(100);
     private static final Executor SAME_THREAD = Runnable::run;
@@ -94,6 +98,11 @@ public final class Bounded {
             throw new DeadlineExceededException("the database", null);
         }
         return limited(select, left);
+    }
+
+    /** exceededTimeLimit tells an error of a statement the server stopped at the limit {@link #read} gave it. */
+    public static boolean exceededTimeLimit(SQLException e) {
+        return e.getErrorCode() == ER_STATEMENT_TIMEOUT || e.getErrorCode() == ER_QUERY_TIMEOUT;
     }
 
     /** limited is the statement with a server-side limit of {@code millis} (cut to whole seconds, or tenths under 2 s). */

@@ -8,6 +8,7 @@ import java.sql.SQLTransientConnectionException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import shop.platform.aws.SdkFailures;
+import shop.platform.db.Bounded;
 import shop.platform.deadline.Deadline;
 import shop.platform.error.DeadlineExceededException;
 import shop.platform.error.DependencyUnavailableException;
@@ -23,8 +24,6 @@ public final class Problems {
     /** CONTENT_TYPE of every error body. */
     public static final String CONTENT_TYPE = "application/problem+json";
     private static final int ER_QUERY_INTERRUPTED = 1317;
-    private static final int ER_STATEMENT_TIMEOUT = 1969;
-    private static final int ER_QUERY_TIMEOUT = 3024;
 
     private Problems() {
     }
@@ -64,8 +63,8 @@ public final class Problems {
      * (1969), MySQL's max_execution_time (3024), an interrupted query (1317), a JDBC query timeout.
      */
     static boolean stoppedByTimeLimit(SQLException e) {
-        return e instanceof SQLTimeoutException || e.getErrorCode() == ER_STATEMENT_TIMEOUT
-                || e.getErrorCode() == ER_QUERY_TIMEOUT || e.getErrorCode() == ER_QUERY_INTERRUPTED;
+        return e instanceof SQLTimeoutException || Bounded.exceededTimeLimit(e)
+                || e.getErrorCode() == ER_QUERY_INTERRUPTED;
     }
 
     /** body builds the problem document for a known problem. */
