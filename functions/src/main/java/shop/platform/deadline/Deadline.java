@@ -57,8 +57,8 @@ public final class Deadline {
         if (context == null) {
             return in(GATEWAY_LIMIT);
         }
-        Duration left = Duration.ofMillis(context.getRemainingTimeInMillis()).minus(RESERVE);
-        return in(left.compareTo(GATEWAY_LIMIT) > 0 ? GATEWAY_LIMIT : left.isNegative() ? Duration.ZERO : left);
+        Duration left = untilTimeout(context).remaining();
+        return in(left.compareTo(GATEWAY_LIMIT) > 0 ? GATEWAY_LIMIT : left);
     }
 
     /**
